@@ -1,0 +1,78 @@
+/**
+ * The model-facing protocol v1 (DESIGN section 2): what the REPL exposes, what a
+ * step returns, and the fixed pieces of the root prompt that other components
+ * (the simulator's solver policy) recognise.
+ */
+import { z } from 'zod';
+
+/** The user's context: a string, an array of documents, or any JSON value. */
+export type ContextValue = string | readonly string[] | JsonValue;
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly JsonValue[]
+  | { readonly [key: string]: JsonValue };
+
+/** Options a model may pass to `llm_query(prompt, opts)` and friends inside the REPL. */
+export const SubcallOptions = z
+  .object({
+    model: z.string().min(1).optional(),
+    temperature: z.number().min(0).max(2).optional(),
+    maxTokens: z.number().int().positive().optional(),
+  })
+  .strict();
+export type SubcallOptions = z.infer<typeof SubcallOptions>;
+
+/** The first user message of a session ends with this header line; everything after it is the query verbatim. */
+export const QUESTION_HEADER = 'QUESTION:';
+
+/** A child session started by `rlm_query(prompt)` gets `prompt` as its context and this query. */
+export const CHILD_QUERY =
+  'The variable `context` holds a task and its material. Carry out the task and give the result as the final answer.';
+
+/** How many leading characters of the context the root prompt previews. */
+export const CONTEXT_PREVIEW_CHARS = 500;
+
+/** Default cap on the characters of one step's output shown to the model. */
+export const DEFAULT_OUTPUT_LIMIT_CHARS = 20_000;
+
+/** A user variable living in the REPL, as shown to the model after each step. */
+export interface VariableInfo {
+  readonly name: string;
+  /** `string`, `number`, `array`, `object`, `function`, ... */
+  readonly type: string;
+  /** Characters for strings, elements for arrays, keys for objects; undefined otherwise. */
+  readonly size?: number;
+}
+
+/** An error raised by user code, carried as data. */
+export interface StepError {
+  readonly name: string;
+  readonly message: string;
+}
+
+/** Why a REPL lost its state during a step. */
+export type ReplResetReason = 'timeout' | 'memory' | 'cancelled';
+
+/** What one REPL step produced. */
+export interface StepResult {
+  /** Everything printed (print/console.*), possibly capped by the sandbox (see outputTotalChars). */
+  readonly output: string;
+  /** Characters printed in total, including any the sandbox did not keep. */
+  readonly outputTotalChars: number;
+  /** Present when the code threw, failed to parse, or was stopped. */
+  readonly error?: StepError;
+  /** Present when the step declared a final answer (FINAL, FINAL_VAR, or answer.ready). */
+  readonly final?: { readonly value: string };
+  /** `answer.content` after the step, stringified: the best partial answer so far. */
+  readonly partialAnswer?: string;
+  /** User variables after the step. */
+  readonly variables: readonly VariableInfo[];
+  /** Sub-calls still pending when the code finished (a forgotten await); the engine waited for them. */
+  readonly pendingAwaited: number;
+  /** Set when the isolate was disposed during the step; all variables were lost. */
+  readonly reset?: ReplResetReason;
+  readonly durationMs: number;
+}
