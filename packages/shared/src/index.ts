@@ -19,3 +19,28 @@ export type {
   VariableInfo,
 } from './protocol.ts';
 export { countMessageTokens, countTokens } from './tokenizer.ts';
+export { LocalLedger } from './budget/ledger.ts';
+export type { BudgetLimits, Ledger, LedgerTotals, Reservation, ReserveOutcome } from './budget/ledger.ts';
+export { LocalLimiter } from './budget/limiter.ts';
+export type { Limiter } from './budget/limiter.ts';
+export { LocalRequestRuntime } from './budget/request-runtime.ts';
+export type { LocalRuntimeOptions, RequestRuntime } from './budget/request-runtime.ts';
+export { EngineConfig, loadConfig, settingLabel } from './config.ts';
+export type { ConfigSources, EngineConfigInput } from './config.ts';
+export type {
+  CompletionPort,
+  ContextRef,
+  Dispatcher,
+  LlmCallOutcome,
+  LlmCallTask,
+  ResultCache,
+  SessionOutcome,
+  SessionSettings,
+  SessionTask,
+  StepPort,
+  StepTask,
+} from './dispatch.ts';
+export type { RlmEvent, RlmEventListener } from './events.ts';
+export { costOf, DEFAULT_PRICES, ModelPrice, PriceTable, priceOf } from './pricing.ts';
+export { STOP_REASONS } from './stop-reason.ts';
+export type { InterruptReason, StopReason } from './stop-reason.ts';

@@ -1,0 +1,30 @@
+/** The process edges a command touches, injected so commands can be tested in-process. */
+export interface CommandIo {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  stdout(text: string): void;
+  stderr(line: string): void;
+  readStdin(): Promise<string>;
+  /** Calls `handler` on SIGINT/SIGTERM; returns a function that detaches it. */
+  onInterrupt(handler: () => void): () => void;
+}
+
+export function processIo(): CommandIo {
+  return {
+    env: process.env,
+    stdout: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    stderr: (line) => process.stderr.write(`${line}\n`),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    onInterrupt: (handler) => {
+      process.once('SIGINT', handler);
+      process.once('SIGTERM', handler);
+      return () => {
+        process.off('SIGINT', handler);
+        process.off('SIGTERM', handler);
+      };
+    },
+  };
+}

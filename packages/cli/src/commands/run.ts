@@ -1,0 +1,91 @@
+/**
+ * `rlm run --context FILE|- --query TEXT [model and budget flags] [--json] [--trace-out FILE]`
+ * Prints the answer, or with --json one object in the RlmResult shape.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { RLM } from '@rlm/sdk';
+import type { RlmResult } from '@rlm/sdk';
+import type { ContextValue, RlmEvent } from '@rlm/shared';
+import { ENGINE_FLAG_OPTIONS, engineOverrides } from '../engine-flags.ts';
+import { createProgressPrinter } from '../progress-printer.ts';
+import { openTrajectory } from '../trajectory-writer.ts';
+import type { CommandIo } from '../command-io.ts';
+import { usageError } from '../usage-error.ts';
+
+export const RUN_USAGE = `rlm run --context FILE|- --query TEXT [--model M] [--sub-model M] [--base-url URL]
+        [--api-key KEY] [--max-depth N] [--max-iterations N] [--max-tokens N] [--max-cost USD]
+        [--timeout SEC] [--step-timeout SEC] [--concurrency N] [--redis URL] [--json]
+        [--trace-out FILE] [--quiet]
+  A context file ending in .json is parsed as JSON; anything else is read as text.`;
+
+export async function runCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      ...ENGINE_FLAG_OPTIONS,
+      context: { type: 'string' },
+      query: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'trace-out': { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.context === undefined) throw usageError('--context is required (a file path, or - for stdin)');
+  if (values.query === undefined || values.query.trim() === '') throw usageError('--query is required and must not be empty');
+  const overrides = engineOverrides(values);
+  if (overrides['redisUrl'] !== undefined) {
+    throw usageError('--redis: cluster mode is not available in this build yet; run without --redis to use embedded mode');
+  }
+  const env = { ...io.env };
+  if (env['REDIS_URL'] !== undefined && env['REDIS_URL'] !== '') {
+    io.stderr('warning: REDIS_URL is set, but cluster mode is not available in this build yet; running embedded');
+    delete env['REDIS_URL'];
+  }
+  const context = await readContext(values.context, io);
+  const rlm = new RLM({ ...overrides, env });
+  const trajectory = values['trace-out'] === undefined ? undefined : await openTrajectory(values['trace-out']);
+  const progress = values.quiet ? undefined : createProgressPrinter((line) => io.stderr(line));
+  const onEvent = (event: RlmEvent): void => {
+    progress?.(event);
+    trajectory?.event(event);
+  };
+  const controller = new AbortController();
+  const detach = io.onInterrupt(() => controller.abort());
+  let result: RlmResult;
+  try {
+    result = await rlm.completion(context, values.query, { signal: controller.signal, onEvent });
+  } finally {
+    detach();
+  }
+  await trajectory?.close(result);
+  if (values.json) io.stdout(JSON.stringify(result));
+  else {
+    io.stdout(result.answer);
+    if (!values.quiet) io.stderr(summaryLine(result));
+  }
+  return result.stopReason === 'error' ? 1 : 0;
+}
+
+async function readContext(source: string, io: CommandIo): Promise<ContextValue> {
+  let text: string;
+  try {
+    text = source === '-' ? await io.readStdin() : await readFile(source, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
+    throw usageError(`--context: cannot read ${source === '-' ? 'stdin' : source} (${reason})`);
+  }
+  if (!source.endsWith('.json')) return text;
+  try {
+    return JSON.parse(text) as ContextValue;
+  } catch (error) {
+    throw usageError(`--context: ${source} is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+}
+
+function summaryLine(result: RlmResult): string {
+  const tokens = result.usage.inputTokens + result.usage.outputTokens;
+  return `[${result.stopReason}] ${result.iterations} turns, ${result.subcalls} sub-calls (${result.cacheHits} cached), ${result.usage.calls} LLM calls, ${tokens.toLocaleString('en-US')} tokens, $${result.costUsd.toFixed(4)}, ${(result.durationMs / 1000).toFixed(1)} s`;
+}

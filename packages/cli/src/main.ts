@@ -1,0 +1,62 @@
+/**
+ * The `rlm` command. Composition root of the CLI: parses the command line,
+ * runs one command, maps failures to exit codes (2 = bad input, 1 = failure).
+ */
+import { isRlmError } from '@rlm/shared';
+import { processIo } from './command-io.ts';
+import type { CommandIo } from './command-io.ts';
+import { demoCommand } from './commands/demo.ts';
+import { RUN_USAGE, runCommand } from './commands/run.ts';
+import { SIM_USAGE, simCommand } from './commands/sim.ts';
+
+const USAGE = `usage: rlm <command> [flags]
+
+commands:
+  run     answer a query over a long context
+          ${RUN_USAGE.replaceAll('\n', '\n          ')}
+  demo    a long-context task end to end with no setup (the simulator unless an endpoint is configured)
+  sim     ${SIM_USAGE.replaceAll('\n', '\n          ')}
+
+environment: OPENAI_API_KEY, OPENAI_BASE_URL, RLM_MODEL, RLM_SUB_MODEL, REDIS_URL (flags win)`;
+
+type Command = (argv: readonly string[], io: CommandIo) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = { run: runCommand, demo: demoCommand, sim: simCommand };
+
+export async function main(argv: readonly string[], io: CommandIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    io.stdout(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    io.stderr(`rlm: unknown command "${name}" (try: ${Object.keys(COMMANDS).join(', ')})`);
+    return 2;
+  }
+  try {
+    return await command(rest, io);
+  } catch (error) {
+    return reportFailure(error, io);
+  }
+}
+
+function reportFailure(error: unknown, io: CommandIo): number {
+  if (isRlmError(error) && error.code === 'config_invalid') {
+    for (const line of error.message.split('\n')) io.stderr(`rlm: ${line}`);
+    return 2;
+  }
+  // parseArgs reports unknown flags and missing values with these codes.
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+    io.stderr(`rlm: ${(error as Error).message}`);
+    return 2;
+  }
+  io.stderr(`rlm: ${error instanceof Error ? error.message : String(error)}`);
+  return 1;
+}
+
+if (import.meta.main) {
+  const io = processIo();
+  process.exitCode = await main(process.argv.slice(2), io);
+}

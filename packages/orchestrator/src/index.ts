@@ -1,0 +1,7 @@
+export { EmbeddedDispatcher } from './embedded-dispatcher.ts';
+export type { EmbeddedDispatcherOptions } from './embedded-dispatcher.ts';
+export { runSession } from './session/run-session.ts';
+export { buildSystemPrompt } from './prompts/system-prompt.ts';
+export type { SystemPromptOptions } from './prompts/system-prompt.ts';
+export { describeContext, renderRootUserMessage } from './prompts/root-message.ts';
+export type { ContextMetadata } from './prompts/root-message.ts';

@@ -1,0 +1,224 @@
+/**
+ * The session loop (DESIGN section 2), at any depth:
+ *
+ *   messages = [system prompt, context metadata + query]
+ *   each turn: stop? -> ask the root model -> run its code blocks in order
+ *              -> final answer? done -> else feed back output (or a nudge)
+ *   out of turns: ask once for a final answer, stopReason max_iterations
+ */
+import { isRlmError, serializeError } from '@rlm/shared';
+import type {
+  ChatMessage,
+  Dispatcher,
+  RequestRuntime,
+  SessionOutcome,
+  SessionTask,
+  StepResult,
+  StopReason,
+} from '@rlm/shared';
+import { extractCodeBlocks, findTextFinal, stripTypes } from '../parsing/index.ts';
+import type { TextFinal } from '../parsing/index.ts';
+import {
+  FORCED_FINAL_MESSAGE,
+  NUDGE_MESSAGE,
+  renderFinalVarFailure,
+  renderStepFeedback,
+} from '../prompts/feedback.ts';
+import { describeContext, renderRootUserMessage } from '../prompts/root-message.ts';
+import { buildSystemPrompt } from '../prompts/system-prompt.ts';
+import { interruptedBy, shouldStop } from './stop-conditions.ts';
+
+interface LoopState {
+  readonly task: SessionTask;
+  readonly runtime: RequestRuntime;
+  readonly dispatcher: Dispatcher;
+  readonly messages: ChatMessage[];
+  iterations: number;
+  steps: number;
+  /** The best answer so far (`answer.content`), returned when a budget stops the session. */
+  partialAnswer: string;
+}
+
+type TurnResult = { readonly done: true; readonly answer: string } | { readonly done: false; readonly feedback: string };
+
+export async function runSession(
+  task: SessionTask,
+  runtime: RequestRuntime,
+  dispatcher: Dispatcher,
+): Promise<SessionOutcome> {
+  const state: LoopState = {
+    task,
+    runtime,
+    dispatcher,
+    messages: initialMessages(task),
+    iterations: 0,
+    steps: 0,
+    partialAnswer: '',
+  };
+  runtime.emit({ type: 'session-start', sessionId: task.sessionId, depth: task.depth, query: task.query });
+  let outcome: SessionOutcome;
+  try {
+    outcome = await loop(state);
+  } catch (error) {
+    const interrupted = interruptedBy(runtime);
+    outcome = interrupted
+      ? finish(state, state.partialAnswer, interrupted)
+      : { ...finish(state, state.partialAnswer, 'error'), error: serializeError(error) };
+  } finally {
+    await dispatcher.endSession(task.sessionId);
+  }
+  runtime.emit({
+    type: 'session-end',
+    sessionId: task.sessionId,
+    depth: task.depth,
+    stopReason: outcome.stopReason,
+    iterations: outcome.iterations,
+  });
+  return outcome;
+}
+
+async function loop(state: LoopState): Promise<SessionOutcome> {
+  const { task, runtime } = state;
+  while (state.iterations < task.settings.maxIterations) {
+    const interrupted = await shouldStop(runtime);
+    if (interrupted) return finish(state, state.partialAnswer, interrupted);
+    state.iterations += 1;
+    const iteration = state.iterations;
+    runtime.emit({ type: 'iteration-start', sessionId: task.sessionId, depth: task.depth, iteration });
+    const reply = await askRootModel(state);
+    const turn = await runTurn(state, reply);
+    runtime.emit({
+      type: 'iteration-end',
+      sessionId: task.sessionId,
+      depth: task.depth,
+      iteration,
+      codeBlocks: extractCodeBlocks(reply).length,
+      final: turn.done,
+    });
+    if (turn.done) return finish(state, turn.answer, 'final');
+    state.messages.push({ role: 'assistant', content: reply }, { role: 'user', content: turn.feedback });
+  }
+  return forceFinalAnswer(state);
+}
+
+async function runTurn(state: LoopState, reply: string): Promise<TurnResult> {
+  const blocks = extractCodeBlocks(reply);
+  const results: StepResult[] = [];
+  for (const block of blocks) {
+    const code = block.language === 'ts' ? safeStripTypes(block.code) : { code: block.code };
+    const result = 'error' in code ? syntaxErrorResult(code.error) : await runStep(state, code.code);
+    results.push(result);
+    if (result.final !== undefined) return { done: true, answer: result.final.value };
+    if (interruptedBy(state.runtime)) break;
+  }
+  const textFinal = findTextFinal(reply);
+  if (textFinal !== undefined && !interruptedBy(state.runtime)) {
+    const resolved = await resolveTextFinal(state, textFinal);
+    if (resolved.done) return resolved;
+    return { done: false, feedback: [renderStepFeedback(results, state.task.settings.outputLimitChars), resolved.feedback].filter(Boolean).join('\n\n') };
+  }
+  if (results.length === 0) return { done: false, feedback: NUDGE_MESSAGE };
+  return { done: false, feedback: renderStepFeedback(results, state.task.settings.outputLimitChars) };
+}
+
+async function resolveTextFinal(state: LoopState, final: TextFinal): Promise<TurnResult> {
+  if (final.kind === 'value') return { done: true, answer: final.value };
+  const result = await runStep(state, `FINAL_VAR(${JSON.stringify(final.name)})`);
+  if (result.final !== undefined) return { done: true, answer: result.final.value };
+  return { done: false, feedback: renderFinalVarFailure(final.name, result.error?.message ?? 'no such variable') };
+}
+
+async function runStep(state: LoopState, code: string): Promise<StepResult> {
+  state.steps += 1;
+  const { task } = state;
+  const result = await state.dispatcher.executeStep(
+    {
+      sessionId: task.sessionId,
+      depth: task.depth,
+      step: state.steps,
+      code,
+      context: task.context,
+      settings: task.settings,
+    },
+    state.runtime,
+  );
+  if (result.partialAnswer !== undefined && result.partialAnswer.length > 0) state.partialAnswer = result.partialAnswer;
+  return result;
+}
+
+async function askRootModel(state: LoopState): Promise<string> {
+  const { task } = state;
+  const outcome = await state.dispatcher.complete(
+    {
+      sessionId: task.sessionId,
+      depth: task.depth,
+      purpose: 'root',
+      request: {
+        model: task.settings.model,
+        messages: state.messages,
+        maxTokens: task.settings.maxOutputTokens,
+        ...(task.settings.temperature === undefined ? {} : { temperature: task.settings.temperature }),
+      },
+    },
+    state.runtime,
+  );
+  return outcome.response.content;
+}
+
+/** At the iteration limit: one more request, for the answer only; no code runs. */
+async function forceFinalAnswer(state: LoopState): Promise<SessionOutcome> {
+  state.messages.push({ role: 'user', content: FORCED_FINAL_MESSAGE });
+  let reply: string;
+  try {
+    reply = await askRootModel(state);
+  } catch (error) {
+    if (isRlmError(error) && interruptedBy(state.runtime)) return finish(state, state.partialAnswer, interruptedBy(state.runtime) ?? 'cancelled');
+    throw error;
+  }
+  const final = findTextFinal(reply);
+  let answer = reply.trim();
+  if (final?.kind === 'value') answer = final.value;
+  else if (final?.kind === 'var') {
+    const resolved = await resolveTextFinal(state, final);
+    answer = resolved.done ? resolved.answer : state.partialAnswer || answer;
+  }
+  return finish(state, answer || state.partialAnswer, 'max_iterations');
+}
+
+function initialMessages(task: SessionTask): ChatMessage[] {
+  const system = buildSystemPrompt({
+    depth: task.depth,
+    maxDepth: task.settings.maxDepth,
+    subModel: task.settings.subModel,
+    outputLimitChars: task.settings.outputLimitChars,
+  });
+  const contextValue = task.context.kind === 'inline' ? task.context.value : '';
+  const user = renderRootUserMessage(describeContext(contextValue), task.query);
+  return [
+    { role: 'system', content: system },
+    { role: 'user', content: user },
+  ];
+}
+
+function finish(state: LoopState, answer: string, stopReason: StopReason): SessionOutcome {
+  return { answer, stopReason, iterations: state.iterations };
+}
+
+function safeStripTypes(code: string): { code: string } | { error: string } {
+  try {
+    return { code: stripTypes(code) };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function syntaxErrorResult(message: string): StepResult {
+  return {
+    output: '',
+    outputTotalChars: 0,
+    error: { name: 'SyntaxError', message },
+    variables: [],
+    pendingAwaited: 0,
+    durationMs: 0,
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * The SDK entry point: `new RLM(options).completion(context, query)`.
+ * Embedded mode: the session loop, the REPL isolates and the LLM calls all run
+ * in this process. One RLM instance shares its result cache across requests.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { EmbeddedDispatcher } from '@rlm/orchestrator';
+import {
+  loadConfig,
+  LocalLedger,
+  LocalLimiter,
+  LocalRequestRuntime,
+  RlmError,
+} from '@rlm/shared';
+import type {
+  ContextValue,
+  EngineConfig,
+  EngineConfigInput,
+  ResultCache,
+  RlmEventListener,
+  SessionSettings,
+} from '@rlm/shared';
+import { LiveStepExecutor, LlmGateway, MemoryResultCache, OpenAIProvider } from '@rlm/worker';
+import type { LlmProvider } from '@rlm/worker';
+import type { RlmResult } from './rlm-result.ts';
+
+export interface RLMOptions extends Partial<EngineConfigInput> {
+  /** Environment to read OPENAI_API_KEY, OPENAI_BASE_URL, RLM_MODEL, ... from; defaults to process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Replaces the OpenAI-compatible provider (tests, custom transports). */
+  readonly provider?: LlmProvider;
+  /** Replaces the in-memory sub-call result cache. */
+  readonly cache?: ResultCache;
+  /** Progress events of every request made through this instance. */
+  readonly onEvent?: RlmEventListener;
+}
+
+export interface CompletionOptions {
+  /** Aborting cancels the whole tree; the result has stopReason "cancelled". */
+  readonly signal?: AbortSignal;
+  readonly onEvent?: RlmEventListener;
+}
+
+export class RLM {
+  readonly config: EngineConfig;
+  private readonly dispatcher: EmbeddedDispatcher;
+  private readonly steps = new LiveStepExecutor();
+  private readonly onEvent: RlmEventListener | undefined;
+
+  constructor(options: RLMOptions = {}) {
+    const { env, provider, cache, onEvent, ...overrides } = options;
+    this.config = loadConfig({ env: env ?? process.env, overrides });
+    this.onEvent = onEvent;
+    if (provider === undefined) assertEndpointConfigured(this.config);
+    const gateway = new LlmGateway({
+      provider:
+        provider ??
+        new OpenAIProvider({
+          maxRetries: this.config.maxRetries,
+          timeoutMs: this.config.requestTimeoutSec * 1000,
+          ...(this.config.baseUrl === undefined ? {} : { baseUrl: this.config.baseUrl }),
+          ...(this.config.apiKey === undefined ? {} : { apiKey: this.config.apiKey }),
+        }),
+      cache: cache ?? new MemoryResultCache(),
+      prices: this.config.prices,
+      defaultMaxOutputTokens: this.config.maxOutputTokens,
+    });
+    this.dispatcher = new EmbeddedDispatcher({ completions: gateway, steps: this.steps });
+  }
+
+  async completion(context: ContextValue, query: string, options: CompletionOptions = {}): Promise<RlmResult> {
+    validateRequest(this.config, context, query);
+    const started = performance.now();
+    const rootId = randomUUID();
+    const listeners = [this.onEvent, options.onEvent].filter((listener) => listener !== undefined);
+    const runtime = new LocalRequestRuntime({
+      rootId,
+      ledger: new LocalLedger({
+        ...(this.config.maxTokens === undefined ? {} : { maxTokens: this.config.maxTokens }),
+        ...(this.config.maxCostUsd === undefined ? {} : { maxCostUsd: this.config.maxCostUsd }),
+      }),
+      limiter: new LocalLimiter(this.config.concurrency),
+      ...(this.config.timeoutSec === undefined ? {} : { timeoutMs: this.config.timeoutSec * 1000 }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      onEvent: (event) => {
+        for (const listener of listeners) listener(event);
+      },
+    });
+    try {
+      const outcome = await this.dispatcher.runSession(
+        { sessionId: rootId, depth: 0, context: { kind: 'inline', value: context }, query, settings: this.settings() },
+        runtime,
+      );
+      const totals = await runtime.ledger.totals();
+      return {
+        answer: outcome.answer,
+        stopReason: outcome.stopReason,
+        iterations: outcome.iterations,
+        subcalls: totals.subcalls,
+        usage: { ...totals.usage, calls: totals.calls },
+        cacheHits: totals.cacheHits,
+        costUsd: totals.costUsd,
+        durationMs: Math.round(performance.now() - started),
+        // W3C trace id format, so it can name the request's trace once tracing exports it.
+        traceId: randomBytes(16).toString('hex'),
+        ...(outcome.error === undefined ? {} : { error: { code: outcome.error.code, message: outcome.error.message } }),
+      };
+    } finally {
+      runtime.close();
+    }
+  }
+
+  private settings(): SessionSettings {
+    const config = this.config;
+    return {
+      model: config.model,
+      subModel: config.subModel ?? config.model,
+      maxDepth: config.maxDepth,
+      maxIterations: config.maxIterations,
+      stepTimeoutMs: config.stepTimeoutSec * 1000,
+      outputLimitChars: config.outputLimitChars,
+      maxOutputTokens: config.maxOutputTokens,
+      ...(config.temperature === undefined ? {} : { temperature: config.temperature }),
+    };
+  }
+}
+
+function assertEndpointConfigured(config: EngineConfig): void {
+  if (config.baseUrl === undefined && config.apiKey === undefined) {
+    throw new RlmError(
+      'config_invalid',
+      'no model endpoint configured: set OPENAI_API_KEY (OpenAI) or --base-url / OPENAI_BASE_URL (any OpenAI-compatible server); `rlm demo` runs with the built-in simulator',
+    );
+  }
+}
+
+function validateRequest(config: EngineConfig, context: ContextValue, query: string): void {
+  if (query.trim().length === 0) throw new RlmError('config_invalid', 'the query is empty');
+  const size = typeof context === 'string' ? context.length : (JSON.stringify(context)?.length ?? 0);
+  if (size > config.maxContextChars) {
+    throw new RlmError(
+      'config_invalid',
+      `the context has ${size.toLocaleString('en-US')} characters, more than the configured maximum of ${config.maxContextChars.toLocaleString('en-US')} (RLM_MAX_CONTEXT_CHARS)`,
+    );
+  }
+}

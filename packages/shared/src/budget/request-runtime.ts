@@ -1,0 +1,90 @@
+/**
+ * Everything one root request shares across its tree: the budget ledger, the
+ * concurrency limiter, the cancellation signal, and the event sink. The first
+ * stop (budget, deadline, cancel) wins and aborts every descendant.
+ */
+import type { RlmEvent, RlmEventListener } from '../events.ts';
+import type { InterruptReason } from '../stop-reason.ts';
+import type { Ledger } from './ledger.ts';
+import type { Limiter } from './limiter.ts';
+
+export interface RequestRuntime {
+  readonly rootId: string;
+  readonly signal: AbortSignal;
+  readonly ledger: Ledger;
+  readonly limiter: Limiter;
+  /** Stops the whole request; later calls keep the first reason. */
+  stop(reason: InterruptReason): void;
+  /** The reason the request was stopped, if it was. */
+  stopReason(): InterruptReason | undefined;
+  emit(event: RlmEvent): void;
+}
+
+export interface LocalRuntimeOptions {
+  readonly rootId: string;
+  readonly ledger: Ledger;
+  readonly limiter: Limiter;
+  /** Wall-clock limit of the whole request. */
+  readonly timeoutMs?: number;
+  /** The caller's signal: aborting it cancels the request. */
+  readonly signal?: AbortSignal;
+  readonly onEvent?: RlmEventListener;
+}
+
+export class LocalRequestRuntime implements RequestRuntime {
+  readonly rootId: string;
+  readonly ledger: Ledger;
+  readonly limiter: Limiter;
+  private readonly controller = new AbortController();
+  private reason: InterruptReason | undefined;
+  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly onEvent: RlmEventListener | undefined;
+  private readonly detachCaller: (() => void) | undefined;
+
+  constructor(options: LocalRuntimeOptions) {
+    this.rootId = options.rootId;
+    this.ledger = options.ledger;
+    this.limiter = options.limiter;
+    this.onEvent = options.onEvent;
+    if (options.timeoutMs !== undefined) {
+      this.timer = setTimeout(() => this.stop('timeout'), options.timeoutMs);
+      this.timer.unref();
+    }
+    const callerSignal = options.signal;
+    if (callerSignal !== undefined) {
+      const onAbort = (): void => this.stop('cancelled');
+      if (callerSignal.aborted) onAbort();
+      else callerSignal.addEventListener('abort', onAbort, { once: true });
+      this.detachCaller = () => callerSignal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  stop(reason: InterruptReason): void {
+    if (this.reason !== undefined) return;
+    this.reason = reason;
+    this.controller.abort(reason);
+  }
+
+  stopReason(): InterruptReason | undefined {
+    return this.reason;
+  }
+
+  emit(event: RlmEvent): void {
+    // A listener's failure must not break the run it observes.
+    try {
+      this.onEvent?.(event);
+    } catch {
+      /* ignored on purpose */
+    }
+  }
+
+  /** Releases timers and listeners; call once the request has ended. */
+  close(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.detachCaller?.();
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The engine's configuration, parsed once by `loadConfig` from flags and the
+ * environment (flags win over environment, environment over defaults). Every
+ * problem is reported at once, one line each, naming the setting.
+ */
+import { z } from 'zod';
+import { RlmError } from './errors.ts';
+import { DEFAULT_PRICES, PriceTable } from './pricing.ts';
+
+const positiveInt = z.coerce.number().int().positive();
+const positiveNumber = z.coerce.number().positive();
+
+export const EngineConfig = z.object({
+  /** Root model. */
+  model: z.string().min(1).default('gpt-5-mini'),
+  /** Model for llm_query / rlm_query; the root model when unset. */
+  subModel: z.string().min(1).optional(),
+  /** OpenAI-compatible endpoint; unset means api.openai.com (which then needs an API key). */
+  baseUrl: z.url().optional(),
+  apiKey: z.string().min(1).optional(),
+  /** Reference semantics: 1 means only the root has a REPL. */
+  maxDepth: positiveInt.max(8).default(1),
+  /** Root-model turns per session before the forced final answer. */
+  maxIterations: positiveInt.max(1000).default(20),
+  /** Cap on input + output tokens across the request's whole tree. */
+  maxTokens: positiveInt.optional(),
+  /** Cap on cost in USD across the whole tree (needs prices for the models used). */
+  maxCostUsd: positiveNumber.optional(),
+  /** Wall-clock limit of the whole request, seconds. */
+  timeoutSec: positiveNumber.optional(),
+  /** Wall-clock limit of one REPL step, seconds: long enough for a large fan-out. */
+  stepTimeoutSec: positiveNumber.default(300),
+  /** Global cap on concurrent LLM calls of one request. */
+  concurrency: positiveInt.max(10_000).default(32),
+  /** Characters of one step's output shown to the model (DESIGN: 20,000). */
+  outputLimitChars: positiveInt.default(20_000),
+  /** Output-token cap of each LLM call; also what a call reserves against maxTokens. */
+  maxOutputTokens: positiveInt.default(4_096),
+  temperature: z.coerce.number().min(0).max(2).optional(),
+  /** Largest context accepted, in characters (about 4 bytes of V8 heap each at worst). */
+  maxContextChars: positiveInt.default(1_000_000_000),
+  /** Retries of one LLM call on 408/409/429/5xx and network errors (the openai client's layer). */
+  maxRetries: z.coerce.number().int().min(0).max(20).default(4),
+  /** Timeout of one HTTP request to the provider, seconds. */
+  requestTimeoutSec: positiveNumber.default(600),
+  /** USD per million tokens, merged over the defaults. */
+  prices: PriceTable.default(DEFAULT_PRICES),
+  /** Redis for cluster mode; unset runs embedded. */
+  redisUrl: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+});
+export type EngineConfig = z.infer<typeof EngineConfig>;
+export type EngineConfigInput = z.input<typeof EngineConfig>;
+
+/** Environment variables and the setting each one feeds. */
+const ENV_SETTINGS: ReadonlyArray<readonly [string, keyof EngineConfig]> = [
+  ['OPENAI_API_KEY', 'apiKey'],
+  ['OPENAI_BASE_URL', 'baseUrl'],
+  ['RLM_MODEL', 'model'],
+  ['RLM_SUB_MODEL', 'subModel'],
+  ['REDIS_URL', 'redisUrl'],
+  ['RLM_MAX_DEPTH', 'maxDepth'],
+  ['RLM_MAX_ITERATIONS', 'maxIterations'],
+  ['RLM_CONCURRENCY', 'concurrency'],
+  ['RLM_MAX_CONTEXT_CHARS', 'maxContextChars'],
+  ['RLM_PRICES', 'prices'],
+];
+
+/** Names a setting the way the user wrote it, for error messages. */
+const SETTING_LABELS: Partial<Record<keyof EngineConfig, string>> = {
+  apiKey: '--api-key / OPENAI_API_KEY',
+  baseUrl: '--base-url / OPENAI_BASE_URL',
+  model: '--model / RLM_MODEL',
+  subModel: '--sub-model / RLM_SUB_MODEL',
+  redisUrl: '--redis / REDIS_URL',
+  maxDepth: '--max-depth',
+  maxIterations: '--max-iterations',
+  maxTokens: '--max-tokens',
+  maxCostUsd: '--max-cost',
+  timeoutSec: '--timeout',
+  stepTimeoutSec: '--step-timeout',
+  concurrency: '--concurrency',
+  prices: 'RLM_PRICES',
+};
+
+export function settingLabel(key: string): string {
+  return SETTING_LABELS[key as keyof EngineConfig] ?? key;
+}
+
+export interface ConfigSources {
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Values from flags or code; `undefined` members mean "not given". */
+  readonly overrides?: Readonly<Record<string, unknown>>;
+}
+
+/** Parses and validates; throws one `config_invalid` RlmError whose message lists every problem. */
+export function loadConfig(sources: ConfigSources = {}): EngineConfig {
+  const raw: Record<string, unknown> = {};
+  const env = sources.env ?? {};
+  const problems: string[] = [];
+  for (const [name, key] of ENV_SETTINGS) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    if (key === 'prices') {
+      try {
+        raw[key] = { ...DEFAULT_PRICES, ...(JSON.parse(value) as object) };
+      } catch {
+        problems.push(`RLM_PRICES: not valid JSON`);
+      }
+    } else raw[key] = value;
+  }
+  for (const [key, value] of Object.entries(sources.overrides ?? {})) {
+    if (value !== undefined) raw[key] = value;
+  }
+  const parsed = EngineConfig.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0] ?? 'config');
+      problems.push(`${settingLabel(key)}: ${issue.message}`);
+    }
+  }
+  if (problems.length > 0 || !parsed.success) {
+    throw new RlmError('config_invalid', problems.join('\n'));
+  }
+  return parsed.data;
+}

@@ -1,0 +1,11 @@
+export { LlmGateway } from './llm/llm-gateway.ts';
+export type { LlmGatewayOptions } from './llm/llm-gateway.ts';
+export { MemoryResultCache } from './llm/memory-result-cache.ts';
+export { OpenAIProvider } from './llm/openai-provider.ts';
+export type { OpenAIProviderOptions } from './llm/openai-provider.ts';
+export type { LlmProvider } from './llm/provider.ts';
+export { subcallCacheKey } from './llm/sub-call-key.ts';
+export { LiveStepExecutor } from './repl/live-step-executor.ts';
+export { SubcallHost } from './repl/subcall-host.ts';
+export { ReplSession } from './sandbox/index.ts';
+export type { ReplHost, ReplSessionOptions, StepOptions } from './sandbox/index.ts';

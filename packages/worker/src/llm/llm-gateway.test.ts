@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { LocalLedger, LocalLimiter, LocalRequestRuntime, RlmError } from '@rlm/shared';
+import type { CompletionRequest, CompletionResponse, LlmCallTask } from '@rlm/shared';
+import { LlmGateway } from './llm-gateway.ts';
+import { MemoryResultCache } from './memory-result-cache.ts';
+import type { LlmProvider } from './provider.ts';
+
+/** A provider that answers after `release()` is called, recording what it saw. */
+class GatedProvider implements LlmProvider {
+  readonly requests: CompletionRequest[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+  private waiters: Array<() => void> = [];
+  readonly usage = { inputTokens: 100, outputTokens: 10, cachedInputTokens: 0 };
+
+  async complete(request: CompletionRequest, signal: AbortSignal): Promise<CompletionResponse> {
+    this.requests.push(request);
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.waiters.push(resolve);
+        signal.addEventListener('abort', () => reject(new RlmError('cancelled', 'aborted')), { once: true });
+      });
+    } finally {
+      this.inFlight -= 1;
+    }
+    const last = request.messages.at(-1)?.content ?? '';
+    return { content: `echo:${last}`, model: request.model, usage: this.usage };
+  }
+
+  releaseAll(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiters) waiter();
+  }
+}
+
+function runtimeWith(options: { maxTokens?: number; concurrency?: number } = {}): LocalRequestRuntime {
+  return new LocalRequestRuntime({
+    rootId: 'root-1',
+    ledger: new LocalLedger(options.maxTokens === undefined ? {} : { maxTokens: options.maxTokens }),
+    limiter: new LocalLimiter(options.concurrency ?? 8),
+  });
+}
+
+function subcall(prompt: string): LlmCallTask {
+  return {
+    sessionId: 's',
+    depth: 0,
+    purpose: 'subcall',
+    request: { model: 'sim-small', messages: [{ role: 'user', content: prompt }], maxTokens: 50 },
+  };
+}
+
+async function flush(): Promise<void> {
+  for (let i = 0; i < 10; i += 1) await new Promise((resolve) => setImmediate(resolve));
+}
+
+describe('LlmGateway', () => {
+  it('answers identical concurrent sub-calls with one provider request, then from the cache', async () => {
+    const provider = new GatedProvider();
+    const gateway = new LlmGateway({ provider, cache: new MemoryResultCache(), prices: {}, defaultMaxOutputTokens: 50 });
+    const runtime = runtimeWith();
+    const calls = [1, 2, 3].map(() => gateway.complete(subcall('same'), runtime));
+    await flush();
+    provider.releaseAll();
+    const outcomes = await Promise.all(calls);
+    expect(provider.requests).toHaveLength(1);
+    expect(outcomes.map((outcome) => outcome.cacheHit).sort()).toEqual([false, true, true]);
+    const later = await gateway.complete(subcall('same'), runtime);
+    expect(later).toMatchObject({ cacheHit: true, response: { content: 'echo:same' } });
+    expect(provider.requests).toHaveLength(1);
+    expect((await runtime.ledger.totals()).calls).toBe(1);
+  });
+
+  it('never runs more provider calls at once than the concurrency cap', async () => {
+    const provider = new GatedProvider();
+    const gateway = new LlmGateway({ provider, cache: new MemoryResultCache(), prices: {}, defaultMaxOutputTokens: 50 });
+    const runtime = runtimeWith({ concurrency: 3 });
+    const calls = Array.from({ length: 10 }, (_, index) => gateway.complete(subcall(`p${index}`), runtime));
+    for (let round = 0; round < 5; round += 1) {
+      await flush();
+      provider.releaseAll();
+    }
+    await Promise.all(calls);
+    expect(provider.requests).toHaveLength(10);
+    expect(provider.maxInFlight).toBe(3);
+  });
+
+  it('refuses work past the token cap, stops the request and cancels running calls', async () => {
+    const provider = new GatedProvider();
+    const gateway = new LlmGateway({ provider, cache: new MemoryResultCache(), prices: {}, defaultMaxOutputTokens: 50 });
+    // Each call reserves about 60 tokens (prompt + framing + 50 output): two fit under 150, a third does not.
+    const runtime = runtimeWith({ maxTokens: 150 });
+    const first = gateway.complete(subcall('a'), runtime);
+    const second = gateway.complete(subcall('b'), runtime);
+    await flush();
+    await expect(gateway.complete(subcall('c'), runtime)).rejects.toMatchObject({ code: 'budget_exhausted' });
+    expect(runtime.stopReason()).toBe('max_tokens');
+    await expect(first).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(second).rejects.toMatchObject({ code: 'cancelled' });
+    const totals = await runtime.ledger.totals();
+    expect(totals.calls).toBe(0);
+  });
+
+  it('root calls bypass the cache', async () => {
+    const provider = new GatedProvider();
+    const gateway = new LlmGateway({ provider, cache: new MemoryResultCache(), prices: {}, defaultMaxOutputTokens: 50 });
+    const runtime = runtimeWith();
+    const task: LlmCallTask = { ...subcall('root'), purpose: 'root' };
+    const calls = [gateway.complete(task, runtime), gateway.complete(task, runtime)];
+    await flush();
+    provider.releaseAll();
+    await Promise.all(calls);
+    expect(provider.requests).toHaveLength(2);
+  });
+});
