@@ -49,7 +49,7 @@ function reportFailure(error: unknown, io: CommandIo): number {
   // parseArgs reports unknown flags and missing values with these codes.
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-    io.stderr(`rlm: ${(error as Error).message}`);
+    io.stderr(`rlm: ${(error as Error).message.replaceAll('\n', ' ')}`);
     return 2;
   }
   io.stderr(`rlm: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,0 +1,63 @@
+/**
+ * `rlm sim`: the simulated OpenAI-compatible model server, until interrupted.
+ */
+import { parseArgs } from 'node:util';
+import { startSimServer } from '@rlm/sim';
+import type { CommandIo } from '../command-io.ts';
+import { usageError } from '../usage-error.ts';
+
+export const SIM_USAGE = `rlm sim [--port P] [--policy solver|scripted] [--strategy llm|rlm] [--latency-ms MS]
+        [--per-token-ms MS] [--max-concurrency N] [--rpm N] [--error-rate R] [--label-error-rate R]
+  run the simulated OpenAI-compatible model server (base URL http://127.0.0.1:P/v1)`;
+
+export async function simCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      port: { type: 'string', default: '8089' },
+      policy: { type: 'string', default: 'solver' },
+      strategy: { type: 'string', default: 'llm' },
+      'latency-ms': { type: 'string', default: '0' },
+      'per-token-ms': { type: 'string', default: '0' },
+      'max-concurrency': { type: 'string' },
+      rpm: { type: 'string' },
+      'error-rate': { type: 'string', default: '0' },
+      'label-error-rate': { type: 'string', default: '0' },
+    },
+    strict: true,
+  });
+  const number = (flag: keyof typeof values, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const raw = values[flag];
+    const value = Number(raw);
+    if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
+      throw usageError(`--${flag}: expected a number between ${min} and ${max}, got "${String(raw)}"`);
+    }
+    return value;
+  };
+  const policy = values.policy;
+  if (policy !== 'solver' && policy !== 'scripted') throw usageError(`--policy: expected solver or scripted, got "${policy}"`);
+  const strategy = values.strategy;
+  if (strategy !== 'llm' && strategy !== 'rlm') throw usageError(`--strategy: expected llm or rlm, got "${strategy}"`);
+  const server = await startSimServer({
+    port: number('port', 0, 65_535),
+    policy:
+      policy === 'solver'
+        ? { type: 'solver', strategy, labelErrorRate: number('label-error-rate', 0, 1) }
+        : { type: 'scripted', replies: [] },
+    latency: { firstTokenMs: number('latency-ms', 0), perOutputTokenMs: number('per-token-ms', 0) },
+    ...(values['max-concurrency'] === undefined ? {} : { maxConcurrency: number('max-concurrency', 1) }),
+    ...(values.rpm === undefined ? {} : { rateLimit: { requestsPerMinute: number('rpm', 1) } }),
+    faults: { errorRate: number('error-rate', 0, 1) },
+  });
+  io.stderr(`simulated model server (${policy} policy) listening; base URL ${server.baseUrl}`);
+  await new Promise<void>((resolve) => {
+    const detach = io.onInterrupt(() => {
+      detach();
+      resolve();
+    });
+  });
+  const stats = server.stats();
+  await server.close();
+  io.stderr(`served ${stats.totalRequests} requests; bye`);
+  return 0;
+}

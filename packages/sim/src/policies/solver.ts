@@ -1,0 +1,146 @@
+/**
+ * The solver policy: plays the root model for the synthetic task families by
+ * writing real JavaScript for the engine's REPL, plays the child model of
+ * rlm_query, and answers plain sub-calls from the text it is given. It proves
+ * plumbing, not intelligence: its plans are fixed, but every number in its
+ * final answer flows through the engine's REPL and sub-calls.
+ *
+ * Turns of an engine session (see engine-transcript.ts for the format):
+ * - a final-answer request (iteration limit): a plain `FINAL(...)` line from the latest REPL output;
+ * - root, first turn: peek at the context;
+ * - child, first turn: read the instruction from `context` and fan out over sub-chunks;
+ * - root, after the peek: the solve step for the family parsed from the query;
+ * - after a solve step that printed an answer: repeat it as a plain `FINAL(...)`;
+ * - after a solve step that failed: try it once more, then give up politely.
+ */
+import { parseNeedleQuery } from '../tasks/needle.ts';
+import { parseOolongQuery } from '../tasks/oolong-query.ts';
+import { parsePairsQuery } from '../tasks/pairs.ts';
+import type { SolverPolicyOptions } from '../server/options.ts';
+import {
+  readEngineTranscript,
+  isFinalAnswerRequest,
+  type EngineTranscript,
+} from './engine-transcript.ts';
+import type { Policy, SimMessage } from './policy.ts';
+import {
+  ANSWER_MARKER,
+  childCode,
+  peekCode,
+  SOLVE_MARKER,
+  solveCode,
+  type SolveSpec,
+} from './solver-code.ts';
+import { answerSubcall } from './subcall-answerer.ts';
+import { findSubcallInstruction } from './subcall-instructions.ts';
+
+export type ResolvedSolverOptions = Required<Omit<SolverPolicyOptions, 'type'>>;
+
+const DEFAULTS: ResolvedSolverOptions = {
+  labelErrorRate: 0,
+  strategy: 'llm',
+  chunkChars: 50_000,
+  childChunkChars: 12_500,
+  seed: 0,
+};
+
+/** A solve step is tried at most this many times before the solver gives up. */
+const MAX_SOLVE_ATTEMPTS = 2;
+const NO_ANSWER = 'I could not determine the answer.';
+
+export function createSolverPolicy(options: Partial<ResolvedSolverOptions> = {}): Policy {
+  const resolved: ResolvedSolverOptions = { ...DEFAULTS, ...withoutUndefined(options) };
+  return {
+    reply(request) {
+      const transcript = readEngineTranscript(request.messages);
+      if (!transcript) return answerSubcall(lastUserContent(request.messages), resolved);
+      return nextEngineTurn(transcript, resolved);
+    },
+  };
+}
+
+export function nextEngineTurn(
+  transcript: EngineTranscript,
+  options: ResolvedSolverOptions,
+): string {
+  const latestAnswer = findLatestAnswer(transcript.laterUserMessages);
+  if (
+    transcript.lastUserMessage !== undefined &&
+    isFinalAnswerRequest(transcript.lastUserMessage)
+  ) {
+    return plainFinal(latestAnswer ?? NO_ANSWER);
+  }
+  if (transcript.assistantMessages.length === 0) {
+    if (transcript.isChild) {
+      const instruction = findSubcallInstruction(transcript.firstUserMessage);
+      return replWith(
+        'The context starts with an instruction line; I will split the material and ask sub-calls.',
+        childCode(
+          instruction ?? { family: 'generic', question: 'Summarise the material.' },
+          options.childChunkChars,
+        ),
+      );
+    }
+    return replWith('Let me look at the context first.', peekCode());
+  }
+  if (latestAnswer !== undefined) return plainFinal(latestAnswer);
+  const solveAttempts = transcript.assistantMessages.filter((message) =>
+    message.includes(SOLVE_MARKER),
+  ).length;
+  if (transcript.isChild || solveAttempts >= MAX_SOLVE_ATTEMPTS) return plainFinal(NO_ANSWER);
+  const spec = parseSolveSpec(transcript.query);
+  return replWith(
+    `This is a ${spec.family} task. I will chunk the context on line boundaries, ask sub-calls in parallel and aggregate in code.`,
+    solveCode(spec, options),
+  );
+}
+
+/** The family-specific plan for a query written by our task generators (anything else: generic). */
+export function parseSolveSpec(query: string): SolveSpec {
+  const needle = parseNeedleQuery(query);
+  if (needle) return { family: 'needle', key: needle.key };
+  const pairs = parsePairsQuery(query);
+  if (pairs) return { family: 'pairs', labels: pairs.labels };
+  const question = parseOolongQuery(query);
+  if (question) return { family: 'oolong', question };
+  return { family: 'generic', question: query };
+}
+
+function replWith(thought: string, code: string): string {
+  return `${thought}\n\n\`\`\`repl\n${code}\n\`\`\``;
+}
+
+/** One line: the engine reads a line starting with `FINAL(`; multi-line answers are joined with spaces. */
+function plainFinal(answer: string): string {
+  return `FINAL(${answer.replace(/\s*\n\s*/g, ' ')})`;
+}
+
+function findLatestAnswer(userMessages: readonly string[]): string | undefined {
+  for (let index = userMessages.length - 1; index >= 0; index -= 1) {
+    const message = userMessages[index] ?? '';
+    const at = message.lastIndexOf(ANSWER_MARKER);
+    if (at === -1) continue;
+    const line = message.slice(at + ANSWER_MARKER.length).split('\n', 1)[0] ?? '';
+    try {
+      const value: unknown = JSON.parse(line);
+      if (typeof value === 'string') return value;
+    } catch {
+      // A truncated output line: keep looking further back.
+    }
+  }
+  return undefined;
+}
+
+function lastUserContent(messages: readonly SimMessage[]): string {
+  for (let index = messages.length - 1; index >= 0; index -= 1) {
+    const message = messages[index];
+    if (message?.role === 'user') return message.content ?? '';
+  }
+  return '';
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(value).filter(([, member]) => member !== undefined),
+  ) as Partial<T>;
+}

@@ -1,0 +1,246 @@
+/**
+ * In-isolate source: the REPL's globals and its step runner.
+ *
+ * Runs once per isolate through `context.evalClosure` with two host references as `$0` (call a
+ * host function) and `$1` (append printed text), and the output cap as `$2`. The references stay
+ * in this closure's constants and are never stored on an object, passed to a function the user
+ * can replace, or made global: an `ivm.Reference` in reach of user code is a way out of the
+ * sandbox. The closure is strict so that stack-trace APIs (`CallSite#getFunction`, `getThis`) and
+ * `fn.caller` reveal nothing about its frames.
+ *
+ * Intrinsics are captured before any user code runs, so a step that patches `JSON` or `Object`
+ * only breaks itself. The closure returns `{ runStep, listVariables }` to the host.
+ */
+import { ANSWERS_AND_VARIABLES_SOURCE } from './answers-and-variables-source.ts';
+import { FORMAT_VALUE_SOURCE } from './format-value-source.ts';
+
+export const BOOTSTRAP_SOURCE = String.raw`
+'use strict';
+const callHostRef = $0;
+const writeOutputRef = $1;
+const outputCap = $2;
+
+const global = globalThis;
+const jsonStringify = JSON.stringify;
+const objectKeys = Object.keys;
+const getOwnPropertyNames = Object.getOwnPropertyNames;
+const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+const getPrototypeOf = Object.getPrototypeOf;
+const defineProperty = Object.defineProperty;
+const freeze = Object.freeze;
+const objectIs = Object.is;
+const isArray = Array.isArray;
+const reflectApply = Reflect.apply;
+const PromiseConstructor = Promise;
+const weakMapGet = WeakMap.prototype.get;
+const weakMapSet = WeakMap.prototype.set;
+
+// Null prototypes: isolated-vm reads these options, and inherited properties must not change them.
+const CALL_OPTIONS = freeze({
+  __proto__: null,
+  arguments: freeze({ __proto__: null, copy: true }),
+  result: freeze({ __proto__: null, promise: true, copy: true }),
+});
+const YIELD_OPTIONS = freeze({ __proto__: null });
+
+/** Printed text is sent to the host in chunks of this size (and before every host call). */
+const FLUSH_CHARS = 16384;
+
+${FORMAT_VALUE_SOURCE}
+
+// ---- captured output --------------------------------------------------------------------------
+
+let output = newOutput();
+function newOutput() {
+  return { kept: 0, total: 0, pending: '' };
+}
+function emit(text) {
+  output.total += text.length;
+  const room = outputCap - output.kept;
+  if (room <= 0) return;
+  const piece = text.length <= room ? text : text.slice(0, room);
+  output.kept += piece.length;
+  output.pending += piece;
+  if (output.pending.length >= FLUSH_CHARS) flushOutput();
+}
+// Flushing as we go keeps what was printed before a step is killed by the watchdog.
+function flushOutput() {
+  if (output.pending === '') return;
+  const text = output.pending;
+  output.pending = '';
+  writeOutputRef.applyIgnored(undefined, [text, output.total]);
+}
+function print(...args) {
+  emit(formatArgs(args) + '\n');
+}
+
+// ---- host calls -------------------------------------------------------------------------------
+
+let inFlight = 0;
+let callsStarted = 0;
+let idleWaiters = [];
+const callStates = new WeakMap();
+
+// The host mirrors answer.content at every sub-call, so a step the watchdog or a budget kills
+// still leaves its best partial answer behind.
+let lastReportedContent;
+function reportPartialAnswer() {
+  let content;
+  try { content = global.answer !== null && typeof global.answer === 'object' ? global.answer.content : undefined; } catch {}
+  if (content === lastReportedContent) return;
+  lastReportedContent = content;
+  const partial = readAnswer().partialAnswer;
+  if (partial !== undefined) writeOutputRef.applyIgnored(undefined, ['', output.total, partial]);
+}
+
+function callHost(name, payload, options) {
+  flushOutput();
+  reportPartialAnswer();
+  const state = { settled: false, value: undefined };
+  callsStarted += 1;
+  inFlight += 1;
+  const promise = (async () => {
+    let value;
+    try {
+      value = await callHostRef.apply(undefined, [name, payload, options], CALL_OPTIONS);
+    } catch (error) {
+      value = 'Error: ' + name + ': the arguments could not be sent (' + errorMessage(error) + ')';
+    }
+    state.settled = true;
+    state.value = value;
+    inFlight -= 1;
+    if (inFlight === 0) {
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (let i = 0; i < waiters.length; i++) waiters[i]();
+    }
+    return value;
+  })();
+  reflectApply(weakMapSet, callStates, [promise, state]);
+  return promise;
+}
+
+function errorMessage(error) {
+  try {
+    return error instanceof Error ? String(error.message) : String(error);
+  } catch {
+    return 'unknown error';
+  }
+}
+
+/** Our own sub-call promises can say whether they settled; other promises cannot be looked into. */
+function describePromise(promise, inspectInner) {
+  const state = reflectApply(weakMapGet, callStates, [promise]);
+  if (state === undefined) return 'Promise { <unknown> }';
+  return state.settled ? 'Promise { ' + inspectInner(state.value) + ' }' : 'Promise { <pending> }';
+}
+
+/**
+ * Waits for sub-calls the step started but did not await. After they settle, one round trip to
+ * the host ends the current isolate task, so callbacks the user chained on them (.then(...))
+ * have run, and may have started new calls, before we look again.
+ */
+async function settlePending() {
+  const pendingAtEnd = inFlight;
+  const startedAtEnd = callsStarted;
+  if (pendingAtEnd === 0) return 0;
+  for (;;) {
+    if (inFlight > 0) await new PromiseConstructor((resolve) => { idleWaiters.push(resolve); });
+    await writeOutputRef.apply(undefined, ['', output.total], YIELD_OPTIONS);
+    if (inFlight === 0) break;
+  }
+  return pendingAtEnd + (callsStarted - startedAtEnd);
+}
+
+${ANSWERS_AND_VARIABLES_SOURCE}
+
+// ---- one step ---------------------------------------------------------------------------------
+
+function describeError(thrown, fileName) {
+  if (thrown === null || (typeof thrown !== 'object' && typeof thrown !== 'function')) {
+    return { name: 'Error', message: 'Uncaught ' + inspect(thrown) };
+  }
+  let name = 'Error';
+  let message = '';
+  let stack = '';
+  try { if (typeof thrown.name === 'string' && thrown.name !== '') name = thrown.name; } catch {}
+  try { if (thrown.message !== undefined) message = String(thrown.message); } catch {}
+  try { if (typeof thrown.stack === 'string') stack = thrown.stack; } catch {}
+  if (!(thrown instanceof Error) && message === '') message = 'Uncaught ' + inspect(thrown);
+  const where = stack.match(new RegExp(fileName.replace('.', '\\.') + ':(\\d+):\\d+'));
+  return { name, message: where === null ? message : message + ' (line ' + where[1] + ')' };
+}
+
+function markLastStatement() {
+  step.markedAt = output.total;
+}
+
+function readAnswer() {
+  let partialAnswer;
+  let ready = false;
+  try {
+    const answer = global.answer;
+    if (answer !== null && typeof answer === 'object') {
+      const content = answer.content;
+      if (content !== undefined && content !== null && content !== '') partialAnswer = stringifyFinal(content);
+      ready = answer.ready === true;
+    }
+  } catch {}
+  return { partialAnswer, ready };
+}
+
+async function runStep(hoist, main, fileName) {
+  output = newOutput();
+  step = newStep();
+  let error;
+  try {
+    if (hoist !== undefined) reflectApply(hoist, global, [global]);
+    const boxed = await reflectApply(main, global, [global, markLastStatement]);
+    // Echo the last expression like a notebook, unless that statement printed something itself.
+    if (boxed !== undefined && boxed[0] !== undefined && output.total === step.markedAt) {
+      emit(formatForPrint(boxed[0]) + '\n');
+    }
+  } catch (thrown) {
+    error = describeError(thrown, fileName);
+  }
+  const pendingAwaited = await settlePending();
+  const answer = readAnswer();
+  let final = step.final;
+  if (final === undefined && step.finalError === undefined && answer.ready) final = answer.partialAnswer ?? '';
+  if (error === undefined && step.finalError !== undefined) error = { name: 'FinalVarError', message: step.finalError };
+  return {
+    output: output.pending,
+    outputTotalChars: output.total,
+    error,
+    final,
+    partialAnswer: answer.partialAnswer,
+    variables: listVariables(),
+    pendingAwaited,
+  };
+}
+
+// ---- globals ----------------------------------------------------------------------------------
+
+const printToConsole = (...args) => { print(...args); };
+const api = {
+  print,
+  console: { log: printToConsole, info: printToConsole, warn: printToConsole, error: printToConsole, debug: printToConsole, trace: printToConsole, dir: printToConsole, table: printToConsole },
+  llm_query: function llm_query(prompt, options) { return callHost('llm_query', prompt, options); },
+  llm_query_batched: function llm_query_batched(prompts, options) { return callHost('llm_query_batched', prompts, options); },
+  rlm_query: function rlm_query(prompt, options) { return callHost('rlm_query', prompt, options); },
+  rlm_query_batched: function rlm_query_batched(prompts, options) { return callHost('rlm_query_batched', prompts, options); },
+  FINAL,
+  FINAL_VAR,
+  SHOW_VARS,
+  answer: { content: '', ready: false },
+};
+for (const name of objectKeys(api)) {
+  defineProperty(global, name, { value: api[name], writable: true, configurable: true, enumerable: false });
+}
+
+// Everything on the global object now (builtins, context, our API) is not a user variable.
+const builtinNames = { __proto__: null };
+for (const name of getOwnPropertyNames(global)) builtinNames[name] = true;
+
+return { runStep, listVariables };
+`;

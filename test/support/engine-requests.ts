@@ -1,0 +1,21 @@
+/** Helpers for scripted simulator policies in end-to-end tests. */
+import type { SimRequest } from '@rlm/sim';
+
+/** The engine's session turns carry its system prompt, which names llm_query; sub-calls do not. */
+export function isSessionTurn(request: SimRequest): boolean {
+  const first = request.messages[0];
+  return first?.role === 'system' && (first.content ?? '').includes('llm_query');
+}
+
+/** Assistant turns so far in a session request: 0 on the first turn. */
+export function turnIndex(request: SimRequest): number {
+  return request.messages.filter((message) => message.role === 'assistant').length;
+}
+
+export function lastUserMessage(request: SimRequest): string {
+  return [...request.messages].reverse().find((message) => message.role === 'user')?.content ?? '';
+}
+
+export function repl(code: string): string {
+  return '```repl\n' + code + '\n```';
+}
