@@ -4,8 +4,7 @@
  * over the ideal critical path: root calls + ceil(N / concurrency) x latency.
  */
 import { RLM } from '@rlm/sdk';
-import { startSimServer } from '@rlm/sim';
-import { isRootRequest } from './root-request.ts';
+import { spawnSim } from './spawn-sim.ts';
 
 export interface FanOutResult {
   readonly subcalls: number;
@@ -18,17 +17,7 @@ export interface FanOutResult {
 }
 
 export async function benchFanOut(subcalls: number, concurrency: number, latencyMs: number): Promise<FanOutResult> {
-  const code = [
-    '```repl',
-    `const prompts = Array.from({ length: ${subcalls} }, (_, i) => 'Reply with ok. Item ' + i);`,
-    'const replies = await Promise.all(prompts.map((p) => llm_query(p)));',
-    'FINAL(String(replies.filter((r) => r === "ok").length));',
-    '```',
-  ].join('\n');
-  const sim = await startSimServer({
-    policy: { type: 'scripted', replies: (request) => (isRootRequest(request) ? code : 'ok') },
-    latency: { firstTokenMs: latencyMs, perOutputTokenMs: 0 },
-  });
+  const sim = await spawnSim(subcalls, latencyMs);
   try {
     const rlm = new RLM({ baseUrl: sim.baseUrl, model: 'sim-large', subModel: 'sim-small', concurrency, env: {} });
     // One warm-up request so module loading and JIT do not count.
@@ -36,15 +25,21 @@ export async function benchFanOut(subcalls: number, concurrency: number, latency
     const started = performance.now();
     const result = await rlm.completion('fan-out context', 'fan out');
     const measuredMs = performance.now() - started;
-    if (result.answer !== String(subcalls)) throw new Error(`fan-out answered ${result.answer}, expected ${subcalls}`);
+    if (result.answer !== String(subcalls) || result.cacheHits !== 0) {
+      throw new Error(`fan-out answered ${result.answer} with ${result.cacheHits} cache hits; expected ${subcalls} and 0`);
+    }
     const rootCalls = result.usage.calls - subcalls;
     const idealMs = (rootCalls + Math.ceil(subcalls / concurrency)) * latencyMs;
-    return { subcalls, concurrency, latencyMs, rootCalls, idealMs, measuredMs: Math.round(measuredMs), ratio: round(measuredMs / idealMs) };
+    return {
+      subcalls,
+      concurrency,
+      latencyMs,
+      rootCalls,
+      idealMs,
+      measuredMs: Math.round(measuredMs),
+      ratio: Math.round((measuredMs / idealMs) * 1000) / 1000,
+    };
   } finally {
-    await sim.close();
+    await sim.stop();
   }
-}
-
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }

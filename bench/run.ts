@@ -8,7 +8,7 @@ import path from 'node:path';
 import { benchFanOut } from './fan-out.ts';
 import { machineInfo } from './machine-info.ts';
 import { benchStepLatency } from './step-latency.ts';
-import { benchThroughput } from './throughput.ts';
+import { benchEngineOnly, benchThroughput } from './throughput.ts';
 
 const FAN_OUT_SUBCALLS = 400;
 const FAN_OUT_CONCURRENCY = 50;
@@ -24,7 +24,9 @@ async function main(): Promise<void> {
 
   log(`throughput: ${THROUGHPUT_SUBCALLS} sub-calls, zero-latency simulator, concurrency ${THROUGHPUT_CONCURRENCY}`);
   const throughput = await benchThroughput(THROUGHPUT_SUBCALLS, THROUGHPUT_CONCURRENCY);
-  log(`  ${throughput.subcallsPerSecond} sub-calls/s`);
+  log(`  ${throughput.subcallsPerSecond} sub-calls/s (simulator in its own process, over HTTP)`);
+  const engineOnly = await benchEngineOnly(THROUGHPUT_SUBCALLS, THROUGHPUT_CONCURRENCY);
+  log(`  ${engineOnly.subcallsPerSecond} sub-calls/s (in-process provider: the engine without HTTP)`);
 
   const stepLatency = [];
   for (const chars of [1_000_000, 100_000_000]) {
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
     machine: machineInfo(),
     fanOut,
     throughput,
+    engineOnly,
     stepLatency,
     stepLatencyRatio100MBvs1MB: small && large ? Math.round((large.medianStepMs / small.medianStepMs) * 100) / 100 : null,
   };

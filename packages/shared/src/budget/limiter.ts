@@ -12,7 +12,9 @@ export interface Limiter {
 export class LocalLimiter implements Limiter {
   private readonly capacity: number;
   private active = 0;
-  private readonly waiters: Array<() => void> = [];
+  private readonly waiters: Array<{ grant: () => void; signal: AbortSignal; reject: (error: Error) => void }> = [];
+  /** Signals we listen to, one listener each: thousands of waiters on one request's signal must not mean thousands of listeners. */
+  private readonly watched = new WeakSet<AbortSignal>();
 
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) {
@@ -27,20 +29,32 @@ export class LocalLimiter implements Limiter {
       this.active += 1;
       return Promise.resolve(this.releaser());
     }
+    this.watch(signal);
     return new Promise((resolve, reject) => {
       const grant = (): void => {
-        signal.removeEventListener('abort', onAbort);
         this.active += 1;
         resolve(this.releaser());
       };
-      const onAbort = (): void => {
-        const index = this.waiters.indexOf(grant);
-        if (index >= 0) this.waiters.splice(index, 1);
-        reject(cancelledError());
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.waiters.push(grant);
+      this.waiters.push({ grant, signal, reject });
     });
+  }
+
+  private watch(signal: AbortSignal): void {
+    if (this.watched.has(signal)) return;
+    this.watched.add(signal);
+    signal.addEventListener(
+      'abort',
+      () => {
+        // Drop every waiter of the aborted signal in one pass.
+        for (let index = this.waiters.length - 1; index >= 0; index -= 1) {
+          const waiter = this.waiters[index];
+          if (waiter?.signal !== signal) continue;
+          this.waiters.splice(index, 1);
+          waiter.reject(cancelledError());
+        }
+      },
+      { once: true },
+    );
   }
 
   private releaser(): () => void {
@@ -49,7 +63,7 @@ export class LocalLimiter implements Limiter {
       if (released) return;
       released = true;
       this.active -= 1;
-      this.waiters.shift()?.();
+      this.waiters.shift()?.grant();
     };
   }
 }
