@@ -7,6 +7,7 @@ export {
   CHILD_QUERY,
   CONTEXT_PREVIEW_CHARS,
   DEFAULT_OUTPUT_LIMIT_CHARS,
+  FORCED_FINAL_MESSAGE,
   QUESTION_HEADER,
   SubcallOptions,
 } from './protocol.ts';

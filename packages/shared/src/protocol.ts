@@ -32,6 +32,10 @@ export const QUESTION_HEADER = 'QUESTION:';
 export const CHILD_QUERY =
   'The variable `context` holds a task and its material. Carry out the task and give the result as the final answer.';
 
+/** Sent at the iteration limit: one last request for the answer; no code runs after it. */
+export const FORCED_FINAL_MESSAGE =
+  'You have used all of your turns. No more code will run. Reply now with your best final answer on one line: FINAL(your answer).';
+
 /** How many leading characters of the context the root prompt previews. */
 export const CONTEXT_PREVIEW_CHARS = 500;
 

@@ -8,9 +8,6 @@ import { truncateOutput } from '../parsing/index.ts';
 export const NUDGE_MESSAGE =
   'Your reply had no ```repl code block and no FINAL(...) line, so nothing ran. Continue working on `context` with code, or give the final answer with FINAL(answer).';
 
-export const FORCED_FINAL_MESSAGE =
-  'You have used all of your turns. No more code will run. Reply now with your best final answer on one line: FINAL(your answer).';
-
 export function renderStepFeedback(results: readonly StepResult[], outputLimitChars: number): string {
   const sections: string[] = [];
   results.forEach((result, index) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LocalLedger, LocalLimiter, LocalRequestRuntime, RlmError } from '@rlm/shared';
+import { FORCED_FINAL_MESSAGE, LocalLedger, LocalLimiter, LocalRequestRuntime, RlmError } from '@rlm/shared';
 import type {
   CompletionPort,
   Dispatcher,
@@ -12,7 +12,7 @@ import type {
   StepTask,
 } from '@rlm/shared';
 import { EmbeddedDispatcher } from '../embedded-dispatcher.ts';
-import { FORCED_FINAL_MESSAGE, NUDGE_MESSAGE } from '../prompts/feedback.ts';
+import { NUDGE_MESSAGE } from '../prompts/feedback.ts';
 
 type Reply = string | ((task: LlmCallTask, runtime: RequestRuntime) => Promise<string> | string);
 

@@ -6,7 +6,7 @@
  *              -> final answer? done -> else feed back output (or a nudge)
  *   out of turns: ask once for a final answer, stopReason max_iterations
  */
-import { isRlmError, serializeError } from '@rlm/shared';
+import { FORCED_FINAL_MESSAGE, isRlmError, serializeError } from '@rlm/shared';
 import type {
   ChatMessage,
   Dispatcher,
@@ -19,7 +19,6 @@ import type {
 import { extractCodeBlocks, findTextFinal, stripTypes } from '../parsing/index.ts';
 import type { TextFinal } from '../parsing/index.ts';
 import {
-  FORCED_FINAL_MESSAGE,
   NUDGE_MESSAGE,
   renderFinalVarFailure,
   renderStepFeedback,

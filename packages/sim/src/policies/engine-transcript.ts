@@ -9,7 +9,7 @@
  * - a child session started by rlm_query has query === CHILD_QUERY.
  * Anything else (no such system message) is a plain sub-call.
  */
-import { CHILD_QUERY, QUESTION_HEADER } from '@rlm/shared';
+import { CHILD_QUERY, FORCED_FINAL_MESSAGE, QUESTION_HEADER } from '@rlm/shared';
 import type { SimMessage } from './policy.ts';
 
 export interface EngineTranscript {
@@ -68,6 +68,7 @@ export function extractQuery(firstUserMessage: string): string | undefined {
  * name the limit. Either phrase alone may appear in ordinary step messages.
  */
 export function isFinalAnswerRequest(userMessage: string): boolean {
+  if (userMessage.includes(FORCED_FINAL_MESSAGE)) return true;
   if (!/\bfinal answer\b/i.test(userMessage)) return false;
   const forbidsCode =
     /\b(?:no (?:more|further) code|without (?:writing |running )?(?:any )?(?:more )?code|(?:do not|don'?t) (?:write|run) (?:any )?(?:more )?code)\b/i;
