@@ -45,3 +45,4 @@ export type { RlmEvent, RlmEventListener } from './events.ts';
 export { costOf, DEFAULT_PRICES, ModelPrice, PriceTable, priceOf } from './pricing.ts';
 export { STOP_REASONS } from './stop-reason.ts';
 export type { InterruptReason, StopReason } from './stop-reason.ts';
+export type { BlobStore, CallCoalescer, CancellationBus, RateGate, RateLimits } from './cluster-ports.ts';

@@ -1,0 +1,50 @@
+/**
+ * Ports that cluster mode implements over Redis and embedded mode implements
+ * in memory. Every method states its failure semantics.
+ */
+import type { CompletionResponse } from './llm.ts';
+
+/** Content-addressed blobs (contexts, large prompts, REPL snapshots), keyed by sha256 hex of their UTF-8 text. */
+export interface BlobStore {
+  /** Stores `text` once (a second put of the same text writes nothing) and returns its sha256 hex. */
+  put(text: string): Promise<string>;
+  /** Returns undefined when no blob has this hash. */
+  get(hash: string): Promise<string | undefined>;
+  has(hash: string): Promise<boolean>;
+}
+
+/**
+ * Joins identical LLM calls in flight. The first caller of a key runs
+ * `compute`; callers arriving while it runs get its result (`joined: true`).
+ * If the running computation fails, joiners run `compute` themselves.
+ */
+export interface CallCoalescer {
+  coalesce(
+    key: string,
+    compute: () => Promise<CompletionResponse>,
+  ): Promise<{ readonly response: CompletionResponse; readonly joined: boolean }>;
+}
+
+/**
+ * Per-model admission under provider rate limits (requests and tokens per
+ * minute), shared by every process. Resolves when the call may start;
+ * rejects with a `cancelled` RlmError when the signal aborts first.
+ */
+export interface RateGate {
+  admit(model: string, estimatedTokens: number, signal: AbortSignal): Promise<void>;
+}
+
+export interface RateLimits {
+  readonly requestsPerMinute?: number;
+  readonly tokensPerMinute?: number;
+}
+
+/** Stop flags of root requests, visible to every process. */
+export interface CancellationBus {
+  /** Records the first stop reason of `rootId` and tells every watcher. Never throws on a repeated stop. */
+  stop(rootId: string, reason: string): Promise<void>;
+  /** The recorded stop reason, if any. */
+  reason(rootId: string): Promise<string | undefined>;
+  /** An AbortSignal that aborts (with the reason) when `rootId` is stopped anywhere. Call `close` when done. */
+  watch(rootId: string): { readonly signal: AbortSignal; close(): void };
+}
