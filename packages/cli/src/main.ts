@@ -7,6 +7,7 @@ import { processIo } from './command-io.ts';
 import type { CommandIo } from './command-io.ts';
 import { demoCommand } from './commands/demo.ts';
 import { RUN_USAGE, runCommand } from './commands/run.ts';
+import { CLUSTER_USAGE, clusterCommand } from './commands/cluster-process.ts';
 import { SIM_USAGE, simCommand } from './commands/sim.ts';
 
 const USAGE = `usage: rlm <command> [flags]
@@ -16,12 +17,20 @@ commands:
           ${RUN_USAGE.replaceAll('\n', '\n          ')}
   demo    a long-context task end to end with no setup (the simulator unless an endpoint is configured)
   sim     ${SIM_USAGE.replaceAll('\n', '\n          ')}
+  worker, orchestrator
+          ${CLUSTER_USAGE.replaceAll('\n', '\n          ')}
 
 environment: OPENAI_API_KEY, OPENAI_BASE_URL, RLM_MODEL, RLM_SUB_MODEL, REDIS_URL (flags win)`;
 
 type Command = (argv: readonly string[], io: CommandIo) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = { run: runCommand, demo: demoCommand, sim: simCommand };
+const COMMANDS: Record<string, Command> = {
+  run: runCommand,
+  demo: demoCommand,
+  sim: simCommand,
+  worker: clusterCommand('worker'),
+  orchestrator: clusterCommand('orchestrator'),
+};
 
 export async function main(argv: readonly string[], io: CommandIo): Promise<number> {
   const [name, ...rest] = argv;

@@ -3,5 +3,6 @@ export type { EmbeddedDispatcherOptions } from './embedded-dispatcher.ts';
 export { runSession } from './session/run-session.ts';
 export { buildSystemPrompt } from './prompts/system-prompt.ts';
 export type { SystemPromptOptions } from './prompts/system-prompt.ts';
-export { describeContext, renderRootUserMessage } from './prompts/root-message.ts';
-export type { ContextMetadata } from './prompts/root-message.ts';
+export { renderRootUserMessage } from './prompts/root-message.ts';
+export { createSessionJobProcessor } from './cluster/session-job-processor.ts';
+export type { SessionJobDeps, SessionJobOutcome } from './cluster/session-job-processor.ts';

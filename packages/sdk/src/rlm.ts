@@ -20,11 +20,14 @@ import type {
   RlmEventListener,
   SessionSettings,
 } from '@rlm/shared';
-import { LiveStepExecutor, LlmGateway, MemoryResultCache, OpenAIProvider } from '@rlm/worker';
+import { LiveStepExecutor, LlmGateway, LocalCallCoalescer, MemoryResultCache, OpenAIProvider } from '@rlm/worker';
 import type { LlmProvider } from '@rlm/worker';
+import { ClusterClient } from './cluster-client.ts';
 import type { RlmResult } from './rlm-result.ts';
 
 export interface RLMOptions extends Partial<EngineConfigInput> {
+  /** Cluster mode key prefix (with `redisUrl`); default `rlm`. */
+  readonly redisPrefix?: string;
   /** Environment to read OPENAI_API_KEY, OPENAI_BASE_URL, RLM_MODEL, ... from; defaults to process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Replaces the OpenAI-compatible provider (tests, custom transports). */
@@ -46,12 +49,16 @@ export class RLM {
   private readonly dispatcher: EmbeddedDispatcher;
   private readonly steps = new LiveStepExecutor();
   private readonly onEvent: RlmEventListener | undefined;
+  private readonly cluster: ClusterClient | undefined;
 
   constructor(options: RLMOptions = {}) {
-    const { env, provider, cache, onEvent, ...overrides } = options;
+    const { env, provider, cache, onEvent, redisPrefix, ...overrides } = options;
     this.config = loadConfig({ env: env ?? process.env, overrides });
     this.onEvent = onEvent;
-    if (provider === undefined) assertEndpointConfigured(this.config);
+    if (this.config.redisUrl !== undefined) {
+      // Cluster mode: the model endpoint is the workers' business, not the submitter's.
+      this.cluster = new ClusterClient({ redisUrl: this.config.redisUrl, prefix: redisPrefix ?? 'rlm' });
+    } else if (provider === undefined) assertEndpointConfigured(this.config);
     const gateway = new LlmGateway({
       provider:
         provider ??
@@ -62,6 +69,7 @@ export class RLM {
           ...(this.config.apiKey === undefined ? {} : { apiKey: this.config.apiKey }),
         }),
       cache: cache ?? new MemoryResultCache(),
+      coalescer: new LocalCallCoalescer(),
       prices: this.config.prices,
       defaultMaxOutputTokens: this.config.maxOutputTokens,
     });
@@ -71,6 +79,10 @@ export class RLM {
   async completion(context: ContextValue, query: string, options: CompletionOptions = {}): Promise<RlmResult> {
     validateRequest(this.config, context, query);
     const started = performance.now();
+    if (this.cluster !== undefined) {
+      const result = await this.cluster.completion(this.config, this.settings(), context, query, options.signal);
+      return { ...result, durationMs: Math.round(performance.now() - started) };
+    }
     const rootId = randomUUID();
     const listeners = [this.onEvent, options.onEvent].filter((listener) => listener !== undefined);
     const runtime = new LocalRequestRuntime({
@@ -108,6 +120,11 @@ export class RLM {
     } finally {
       runtime.close();
     }
+  }
+
+  /** Closes cluster connections; embedded instances hold nothing that needs closing. */
+  async close(): Promise<void> {
+    await this.cluster?.close();
   }
 
   private settings(): SessionSettings {

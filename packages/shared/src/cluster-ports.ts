@@ -2,7 +2,10 @@
  * Ports that cluster mode implements over Redis and embedded mode implements
  * in memory. Every method states its failure semantics.
  */
+import type { RequestRuntime } from './budget/request-runtime.ts';
+import type { RootScope } from './jobs/job-catalog.ts';
 import type { CompletionResponse } from './llm.ts';
+import type { StepResult } from './protocol.ts';
 
 /** Content-addressed blobs (contexts, large prompts, REPL snapshots), keyed by sha256 hex of their UTF-8 text. */
 export interface BlobStore {
@@ -47,4 +50,26 @@ export interface CancellationBus {
   reason(rootId: string): Promise<string | undefined>;
   /** An AbortSignal that aborts (with the reason) when `rootId` is stopped anywhere. Call `close` when done. */
   watch(rootId: string): { readonly signal: AbortSignal; close(): void };
+}
+
+/** Builds the runtime of a root request in any process, from the scope that travels in its jobs. */
+export interface RuntimeFactory {
+  open(scope: RootScope): RequestRuntime & { close(): void };
+}
+
+/**
+ * What a finished REPL step left behind: its result and the hash of the
+ * snapshot blob of the REPL state after it. Recorded before the step's job
+ * is acknowledged, so a re-delivered step returns the recorded result
+ * instead of running twice.
+ */
+export interface StepRecord {
+  readonly result: StepResult;
+  readonly snapshotHash: string;
+}
+
+export interface StepRecordStore {
+  /** Undefined when the step has not finished yet. */
+  load(sessionId: string, step: number): Promise<StepRecord | undefined>;
+  save(sessionId: string, step: number, record: StepRecord): Promise<void>;
 }

@@ -6,14 +6,15 @@
  */
 import type { RequestRuntime } from './budget/request-runtime.ts';
 import type { SerializedError } from './errors.ts';
-import type { CompletionRequest, CompletionResponse } from './llm.ts';
+import type { ContextMetadata } from './context-metadata.ts';
+import type { ChatMessage, CompletionRequest, CompletionResponse } from './llm.ts';
 import type { ContextValue, StepResult } from './protocol.ts';
 import type { StopReason } from './stop-reason.ts';
 
 /** Where a session's context lives: inline in-process, or (cluster) a content hash. */
 export type ContextRef =
   | { readonly kind: 'inline'; readonly value: ContextValue }
-  | { readonly kind: 'blob'; readonly hash: string };
+  | { readonly kind: 'blob'; readonly hash: string; readonly format: 'text' | 'json' };
 
 /** Settings that travel with every task of a request. */
 export interface SessionSettings {
@@ -32,8 +33,25 @@ export interface SessionTask {
   readonly parentSessionId?: string;
   readonly depth: number;
   readonly context: ContextRef;
+  /** Required for blob contexts (the loop never loads the context itself); computed from inline ones. */
+  readonly contextMetadata?: ContextMetadata;
   readonly query: string;
   readonly settings: SessionSettings;
+}
+
+/** A session's progress after a finished turn: enough for another process to resume it. */
+export interface SessionCheckpoint {
+  readonly messages: readonly ChatMessage[];
+  readonly iterations: number;
+  readonly steps: number;
+  readonly partialAnswer: string;
+}
+
+/** Where session loops record their checkpoints. Embedded mode keeps none. */
+export interface SessionStore {
+  /** Undefined when the session has no checkpoint yet. */
+  load(sessionId: string): Promise<SessionCheckpoint | undefined>;
+  save(sessionId: string, checkpoint: SessionCheckpoint): Promise<void>;
 }
 
 export interface SessionOutcome {
@@ -44,6 +62,8 @@ export interface SessionOutcome {
 }
 
 export interface LlmCallTask {
+  /** Unique within the request and stable across retries: root turns `<session>.t<n>`, sub-calls `<session>.<step>.<n>`. */
+  readonly callId: string;
   readonly sessionId: string;
   readonly depth: number;
   /** Root turns are never served from the result cache; sub-calls may be. */

@@ -35,8 +35,10 @@ export type {
   LlmCallOutcome,
   LlmCallTask,
   ResultCache,
+  SessionCheckpoint,
   SessionOutcome,
   SessionSettings,
+  SessionStore,
   SessionTask,
   StepPort,
   StepTask,
@@ -45,4 +47,31 @@ export type { RlmEvent, RlmEventListener } from './events.ts';
 export { costOf, DEFAULT_PRICES, ModelPrice, PriceTable, priceOf } from './pricing.ts';
 export { STOP_REASONS } from './stop-reason.ts';
 export type { InterruptReason, StopReason } from './stop-reason.ts';
-export type { BlobStore, CallCoalescer, CancellationBus, RateGate, RateLimits } from './cluster-ports.ts';
+export type {
+  BlobStore,
+  CallCoalescer,
+  CancellationBus,
+  RateGate,
+  RateLimits,
+  RuntimeFactory,
+  StepRecord,
+  StepRecordStore,
+} from './cluster-ports.ts';
+export { describeContext } from './context-metadata.ts';
+export type { ContextMetadata } from './context-metadata.ts';
+export {
+  INLINE_MESSAGE_LIMIT_CHARS,
+  JOB_IDS,
+  JOB_RETENTION,
+  JOB_SCHEMA_VERSION,
+  LlmJobData,
+  LlmJobResult,
+  MAX_QUEUE_DEPTH,
+  QUEUE_NAMES,
+  RootScope,
+  SessionJobData,
+  SessionJobResult,
+  StepJobData,
+  StepJobResult,
+  WireMessage,
+} from './jobs/job-catalog.ts';

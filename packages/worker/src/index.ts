@@ -1,5 +1,6 @@
 export { LlmGateway } from './llm/llm-gateway.ts';
 export type { LlmGatewayOptions } from './llm/llm-gateway.ts';
+export { LocalCallCoalescer } from './llm/local-call-coalescer.ts';
 export { MemoryResultCache } from './llm/memory-result-cache.ts';
 export { OpenAIProvider } from './llm/openai-provider.ts';
 export type { OpenAIProviderOptions } from './llm/openai-provider.ts';
@@ -9,3 +10,10 @@ export { LiveStepExecutor } from './repl/live-step-executor.ts';
 export { SubcallHost } from './repl/subcall-host.ts';
 export { ReplSession } from './sandbox/index.ts';
 export type { ReplHost, ReplSessionOptions, StepOptions } from './sandbox/index.ts';
+export { createLlmJobProcessor } from './cluster/llm-job-processor.ts';
+export type { LlmJobDeps } from './cluster/llm-job-processor.ts';
+export { SnapshotStepExecutor } from './cluster/snapshot-step-executor.ts';
+export type { SnapshotStepExecutorOptions } from './cluster/snapshot-step-executor.ts';
+export { createStepJobProcessor } from './cluster/step-job-processor.ts';
+export type { StepJobDeps } from './cluster/step-job-processor.ts';
+export type { JobOutcome } from './cluster/job-outcome.ts';

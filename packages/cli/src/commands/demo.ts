@@ -27,7 +27,7 @@ export async function demoCommand(argv: readonly string[], io: CommandIo): Promi
   const contextChars = Number(values.chars);
   if (!Number.isInteger(contextChars) || contextChars < 10_000) throw usageError(`--chars: expected an integer >= 10000, got "${values.chars}"`);
   const overrides = engineOverrides(values);
-  if (overrides['redisUrl'] !== undefined) throw usageError('--redis: cluster mode is not available in this build yet');
+  if (overrides['redisUrl'] !== undefined) throw usageError('--redis: rlm demo always runs embedded; use rlm run --redis URL against a running cluster');
   const env = { ...io.env, REDIS_URL: undefined };
   const configured = loadConfig({ env, overrides });
   const useSimulator = configured.baseUrl === undefined && configured.apiKey === undefined;

@@ -16,7 +16,7 @@ import { usageError } from '../usage-error.ts';
 export const RUN_USAGE = `rlm run --context FILE|- --query TEXT [--model M] [--sub-model M] [--base-url URL]
         [--api-key KEY] [--max-depth N] [--max-iterations N] [--max-tokens N] [--max-cost USD]
         [--timeout SEC] [--step-timeout SEC] [--concurrency N] [--redis URL] [--json]
-        [--trace-out FILE] [--quiet]
+        [--trace-out FILE] [--quiet] [--prefix P]
   A context file ending in .json is parsed as JSON; anything else is read as text.`;
 
 export async function runCommand(argv: readonly string[], io: CommandIo): Promise<number> {
@@ -29,6 +29,7 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
       json: { type: 'boolean', default: false },
       'trace-out': { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      prefix: { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -36,16 +37,9 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
   if (values.context === undefined) throw usageError('--context is required (a file path, or - for stdin)');
   if (values.query === undefined || values.query.trim() === '') throw usageError('--query is required and must not be empty');
   const overrides = engineOverrides(values);
-  if (overrides['redisUrl'] !== undefined) {
-    throw usageError('--redis: cluster mode is not available in this build yet; run without --redis to use embedded mode');
-  }
-  const env = { ...io.env };
-  if (env['REDIS_URL'] !== undefined && env['REDIS_URL'] !== '') {
-    io.stderr('warning: REDIS_URL is set, but cluster mode is not available in this build yet; running embedded');
-    delete env['REDIS_URL'];
-  }
+  const env = io.env;
   const context = await readContext(values.context, io);
-  const rlm = new RLM({ ...overrides, env });
+  const rlm = new RLM({ ...overrides, env, ...(values.prefix === undefined ? {} : { redisPrefix: values.prefix }) });
   const trajectory = values['trace-out'] === undefined ? undefined : await openTrajectory(values['trace-out']);
   const progress = values.quiet ? undefined : createProgressPrinter((line) => io.stderr(line));
   const onEvent = (event: RlmEvent): void => {
@@ -59,6 +53,7 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
     result = await rlm.completion(context, values.query, { signal: controller.signal, onEvent });
   } finally {
     detach();
+    await rlm.close();
   }
   await trajectory?.close(result);
   if (values.json) io.stdout(JSON.stringify(result));

@@ -6,12 +6,13 @@
  *              -> final answer? done -> else feed back output (or a nudge)
  *   out of turns: ask once for a final answer, stopReason max_iterations
  */
-import { FORCED_FINAL_MESSAGE, isRlmError, serializeError } from '@rlm/shared';
+import { describeContext, FORCED_FINAL_MESSAGE, isRlmError, RlmError, serializeError } from '@rlm/shared';
 import type {
   ChatMessage,
   Dispatcher,
   RequestRuntime,
   SessionOutcome,
+  SessionStore,
   SessionTask,
   StepResult,
   StopReason,
@@ -23,7 +24,7 @@ import {
   renderFinalVarFailure,
   renderStepFeedback,
 } from '../prompts/feedback.ts';
-import { describeContext, renderRootUserMessage } from '../prompts/root-message.ts';
+import { renderRootUserMessage } from '../prompts/root-message.ts';
 import { buildSystemPrompt } from '../prompts/system-prompt.ts';
 import { interruptedBy, shouldStop } from './stop-conditions.ts';
 
@@ -31,6 +32,7 @@ interface LoopState {
   readonly task: SessionTask;
   readonly runtime: RequestRuntime;
   readonly dispatcher: Dispatcher;
+  readonly store: SessionStore | undefined;
   readonly messages: ChatMessage[];
   iterations: number;
   steps: number;
@@ -44,15 +46,19 @@ export async function runSession(
   task: SessionTask,
   runtime: RequestRuntime,
   dispatcher: Dispatcher,
+  store?: SessionStore,
 ): Promise<SessionOutcome> {
+  // A checkpoint means another process ran this session before: resume after its last finished turn.
+  const checkpoint = await store?.load(task.sessionId);
   const state: LoopState = {
     task,
     runtime,
     dispatcher,
-    messages: initialMessages(task),
-    iterations: 0,
-    steps: 0,
-    partialAnswer: '',
+    store,
+    messages: checkpoint ? [...checkpoint.messages] : initialMessages(task),
+    iterations: checkpoint?.iterations ?? 0,
+    steps: checkpoint?.steps ?? 0,
+    partialAnswer: checkpoint?.partialAnswer ?? '',
   };
   runtime.emit({ type: 'session-start', sessionId: task.sessionId, depth: task.depth, query: task.query });
   let outcome: SessionOutcome;
@@ -84,7 +90,7 @@ async function loop(state: LoopState): Promise<SessionOutcome> {
     state.iterations += 1;
     const iteration = state.iterations;
     runtime.emit({ type: 'iteration-start', sessionId: task.sessionId, depth: task.depth, iteration });
-    const reply = await askRootModel(state);
+    const reply = await askRootModel(state, `t${iteration}`);
     const turn = await runTurn(state, reply);
     runtime.emit({
       type: 'iteration-end',
@@ -96,6 +102,12 @@ async function loop(state: LoopState): Promise<SessionOutcome> {
     });
     if (turn.done) return finish(state, turn.answer, 'final');
     state.messages.push({ role: 'assistant', content: reply }, { role: 'user', content: turn.feedback });
+    await state.store?.save(task.sessionId, {
+      messages: state.messages,
+      iterations: state.iterations,
+      steps: state.steps,
+      partialAnswer: state.partialAnswer,
+    });
   }
   return forceFinalAnswer(state);
 }
@@ -145,10 +157,11 @@ async function runStep(state: LoopState, code: string): Promise<StepResult> {
   return result;
 }
 
-async function askRootModel(state: LoopState): Promise<string> {
+async function askRootModel(state: LoopState, turn: string): Promise<string> {
   const { task } = state;
   const outcome = await state.dispatcher.complete(
     {
+      callId: `${task.sessionId}.${turn}`,
       sessionId: task.sessionId,
       depth: task.depth,
       purpose: 'root',
@@ -169,7 +182,7 @@ async function forceFinalAnswer(state: LoopState): Promise<SessionOutcome> {
   state.messages.push({ role: 'user', content: FORCED_FINAL_MESSAGE });
   let reply: string;
   try {
-    reply = await askRootModel(state);
+    reply = await askRootModel(state, 'final');
   } catch (error) {
     if (isRlmError(error) && interruptedBy(state.runtime)) return finish(state, state.partialAnswer, interruptedBy(state.runtime) ?? 'cancelled');
     throw error;
@@ -191,8 +204,9 @@ function initialMessages(task: SessionTask): ChatMessage[] {
     subModel: task.settings.subModel,
     outputLimitChars: task.settings.outputLimitChars,
   });
-  const contextValue = task.context.kind === 'inline' ? task.context.value : '';
-  const user = renderRootUserMessage(describeContext(contextValue), task.query);
+  const metadata = task.contextMetadata ?? (task.context.kind === 'inline' ? describeContext(task.context.value) : undefined);
+  if (metadata === undefined) throw new RlmError('internal', `session ${task.sessionId} has a blob context but no metadata`);
+  const user = renderRootUserMessage(metadata, task.query);
   return [
     { role: 'system', content: system },
     { role: 'user', content: user },

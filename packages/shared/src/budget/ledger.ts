@@ -51,18 +51,22 @@ export interface Ledger {
   totals(): Promise<LedgerTotals>;
 }
 
+/** Costs are counted in integer micro-dollars so sums are exact (0.1 + 0.2 must not drift past a cap). */
+const MICROS_PER_USD = 1_000_000;
+const toMicros = (usd: number): number => Math.round(usd * MICROS_PER_USD);
+
 export class LocalLedger implements Ledger {
   private readonly limits: BudgetLimits;
   private nextId = 1;
   private reservedTokens = 0;
-  private reservedCost = 0;
+  private reservedCostMicros = 0;
   private inputTokens = 0;
   private outputTokens = 0;
   private cachedInputTokens = 0;
   private calls = 0;
   private subcalls = 0;
   private cacheHits = 0;
-  private costUsd = 0;
+  private costMicros = 0;
 
   constructor(limits: BudgetLimits) {
     this.limits = limits;
@@ -77,11 +81,11 @@ export class LocalLedger implements Ledger {
     if (maxTokens !== undefined && this.usedTokens() + this.reservedTokens + tokens > maxTokens) {
       return Promise.resolve({ ok: false, reason: 'max_tokens' });
     }
-    if (maxCostUsd !== undefined && this.costUsd + this.reservedCost + costUsd > maxCostUsd) {
+    if (maxCostUsd !== undefined && this.costMicros + this.reservedCostMicros + toMicros(costUsd) > toMicros(maxCostUsd)) {
       return Promise.resolve({ ok: false, reason: 'max_cost' });
     }
     this.reservedTokens += tokens;
-    this.reservedCost += costUsd;
+    this.reservedCostMicros += toMicros(costUsd);
     const reservation = { id: this.nextId++, tokens, costUsd };
     return Promise.resolve({ ok: true, reservation });
   }
@@ -91,7 +95,7 @@ export class LocalLedger implements Ledger {
     this.inputTokens += usage.inputTokens;
     this.outputTokens += usage.outputTokens;
     this.cachedInputTokens += usage.cachedInputTokens;
-    this.costUsd += costUsd;
+    this.costMicros += toMicros(costUsd);
     this.calls += 1;
     return Promise.resolve();
   }
@@ -103,7 +107,7 @@ export class LocalLedger implements Ledger {
 
   private dropReservation(reservation: Reservation): void {
     this.reservedTokens -= reservation.tokens;
-    this.reservedCost -= reservation.costUsd;
+    this.reservedCostMicros -= toMicros(reservation.costUsd);
   }
 
   recordSubcall(cacheHit: boolean): Promise<void> {
@@ -115,7 +119,7 @@ export class LocalLedger implements Ledger {
   exhausted(): Promise<'max_tokens' | 'max_cost' | undefined> {
     const { maxTokens, maxCostUsd } = this.limits;
     if (maxTokens !== undefined && this.usedTokens() >= maxTokens) return Promise.resolve('max_tokens');
-    if (maxCostUsd !== undefined && this.costUsd >= maxCostUsd) return Promise.resolve('max_cost');
+    if (maxCostUsd !== undefined && this.costMicros >= toMicros(maxCostUsd)) return Promise.resolve('max_cost');
     return Promise.resolve(undefined);
   }
 
@@ -129,7 +133,7 @@ export class LocalLedger implements Ledger {
       calls: this.calls,
       subcalls: this.subcalls,
       cacheHits: this.cacheHits,
-      costUsd: this.costUsd,
+      costUsd: this.costMicros / MICROS_PER_USD,
     });
   }
 }

@@ -4,12 +4,15 @@
  * stop (budget, deadline, cancel) wins and aborts every descendant.
  */
 import type { RlmEvent, RlmEventListener } from '../events.ts';
+import type { RootScope } from '../jobs/job-catalog.ts';
 import type { InterruptReason } from '../stop-reason.ts';
 import type { Ledger } from './ledger.ts';
 import type { Limiter } from './limiter.ts';
 
 export interface RequestRuntime {
   readonly rootId: string;
+  /** Cluster mode: the request-wide facts that travel in every job. Absent in embedded mode. */
+  readonly scope?: RootScope;
   readonly signal: AbortSignal;
   readonly ledger: Ledger;
   readonly limiter: Limiter;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LocalLedger, LocalLimiter, LocalRequestRuntime, RlmError } from '@rlm/shared';
 import type { CompletionRequest, CompletionResponse, LlmCallTask } from '@rlm/shared';
 import { LlmGateway } from './llm-gateway.ts';
+import { LocalCallCoalescer } from './local-call-coalescer.ts';
 import { MemoryResultCache } from './memory-result-cache.ts';
 import type { LlmProvider } from './provider.ts';
 
@@ -46,6 +47,7 @@ function runtimeWith(options: { maxTokens?: number; concurrency?: number } = {})
 
 function subcall(prompt: string): LlmCallTask {
   return {
+    callId: `s.1.${prompt}`,
     sessionId: 's',
     depth: 0,
     purpose: 'subcall',
@@ -60,7 +62,7 @@ async function flush(): Promise<void> {
 describe('LlmGateway', () => {
   it('answers identical concurrent sub-calls with one provider request, then from the cache', async () => {
     const provider = new GatedProvider();
-    const gateway = new LlmGateway({ provider, cache: new MemoryResultCache(), prices: {}, defaultMaxOutputTokens: 50 });
+    const gateway = new LlmGateway({ provider, cache: new MemoryResultCache(), coalescer: new LocalCallCoalescer(), prices: {}, defaultMaxOutputTokens: 50 });
     const runtime = runtimeWith();
     const calls = [1, 2, 3].map(() => gateway.complete(subcall('same'), runtime));
     await flush();
@@ -76,7 +78,7 @@ describe('LlmGateway', () => {
 
   it('never runs more provider calls at once than the concurrency cap', async () => {
     const provider = new GatedProvider();
-    const gateway = new LlmGateway({ provider, cache: new MemoryResultCache(), prices: {}, defaultMaxOutputTokens: 50 });
+    const gateway = new LlmGateway({ provider, cache: new MemoryResultCache(), coalescer: new LocalCallCoalescer(), prices: {}, defaultMaxOutputTokens: 50 });
     const runtime = runtimeWith({ concurrency: 3 });
     const calls = Array.from({ length: 10 }, (_, index) => gateway.complete(subcall(`p${index}`), runtime));
     for (let round = 0; round < 5; round += 1) {
@@ -90,7 +92,7 @@ describe('LlmGateway', () => {
 
   it('refuses work past the token cap, stops the request and cancels running calls', async () => {
     const provider = new GatedProvider();
-    const gateway = new LlmGateway({ provider, cache: new MemoryResultCache(), prices: {}, defaultMaxOutputTokens: 50 });
+    const gateway = new LlmGateway({ provider, cache: new MemoryResultCache(), coalescer: new LocalCallCoalescer(), prices: {}, defaultMaxOutputTokens: 50 });
     // Each call reserves about 60 tokens (prompt + framing + 50 output): two fit under 150, a third does not.
     const runtime = runtimeWith({ maxTokens: 150 });
     const first = gateway.complete(subcall('a'), runtime);
@@ -106,7 +108,7 @@ describe('LlmGateway', () => {
 
   it('root calls bypass the cache', async () => {
     const provider = new GatedProvider();
-    const gateway = new LlmGateway({ provider, cache: new MemoryResultCache(), prices: {}, defaultMaxOutputTokens: 50 });
+    const gateway = new LlmGateway({ provider, cache: new MemoryResultCache(), coalescer: new LocalCallCoalescer(), prices: {}, defaultMaxOutputTokens: 50 });
     const runtime = runtimeWith();
     const task: LlmCallTask = { ...subcall('root'), purpose: 'root' };
     const calls = [gateway.complete(task, runtime), gateway.complete(task, runtime)];

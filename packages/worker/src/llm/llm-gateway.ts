@@ -1,18 +1,21 @@
 /**
  * Every LLM call of a request passes through here, in this order:
- *   1. sub-calls only: result cache, then joining an identical call in flight;
+ *   1. sub-calls only: result cache, then joining an identical call in flight
+ *      (the CallCoalescer: in-process, or across the cluster through Redis);
  *   2. reserve the estimated tokens and cost in the request's ledger
  *      (a refusal stops the whole request with max_tokens / max_cost);
  *   3. wait for a slot under the request's concurrency cap;
  *   4. call the provider, then settle the ledger from the reported usage.
  */
-import { costOf, countMessageTokens, isRlmError, priceOf, RlmError } from '@rlm/shared';
+import { costOf, countMessageTokens, priceOf, RlmError } from '@rlm/shared';
 import type {
+  CallCoalescer,
   CompletionPort,
   CompletionResponse,
   LlmCallOutcome,
   LlmCallTask,
   PriceTable,
+  RateGate,
   RequestRuntime,
   ResultCache,
 } from '@rlm/shared';
@@ -22,6 +25,9 @@ import { subcallCacheKey } from './sub-call-key.ts';
 export interface LlmGatewayOptions {
   readonly provider: LlmProvider;
   readonly cache: ResultCache;
+  readonly coalescer: CallCoalescer;
+  /** Provider rate limits shared by every process; absent means none. */
+  readonly rateGate?: RateGate;
   readonly prices: PriceTable;
   /** Output tokens reserved for a call that sets no maxTokens. */
   readonly defaultMaxOutputTokens: number;
@@ -29,8 +35,6 @@ export interface LlmGatewayOptions {
 
 export class LlmGateway implements CompletionPort {
   private readonly options: LlmGatewayOptions;
-  /** Identical sub-calls in flight, by cache key: later callers join the first. */
-  private readonly inFlight = new Map<string, Promise<CompletionResponse>>();
 
   constructor(options: LlmGatewayOptions) {
     this.options = options;
@@ -44,24 +48,14 @@ export class LlmGateway implements CompletionPort {
     const cached = await this.options.cache.get(key);
     if (cached !== undefined) return { response: cached, cacheHit: true };
 
-    const pending = this.inFlight.get(key);
-    if (pending !== undefined) {
-      try {
-        return { response: await pending, cacheHit: true };
-      } catch (error) {
-        // The call we joined belonged to another request that was stopped: make our own.
-        if (!(isRlmError(error) && error.code === 'cancelled') || runtime.signal.aborted) throw error;
-      }
-    }
-    const call = this.call(task, runtime);
-    this.inFlight.set(key, call);
-    try {
-      const response = await call;
-      await this.options.cache.set(key, response);
-      return { response, cacheHit: false };
-    } finally {
-      if (this.inFlight.get(key) === call) this.inFlight.delete(key);
-    }
+    const { response, joined } = await this.options.coalescer.coalesce(key, async () => {
+      // The joined call may belong to another request; our own stop still applies to us.
+      throwIfStopped(runtime);
+      const fresh = await this.call(task, runtime);
+      await this.options.cache.set(key, fresh);
+      return fresh;
+    });
+    return { response, cacheHit: joined };
   }
 
   private async call(task: LlmCallTask, runtime: RequestRuntime): Promise<CompletionResponse> {
@@ -80,6 +74,7 @@ export class LlmGateway implements CompletionPort {
     let response: CompletionResponse;
     try {
       release = await runtime.limiter.acquire(runtime.signal);
+      await this.options.rateGate?.admit(request.model, inputTokens + outputTokens, runtime.signal);
       throwIfStopped(runtime);
       response = await this.options.provider.complete(request, runtime.signal);
     } catch (error) {

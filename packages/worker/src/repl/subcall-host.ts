@@ -80,6 +80,7 @@ export class SubcallHost implements ReplHost {
       }
       const outcome = await this.scope.dispatcher.complete(
         {
+          callId,
           sessionId: task.sessionId,
           depth: task.depth + 1,
           purpose: 'subcall',

@@ -1,0 +1,159 @@
+/**
+ * Composition root of a cluster process. A `worker` consumes the `llm` queue
+ * and the per-depth `step` queues; an `orchestrator` consumes the per-depth
+ * `session` queues. Both share the Redis drivers built here.
+ */
+import { Worker } from 'bullmq';
+import type { ConnectionOptions, Job } from 'bullmq';
+import { createSessionJobProcessor } from '@rlm/orchestrator';
+import {
+  BullmqDispatcher,
+  CachedBlobStore,
+  createRedisClient,
+  QueueSet,
+  RedisBlobStore,
+  RedisCallCoalescer,
+  RedisCancellationBus,
+  RedisKeys,
+  RedisResultCache,
+  RedisRuntimeFactory,
+  RedisSessionStore,
+  RedisStepRecordStore,
+} from '@rlm/redis';
+import { MAX_QUEUE_DEPTH, QUEUE_NAMES } from '@rlm/shared';
+import type { EngineConfig } from '@rlm/shared';
+import {
+  createLlmJobProcessor,
+  createStepJobProcessor,
+  LlmGateway,
+  OpenAIProvider,
+  SnapshotStepExecutor,
+} from '@rlm/worker';
+import type { LlmProvider } from '@rlm/worker';
+import { MetricsRegistry } from './metrics-registry.ts';
+
+export type ClusterRole = 'worker' | 'orchestrator';
+
+export interface ClusterNodeOptions {
+  readonly role: ClusterRole;
+  readonly redisUrl: string;
+  /** Key prefix of everything this cluster stores; BullMQ keys use it hash-tagged. */
+  readonly prefix: string;
+  readonly config: EngineConfig;
+  /** Concurrent jobs per queue: llm completions / REPL steps per depth / sessions per depth. */
+  readonly concurrency: { readonly llm: number; readonly step: number; readonly session: number };
+  /** How long a job's lock lasts without renewal; a killed process's jobs are re-run after it. */
+  readonly lockDurationMs: number;
+  /** Replaces the OpenAI-compatible provider (tests). */
+  readonly provider?: LlmProvider;
+  /** Sub-call result cache namespace and TTL. */
+  readonly cache: { readonly namespace: string; readonly ttlSeconds: number };
+}
+
+export interface ClusterNode {
+  readonly metrics: MetricsRegistry;
+  ready(): Promise<boolean>;
+  renderMetrics(): Promise<string>;
+  /** Stops taking jobs and waits up to `graceMs` for running ones; past it, running jobs are handed back. */
+  close(graceMs: number): Promise<void>;
+}
+
+export function bullmqConnection(url: string): ConnectionOptions {
+  return createRedisClient(url, 'bullmq');
+}
+
+export async function startClusterNode(options: ClusterNodeOptions): Promise<ClusterNode> {
+  const redis = createRedisClient(options.redisUrl);
+  const connection = bullmqConnection(options.redisUrl);
+  const keys = new RedisKeys(options.prefix);
+  const bullPrefix = `{${options.prefix}}`;
+  const blobs = new CachedBlobStore(new RedisBlobStore(redis, keys));
+  const queues = new QueueSet({ connection, prefix: bullPrefix });
+  const dispatcher = new BullmqDispatcher({ queues, blobs });
+  const bus = new RedisCancellationBus(redis, keys);
+  const runtimes = new RedisRuntimeFactory(redis, keys, bus);
+  const metrics = new MetricsRegistry();
+  const jobsDone = metrics.counter('rlm_jobs_processed_total', 'Jobs this process finished, by queue and outcome.');
+  const jobSeconds = metrics.histogram('rlm_job_duration_seconds', 'Wall time of jobs this process ran, by queue.');
+  const workers: Worker[] = [];
+  let draining = false;
+  let executor: SnapshotStepExecutor | undefined;
+
+  const consume = (queue: string, concurrency: number, processor: (job: Job) => Promise<{ ok: boolean }>): void => {
+    const worker = new Worker(
+      queue,
+      async (job: Job) => {
+        const started = performance.now();
+        const outcome = await processor(job);
+        jobSeconds({ queue }, (performance.now() - started) / 1000);
+        jobsDone({ queue, outcome: outcome.ok ? 'ok' : 'error' });
+        return outcome;
+      },
+      {
+        connection,
+        prefix: bullPrefix,
+        concurrency,
+        lockDuration: options.lockDurationMs,
+        stalledInterval: Math.max(1000, Math.floor(options.lockDurationMs / 2)),
+        // A job whose process died is re-run a few times, then failed (its parent sees the failure).
+        maxStalledCount: 3,
+      },
+    );
+    worker.on('error', () => undefined); // connection errors: ioredis reconnects with backoff
+    workers.push(worker);
+  };
+
+  if (options.role === 'worker') {
+    const gateway = new LlmGateway({
+      provider:
+        options.provider ??
+        new OpenAIProvider({
+          maxRetries: options.config.maxRetries,
+          timeoutMs: options.config.requestTimeoutSec * 1000,
+          ...(options.config.baseUrl === undefined ? {} : { baseUrl: options.config.baseUrl }),
+          ...(options.config.apiKey === undefined ? {} : { apiKey: options.config.apiKey }),
+        }),
+      cache: new RedisResultCache(redis, keys, options.cache),
+      coalescer: new RedisCallCoalescer(redis, keys, options.cache),
+      prices: options.config.prices,
+      defaultMaxOutputTokens: options.config.maxOutputTokens,
+    });
+    executor = new SnapshotStepExecutor({ blobs, records: new RedisStepRecordStore(redis, keys) });
+    consume(QUEUE_NAMES.llm(), options.concurrency.llm, createLlmJobProcessor({ gateway, blobs, runtimes }));
+    const steps = createStepJobProcessor({ executor, dispatcher, runtimes });
+    for (let depth = 0; depth < MAX_QUEUE_DEPTH; depth += 1) consume(QUEUE_NAMES.step(depth), options.concurrency.step, steps);
+  } else {
+    const sessions = createSessionJobProcessor({ dispatcher, runtimes, sessions: new RedisSessionStore(redis, keys) });
+    for (let depth = 0; depth < MAX_QUEUE_DEPTH; depth += 1) {
+      consume(QUEUE_NAMES.session(depth), options.concurrency.session, sessions);
+    }
+  }
+  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+
+  const queueDepth = metrics.gauge('rlm_queue_jobs', 'Jobs in each queue by state.');
+  return {
+    metrics,
+    ready: async () => !draining && (await redis.ping()) === 'PONG',
+    renderMetrics: async () => {
+      for (const queue of queues.all()) {
+        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed');
+        for (const [state, count] of Object.entries(counts)) queueDepth({ queue: queue.name, state }, count);
+      }
+      return metrics.render();
+    },
+    close: async (graceMs) => {
+      draining = true;
+      const graceful = Promise.all(workers.map((worker) => worker.close()));
+      const timer = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), graceMs).unref());
+      if ((await Promise.race([graceful.then(() => 'done' as const), timer])) === 'late') {
+        // Past the grace period: stop now; unfinished jobs become stalled and run elsewhere.
+        await Promise.all(workers.map((worker) => worker.close(true)));
+      }
+      executor?.close();
+      await queues.close();
+      await bus.close();
+      redis.disconnect();
+      (connection as { disconnect(): void }).disconnect();
+    },
+  };
+}

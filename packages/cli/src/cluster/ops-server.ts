@@ -1,0 +1,51 @@
+/**
+ * The operations endpoints of a cluster process: /livez (the process runs),
+ * /readyz (Redis answers and the process is not draining) and /metrics.
+ */
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+
+export interface OpsHandlers {
+  /** True when the process can take work: Redis reachable, not draining. */
+  ready(): Promise<boolean>;
+  metrics(): Promise<string>;
+}
+
+export async function startOpsServer(port: number, handlers: OpsHandlers): Promise<{ port: number; close(): Promise<void> }> {
+  const server: Server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0];
+    const reply = (status: number, body: string, type = 'text/plain; charset=utf-8'): void => {
+      response.writeHead(status, { 'content-type': type });
+      response.end(body);
+    };
+    if (path === '/livez') return reply(200, 'ok\n');
+    if (path === '/readyz') {
+      handlers.ready().then(
+        (ready) => reply(ready ? 200 : 503, ready ? 'ready\n' : 'not ready\n'),
+        () => reply(503, 'not ready\n'),
+      );
+      return;
+    }
+    if (path === '/metrics') {
+      handlers.metrics().then(
+        (text) => reply(200, text, 'text/plain; version=0.0.4; charset=utf-8'),
+        (error: unknown) => reply(500, `metrics failed: ${String(error)}\n`),
+      );
+      return;
+    }
+    reply(404, 'not found\n');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '0.0.0.0', () => resolve());
+  });
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address !== null ? address.port : port,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

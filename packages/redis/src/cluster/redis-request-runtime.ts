@@ -1,0 +1,96 @@
+/**
+ * The runtime of one root request as seen from any cluster process: the
+ * Redis ledger and limiter of the root, and an AbortSignal that fires when
+ * the root is stopped anywhere (budget, deadline, caller's cancel). Stopping
+ * here records the reason in Redis, so every other process stops too.
+ */
+import type {
+  CancellationBus,
+  InterruptReason,
+  RequestRuntime,
+  RootScope,
+  RuntimeFactory,
+} from '@rlm/shared';
+import { RedisLedger } from '../redis-ledger.ts';
+import { RedisLimiter } from '../redis-limiter.ts';
+import type { RedisClient } from '../redis-client.ts';
+import type { RedisKeys } from '../redis-keys.ts';
+
+const INTERRUPT_REASONS: readonly InterruptReason[] = [
+  'max_tokens',
+  'max_cost',
+  'timeout',
+  'cancelled',
+];
+
+export class RedisRequestRuntime implements RequestRuntime {
+  readonly rootId: string;
+  readonly scope: RootScope;
+  readonly ledger: RedisLedger;
+  readonly limiter: RedisLimiter;
+  private readonly bus: CancellationBus;
+  private readonly watch: { readonly signal: AbortSignal; close(): void };
+  private readonly timer: NodeJS.Timeout | undefined;
+  private localReason: InterruptReason | undefined;
+
+  constructor(redis: RedisClient, keys: RedisKeys, bus: CancellationBus, scope: RootScope) {
+    this.rootId = scope.rootId;
+    this.scope = scope;
+    this.bus = bus;
+    this.ledger = new RedisLedger(redis, keys, { rootId: scope.rootId, limits: scope.limits });
+    this.limiter = new RedisLimiter(redis, keys, {
+      rootId: scope.rootId,
+      capacity: scope.concurrency,
+    });
+    this.watch = bus.watch(scope.rootId);
+    if (scope.deadlineAt !== undefined) {
+      this.timer = setTimeout(
+        () => this.stop('timeout'),
+        Math.max(0, scope.deadlineAt - Date.now()),
+      );
+      this.timer.unref();
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.watch.signal;
+  }
+
+  stop(reason: InterruptReason): void {
+    this.localReason ??= reason;
+    // The bus records the first reason cluster-wide and aborts every watcher, this one included.
+    this.bus.stop(this.rootId, reason).catch(() => undefined);
+  }
+
+  stopReason(): InterruptReason | undefined {
+    const reason: unknown = this.watch.signal.aborted ? this.watch.signal.reason : undefined;
+    if (typeof reason === 'string' && (INTERRUPT_REASONS as readonly string[]).includes(reason))
+      return reason as InterruptReason;
+    return this.watch.signal.aborted ? (this.localReason ?? 'cancelled') : this.localReason;
+  }
+
+  emit(): void {
+    // Progress events of cluster requests are not streamed between processes yet.
+  }
+
+  close(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.watch.close();
+  }
+}
+
+export class RedisRuntimeFactory implements RuntimeFactory {
+  private readonly redis: RedisClient;
+  private readonly keys: RedisKeys;
+  private readonly bus: CancellationBus;
+
+  constructor(redis: RedisClient, keys: RedisKeys, bus: CancellationBus) {
+    this.redis = redis;
+    this.keys = keys;
+    this.bus = bus;
+  }
+
+  open(scope: RootScope): RedisRequestRuntime {
+    return new RedisRequestRuntime(this.redis, this.keys, this.bus, scope);
+  }
+}

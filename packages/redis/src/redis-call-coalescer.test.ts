@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CompletionResponse } from '@rlm/shared';
+import { startRedisServer } from '../../../test/support/redis-server.ts';
+import type { RedisServer } from '../../../test/support/redis-server.ts';
+import { RedisCallCoalescer } from './redis-call-coalescer.ts';
+import { createRedisClient } from './redis-client.ts';
+import { RedisKeys } from './redis-keys.ts';
+import { RedisResultCache } from './redis-result-cache.ts';
+
+let server: RedisServer;
+let redis: Redis;
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  redis = createRedisClient(server.url);
+});
+
+afterAll(async () => {
+  await redis.quit();
+  await server.stop();
+});
+
+const response: CompletionResponse = {
+  content: 'shared',
+  model: 'sim-small',
+  usage: { inputTokens: 3, outputTokens: 1, cachedInputTokens: 0 },
+};
+const options = { namespace: 'subcall-v1', ttlSeconds: 60 };
+
+describe('RedisCallCoalescer (cluster behaviour beyond the CallCoalescer contract)', () => {
+  it('joins identical calls from processes on different connections', async () => {
+    const keys = new RedisKeys(`t-${randomUUID()}`);
+    const clients = [redis, createRedisClient(server.url), createRedisClient(server.url)];
+    try {
+      let runs = 0;
+      let finish!: () => void;
+      const gate = new Promise<void>((resolve) => (finish = resolve));
+      const compute = async (): Promise<CompletionResponse> => {
+        runs += 1;
+        await gate;
+        return response;
+      };
+      const calls = clients.map((client) =>
+        new RedisCallCoalescer(client, keys, options).coalesce('k', compute),
+      );
+      await expect.poll(() => redis.exists(keys.resultLock('subcall-v1', 'k'))).toBe(1);
+      finish();
+      const results = await Promise.all(calls);
+      expect(runs).toBe(1);
+      expect(results.filter((result) => result.joined)).toHaveLength(2);
+    } finally {
+      await Promise.all(clients.slice(1).map((client) => client.quit()));
+    }
+  });
+
+  it('writes the result where RedisResultCache reads it, and drops its lock', async () => {
+    const keys = new RedisKeys(`t-${randomUUID()}`);
+    await new RedisCallCoalescer(redis, keys, options).coalesce('k', () =>
+      Promise.resolve(response),
+    );
+    expect(await new RedisResultCache(redis, keys, options).get('k')).toEqual(response);
+    expect(await redis.exists(keys.resultLock('subcall-v1', 'k'))).toBe(0);
+  });
+
+  it('takes over when the owner crashed and its lease ran out', async () => {
+    const keys = new RedisKeys(`t-${randomUUID()}`);
+    // A lock whose owner died: nobody renews it, nobody writes the result.
+    await redis.set(keys.resultLock('subcall-v1', 'k'), 'dead-owner', 'PX', 150);
+    const started = performance.now();
+    const result = await new RedisCallCoalescer(redis, keys, options).coalesce('k', () =>
+      Promise.resolve(response),
+    );
+    expect(result).toEqual({ response, joined: false });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(100);
+  });
+
+  it('renews its lease while computing, so a slow call is not computed twice', async () => {
+    const keys = new RedisKeys(`t-${randomUUID()}`);
+    let runs = 0;
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    const compute = async (): Promise<CompletionResponse> => {
+      runs += 1;
+      await gate;
+      return response;
+    };
+    const owner = new RedisCallCoalescer(redis, keys, { ...options, leaseMs: 90 }).coalesce(
+      'k',
+      compute,
+    );
+    await expect.poll(() => runs).toBe(1);
+    const joiner = new RedisCallCoalescer(redis, keys, { ...options, leaseMs: 90 }).coalesce(
+      'k',
+      compute,
+    );
+    // Watch the lock for several lease lengths: only renewal keeps it alive.
+    const lock = keys.resultLock('subcall-v1', 'k');
+    const deadline = performance.now() + 400;
+    while (performance.now() < deadline) {
+      expect(await redis.exists(lock)).toBe(1);
+      await delay(20);
+    }
+    finish();
+    expect((await owner).joined).toBe(false);
+    expect((await joiner).joined).toBe(true);
+    expect(runs).toBe(1);
+  });
+
+  it('computes alone when Redis is unreachable', async () => {
+    const down = createRedisClient(server.url, 'commands', {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+    });
+    try {
+      const coalescer = new RedisCallCoalescer(down, new RedisKeys(`t-${randomUUID()}`), options);
+      expect(await coalescer.coalesce('k', () => Promise.resolve(response))).toEqual({
+        response,
+        joined: false,
+      });
+    } finally {
+      down.disconnect();
+    }
+  });
+});

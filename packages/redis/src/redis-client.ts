@@ -1,0 +1,28 @@
+/**
+ * Redis clients for the drivers. Every driver accepts a client (single node or
+ * cluster) in its constructor and never opens command connections of its own
+ * (RedisCancellationBus duplicates its client once, for its subscriber); the
+ * composition root creates clients with `createRedisClient` and owns them.
+ *
+ * Two roles, never one client for both:
+ * - `commands`: these drivers. Request/response, so the ioredis defaults
+ *   suit them: a command fails after a bounded number of reconnect attempts
+ *   and the drivers that are optimisations (result cache, coalescer) degrade.
+ * - `bullmq`: connections handed to BullMQ. BullMQ requires
+ *   `maxRetriesPerRequest: null` on them: its blocking commands must wait
+ *   through reconnects instead of failing.
+ */
+import { Redis } from 'ioredis';
+import type { Cluster, RedisOptions } from 'ioredis';
+
+export type RedisClient = Redis | Cluster;
+
+export type RedisRole = 'commands' | 'bullmq';
+
+export function createRedisClient(
+  url: string,
+  role: RedisRole = 'commands',
+  options: RedisOptions = {},
+): Redis {
+  return new Redis(url, role === 'bullmq' ? { ...options, maxRetriesPerRequest: null } : options);
+}

@@ -1,0 +1,103 @@
+/**
+ * The one Redis key layout of the engine. Every key and channel any process
+ * reads or writes is built here, so the layout can be read (and changed) in one
+ * place. With the default prefix `rlm`:
+ *
+ * | key                                     | type   | written by                                  |
+ * |-----------------------------------------|--------|---------------------------------------------|
+ * | `rlm:blob:{<sha256>}`                   | string | RedisBlobStore: the text, or a chunk manifest |
+ * | `rlm:blob:{<sha256>}:chunk:<index>`     | string | RedisBlobStore: bytes of a large text         |
+ * | `rlm:result:<namespace>:{<key>}`        | string | RedisResultCache / RedisCallCoalescer (JSON)  |
+ * | `rlm:result-lock:<namespace>:{<key>}`   | string | RedisCallCoalescer: owner token, with a lease |
+ * | `rlm:root:{<rootId>}:ledger`            | hash   | RedisLedger: usage, reservations, limits      |
+ * | `rlm:root:{<rootId>}:limiter`           | zset   | RedisLimiter: holder id -> lease expiry (ms)  |
+ * | `rlm:root:{<rootId>}:cancel`            | string | RedisCancellationBus: the first stop reason   |
+ * | `rlm:cancel`                            | channel| RedisCancellationBus: `{rootId, reason}` JSON |
+ * | `rlm:session:{<sessionId>}`             | hash   | session state (cluster dispatcher)            |
+ * | `rlm:session:{<sessionId>}:snapshot:<v>`| string | REPL snapshot number v of a session           |
+ * | `rlm:rate:{<model>}:<window>`           | hash   | RedisRateGate: requests/tokens of one window  |
+ *
+ * Hash tags (`{...}`): Redis Cluster places a key by the text between its first
+ * `{` and the next `}`, so keys that share a tag share a slot and one Lua
+ * script or MULTI may touch them together. Where that matters:
+ * - blob manifest and its chunks share `{<sha256>}` (written in one pipeline,
+ *   read with one MGET);
+ * - a result and its coalescing lock share `{<key>}` (checked together while waiting);
+ * - the ledger, limiter and cancel flag of a root share `{<rootId>}`: every
+ *   key of one root request lives on one node;
+ * - the rate windows of a model share `{<model>}`: the rate gate's Lua script
+ *   reads the current and the previous window in one call.
+ *
+ * Identifiers are escaped (`%` `{` `}` as %25 %7B %7D) so a caller's id can
+ * never open or close a hash tag. Hex hashes and UUIDs pass through unchanged.
+ */
+export class RedisKeys {
+  readonly prefix: string;
+
+  constructor(prefix = 'rlm') {
+    this.prefix = escapeSegment(prefix);
+  }
+
+  blob(hash: string): string {
+    return `${this.prefix}:blob:{${escapeSegment(hash)}}`;
+  }
+
+  blobChunk(hash: string, index: number): string {
+    return `${this.blob(hash)}:chunk:${index}`;
+  }
+
+  result(namespace: string, key: string): string {
+    return `${this.prefix}:result:${escapeSegment(namespace)}:{${escapeSegment(key)}}`;
+  }
+
+  resultLock(namespace: string, key: string): string {
+    return `${this.prefix}:result-lock:${escapeSegment(namespace)}:{${escapeSegment(key)}}`;
+  }
+
+  ledger(rootId: string): string {
+    return `${this.root(rootId)}:ledger`;
+  }
+
+  limiter(rootId: string): string {
+    return `${this.root(rootId)}:limiter`;
+  }
+
+  cancel(rootId: string): string {
+    return `${this.root(rootId)}:cancel`;
+  }
+
+  /** The pub/sub channel of stop notices (not a key: PUBLISH reaches every node of a cluster). */
+  cancelChannel(): string {
+    return `${this.prefix}:cancel`;
+  }
+
+  session(sessionId: string): string {
+    return `${this.prefix}:session:{${escapeSegment(sessionId)}}`;
+  }
+
+  snapshot(sessionId: string, version: number): string {
+    return `${this.session(sessionId)}:snapshot:${version}`;
+  }
+
+  /** One rate window of a model; `window` is the window's index (start time / window length). */
+  rate(model: string, window: number): string {
+    return `${this.prefix}:rate:{${escapeSegment(model)}}:${window}`;
+  }
+
+  private root(rootId: string): string {
+    return `${this.prefix}:root:{${escapeSegment(rootId)}}`;
+  }
+}
+
+function escapeSegment(segment: string): string {
+  return segment.replace(/[%{}]/g, (character) => {
+    switch (character) {
+      case '%':
+        return '%25';
+      case '{':
+        return '%7B';
+      default:
+        return '%7D';
+    }
+  });
+}

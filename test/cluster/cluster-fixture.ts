@@ -1,0 +1,49 @@
+/** One redis-server, one simulator and a set of cluster processes for a test file. */
+import { randomUUID } from 'node:crypto';
+import { RLM } from '@rlm/sdk';
+import { startSimServer } from '@rlm/sim';
+import type { SimServer, SimServerOptions } from '@rlm/sim';
+import { startClusterProcess } from '../support/cluster-processes.ts';
+import type { ClusterProcess } from '../support/cluster-processes.ts';
+import { startRedisServer } from '../support/redis-server.ts';
+import type { RedisServer } from '../support/redis-server.ts';
+
+export interface ClusterFixture {
+  readonly redis: RedisServer;
+  readonly sim: SimServer;
+  readonly prefix: string;
+  readonly processes: ClusterProcess[];
+  start(role: 'worker' | 'orchestrator', extraArgs?: readonly string[]): Promise<ClusterProcess>;
+  client(options?: Record<string, unknown>): RLM;
+  stop(): Promise<void>;
+}
+
+export async function startClusterFixture(simOptions: SimServerOptions): Promise<ClusterFixture> {
+  const redis = await startRedisServer();
+  const sim = await startSimServer(simOptions);
+  const prefix = `t${randomUUID().slice(0, 8)}`;
+  const processes: ClusterProcess[] = [];
+  const clients: RLM[] = [];
+  return {
+    redis,
+    sim,
+    prefix,
+    processes,
+    start: async (role, extraArgs = []) => {
+      const started = await startClusterProcess(role, { redisUrl: redis.url, prefix, baseUrl: sim.baseUrl, extraArgs });
+      processes.push(started);
+      return started;
+    },
+    client: (options = {}) => {
+      const client = new RLM({ redisUrl: redis.url, redisPrefix: prefix, model: 'sim-large', subModel: 'sim-small', env: {}, ...options });
+      clients.push(client);
+      return client;
+    },
+    stop: async () => {
+      await Promise.all(clients.map((client) => client.close()));
+      await Promise.all(processes.map((process_) => process_.kill('SIGKILL')));
+      await sim.close();
+      await redis.stop();
+    },
+  };
+}

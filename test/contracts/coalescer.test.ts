@@ -1,0 +1,16 @@
+import { RedisCallCoalescer } from '@rlm/redis';
+import { LocalCallCoalescer } from '@rlm/worker';
+import { describeCoalescerContract } from './coalescer-contract.ts';
+import { useRedis } from './redis-fixture.ts';
+
+const redis = useRedis();
+
+describeCoalescerContract('LocalCallCoalescer', () => new LocalCallCoalescer());
+describeCoalescerContract(
+  'RedisCallCoalescer',
+  () =>
+    new RedisCallCoalescer(redis.client(), redis.freshKeys(), {
+      namespace: 'subcall-v1',
+      ttlSeconds: 60,
+    }),
+);

@@ -1,0 +1,105 @@
+/**
+ * Real cluster processes for integration tests: `rlm worker` and
+ * `rlm orchestrator` as child processes against a test Redis, each with its
+ * own ops port. Readiness is awaited through /readyz, never a fixed sleep.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+
+const MAIN = path.resolve(import.meta.dirname, '../../packages/cli/src/main.ts');
+
+export interface ClusterProcess {
+  readonly role: 'worker' | 'orchestrator';
+  readonly child: ChildProcess;
+  readonly opsPort: number;
+  /** Everything the process wrote to stderr so far (for failure messages). */
+  stderr(): string;
+  kill(signal: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface ClusterProcessOptions {
+  readonly redisUrl: string;
+  readonly prefix: string;
+  readonly baseUrl: string;
+  readonly extraArgs?: readonly string[];
+  readonly env?: Record<string, string>;
+}
+
+export async function startClusterProcess(role: 'worker' | 'orchestrator', options: ClusterProcessOptions): Promise<ClusterProcess> {
+  const opsPort = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      '--no-node-snapshot',
+      MAIN,
+      role,
+      '--redis',
+      options.redisUrl,
+      '--prefix',
+      options.prefix,
+      '--base-url',
+      options.baseUrl,
+      '--port',
+      String(opsPort),
+      '--lock-ms',
+      '2000',
+      ...(options.extraArgs ?? []),
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env['PATH'] ?? '', ...options.env } },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const process_: ClusterProcess = {
+    role,
+    child,
+    opsPort,
+    stderr: () => stderr,
+    kill: async (signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+  await waitUntilReady(process_, exited);
+  return process_;
+}
+
+export async function opsGet(port: number, path_: string): Promise<{ status: number; body: string }> {
+  const response = await fetch(`http://127.0.0.1:${port}${path_}`);
+  return { status: response.status, body: await response.text() };
+}
+
+async function waitUntilReady(cluster: ClusterProcess, exited: Promise<number | null>): Promise<void> {
+  let done = false;
+  void exited.then(() => {
+    done = true;
+  });
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (done) throw new Error(`rlm ${cluster.role} exited during start-up:\n${cluster.stderr()}`);
+    try {
+      if ((await opsGet(cluster.opsPort, '/readyz')).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await delay(50);
+  }
+  throw new Error(`rlm ${cluster.role} not ready after 30 s:\n${cluster.stderr()}`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
