@@ -8,6 +8,7 @@
  * Size is counted as UTF-16 length * 2: what the strings cost in the V8 heap,
  * near enough. A text bigger than the whole budget is passed through uncached.
  */
+import { sha256Hex } from '@rlm/shared';
 import type { BlobStore } from '@rlm/shared';
 
 export interface CachedBlobStoreOptions {
@@ -30,11 +31,21 @@ export class CachedBlobStore implements BlobStore {
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   }
 
+  /** A text already held locally is known to be stored: no round trip. Concurrent puts of one text share one write. */
   async put(text: string): Promise<string> {
-    const hash = await this.inner.put(text);
+    const hash = sha256Hex(text);
+    if (this.entries.has(hash)) return hash;
+    let pending = this.storing.get(hash);
+    if (pending === undefined) {
+      pending = this.inner.put(text).finally(() => this.storing.delete(hash));
+      this.storing.set(hash, pending);
+    }
+    await pending;
     this.remember(hash, text);
     return hash;
   }
+
+  private readonly storing = new Map<string, Promise<string>>();
 
   get(hash: string): Promise<string | undefined> {
     const local = this.entries.get(hash);

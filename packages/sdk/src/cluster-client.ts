@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   BullmqDispatcher,
+  CachedBlobStore,
   createRedisClient,
   QueueSet,
   RedisBlobStore,
@@ -30,13 +31,14 @@ export class ClusterClient {
   private readonly dispatcher: BullmqDispatcher;
   private readonly bus: RedisCancellationBus;
   private readonly runtimes: RedisRuntimeFactory;
-  private readonly blobs: RedisBlobStore;
+  private readonly blobs: CachedBlobStore;
 
   constructor(options: ClusterClientOptions) {
     this.redis = createRedisClient(options.redisUrl);
     this.connection = createRedisClient(options.redisUrl, 'bullmq');
     const keys = new RedisKeys(options.prefix);
-    this.blobs = new RedisBlobStore(this.redis, keys);
+    // The local cache makes a context submitted by many requests cross the wire once.
+    this.blobs = new CachedBlobStore(new RedisBlobStore(this.redis, keys), { maxBytes: 512 * 1024 * 1024 });
     this.queues = new QueueSet({ connection: this.connection, prefix: `{${options.prefix}}` });
     this.dispatcher = new BullmqDispatcher({ queues: this.queues, blobs: this.blobs });
     this.bus = new RedisCancellationBus(this.redis, keys);

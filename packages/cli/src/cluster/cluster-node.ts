@@ -114,7 +114,9 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
           ...(options.config.apiKey === undefined ? {} : { apiKey: options.config.apiKey }),
         }),
       cache: new RedisResultCache(redis, keys, options.cache),
-      coalescer: new RedisCallCoalescer(redis, keys, options.cache),
+      // The lock is renewed while its owner computes, so a short lease only matters when the owner
+      // died: then waiters take over after 5 s instead of the driver's default 30 s.
+      coalescer: new RedisCallCoalescer(redis, keys, { ...options.cache, leaseMs: 5_000 }),
       prices: options.config.prices,
       defaultMaxOutputTokens: options.config.maxOutputTokens,
     });

@@ -14,6 +14,8 @@ export async function addAndAwait(
   data: object,
   signal: AbortSignal,
   options: JobsOptions,
+  /** After a stop, how long to keep waiting for a running job's own outcome (a REPL step reports its partial answer). */
+  graceAfterStopMs = 0,
 ): Promise<unknown> {
   if (signal.aborted) throw stopped(signal);
   const events = await queues.eventsOf(queue);
@@ -21,9 +23,16 @@ export async function addAndAwait(
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_resolve, reject) => {
     onAbort = () => {
-      // Waiting jobs are removed so no worker picks them up; active ones see the stop flag themselves.
-      job.remove().catch(() => undefined);
-      reject(stopped(signal));
+      void (async () => {
+        // A job nobody has started is removed so no worker picks it up. A running or finished one is
+        // left alone: running ones see the stop flag themselves and finish with their partial result.
+        const state = await job.getState().catch(() => 'unknown');
+        if (NOT_STARTED.has(state) && (await job.remove().then(() => true, () => false))) {
+          reject(stopped(signal));
+          return;
+        }
+        setTimeout(() => reject(stopped(signal)), graceAfterStopMs).unref();
+      })();
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });
@@ -40,6 +49,8 @@ export async function addAndAwait(
     aborted.catch(() => undefined);
   }
 }
+
+const NOT_STARTED = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
 
 function stopped(signal: AbortSignal): RlmError {
   return new RlmError(

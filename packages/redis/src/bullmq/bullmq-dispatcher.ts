@@ -36,6 +36,11 @@ export interface BullmqDispatcherOptions {
   readonly blobs: BlobStore;
 }
 
+/** A stopped step aborts within milliseconds on its worker; its result carries the partial answer. */
+const STEP_GRACE_AFTER_STOP_MS = 5_000;
+/** A stopped session winds down (its step's grace included) and returns its best partial answer. */
+const SESSION_GRACE_AFTER_STOP_MS = 3 * STEP_GRACE_AFTER_STOP_MS;
+
 export class BullmqDispatcher implements Dispatcher {
   private readonly queues: QueueSet;
   private readonly blobs: BlobStore;
@@ -93,6 +98,7 @@ export class BullmqDispatcher implements Dispatcher {
       data,
       runtime.signal,
       JOB_RETENTION,
+      STEP_GRACE_AFTER_STOP_MS,
     );
     const outcome = StepJobResult.parse(raw);
     if (!outcome.ok) throw deserializeError(outcome.error);
@@ -122,6 +128,7 @@ export class BullmqDispatcher implements Dispatcher {
         data,
         runtime.signal,
         JOB_RETENTION,
+        SESSION_GRACE_AFTER_STOP_MS,
       );
       const outcome = SessionJobResult.parse(raw);
       if (!outcome.ok)

@@ -9,10 +9,11 @@
  * `fn.caller` reveal nothing about its frames.
  *
  * Intrinsics are captured before any user code runs, so a step that patches `JSON` or `Object`
- * only breaks itself. The closure returns `{ runStep, listVariables }` to the host.
+ * only breaks itself. The closure returns `{ runStep, listVariables, snapshotHelper }` to the host.
  */
 import { ANSWERS_AND_VARIABLES_SOURCE } from './answers-and-variables-source.ts';
 import { FORMAT_VALUE_SOURCE } from './format-value-source.ts';
+import { SNAPSHOT_SOURCE } from './snapshot-source.ts';
 
 export const BOOTSTRAP_SOURCE = String.raw`
 'use strict';
@@ -154,6 +155,10 @@ async function settlePending() {
 
 ${ANSWERS_AND_VARIABLES_SOURCE}
 
+// ---- snapshots --------------------------------------------------------------------------------
+
+${SNAPSHOT_SOURCE}
+
 // ---- one step ---------------------------------------------------------------------------------
 
 function describeError(thrown, fileName) {
@@ -242,5 +247,5 @@ for (const name of objectKeys(api)) {
 const builtinNames = { __proto__: null };
 for (const name of getOwnPropertyNames(global)) builtinNames[name] = true;
 
-return { runStep, listVariables };
+return { runStep, listVariables, snapshotHelper };
 `;

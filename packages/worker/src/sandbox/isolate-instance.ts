@@ -13,6 +13,10 @@ import { CapturedOutput } from './captured-output.ts';
 import { dispatchHostCall } from './host-bridge.ts';
 import type { ReplHost } from './repl-host.ts';
 import { WRAPPER_LINE_OFFSET } from './rewrite-declarations.ts';
+import type { ReplSnapshot, SkippedGlobal } from './repl-snapshot.ts';
+import { createSnapshotBridge } from './snapshot-bridge.ts';
+import type { SnapshotBridge } from './snapshot-bridge.ts';
+import { restoreSnapshot, takeSnapshot } from './state-snapshot.ts';
 import { parseStepSummary, parseVariables } from './step-summary.ts';
 import type { StepSummary } from './step-summary.ts';
 
@@ -37,6 +41,8 @@ export class IsolateInstance {
   readonly #context: ivm.Context;
   readonly #runStep: ivm.Reference;
   readonly #listVariables: ivm.Reference;
+  readonly #snapshotHelper: ivm.Reference;
+  readonly #snapshotBridge: SnapshotBridge;
   readonly #hostReferences: readonly ivm.Reference[];
   readonly #output: CapturedOutput;
   readonly #outputCap: number;
@@ -47,6 +53,7 @@ export class IsolateInstance {
     context: ivm.Context;
     runStep: ivm.Reference;
     listVariables: ivm.Reference;
+    snapshotHelper: ivm.Reference;
     hostReferences: readonly ivm.Reference[];
     output: CapturedOutput;
     outputCap: number;
@@ -55,6 +62,8 @@ export class IsolateInstance {
     this.#context = parts.context;
     this.#runStep = parts.runStep;
     this.#listVariables = parts.listVariables;
+    this.#snapshotHelper = parts.snapshotHelper;
+    this.#snapshotBridge = createSnapshotBridge(parts.isolate, parts.context, parts.snapshotHelper);
     this.#hostReferences = parts.hostReferences;
     this.#output = parts.output;
     this.#outputCap = parts.outputCap;
@@ -66,9 +75,11 @@ export class IsolateInstance {
     const callHost = new ivm.Reference((name: unknown, payload: unknown, subcallOptions: unknown) =>
       dispatchHostCall(options.host, name, payload, subcallOptions),
     );
-    const writeOutput = new ivm.Reference((text: unknown, totalChars: unknown, partialAnswer: unknown) => {
-      output.append(text, totalChars, partialAnswer);
-    });
+    const writeOutput = new ivm.Reference(
+      (text: unknown, totalChars: unknown, partialAnswer: unknown) => {
+        output.append(text, totalChars, partialAnswer);
+      },
+    );
     try {
       const context = await isolate.createContext();
       await context.global.set('context', options.context, { copy: true });
@@ -82,12 +93,14 @@ export class IsolateInstance {
       );
       const runStep = await api.get('runStep', { reference: true });
       const listVariables = await api.get('listVariables', { reference: true });
+      const snapshotHelper = await api.get('snapshotHelper', { reference: true });
       api.release();
       return new IsolateInstance({
         isolate,
         context,
         runStep,
         listVariables,
+        snapshotHelper,
         hostReferences: [callHost, writeOutput],
         output,
         outputCap: options.maxCapturedOutputChars,
@@ -181,13 +194,28 @@ export class IsolateInstance {
     return parseVariables(raw);
   }
 
+  /** The user globals and answer state, between steps (see state-snapshot.ts). */
+  snapshot(): Promise<ReplSnapshot> {
+    return takeSnapshot(this.#snapshotBridge);
+  }
+
+  /** Defines a snapshot's globals; call before the first step. Resolves to what was not restored. */
+  restore(snapshot: ReplSnapshot): Promise<SkippedGlobal[]> {
+    return restoreSnapshot(this.#snapshotBridge, snapshot);
+  }
+
   /** Idempotent. Anything still running in the isolate is abandoned; late host results are dropped by isolated-vm. */
   dispose(): void {
     if (!this.#isolate.isDisposed) {
       this.#disposedByUs = true;
       this.#isolate.dispose();
     }
-    for (const reference of [this.#runStep, this.#listVariables, ...this.#hostReferences])
+    for (const reference of [
+      this.#runStep,
+      this.#listVariables,
+      this.#snapshotHelper,
+      ...this.#hostReferences,
+    ])
       releaseQuietly(reference);
     releaseQuietly(this.#context);
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultMemoryLimitMb } from './memory-limit.ts';
+import { encodeValue, emptySnapshot } from './repl-snapshot.ts';
 
 describe('defaultMemoryLimitMb', () => {
   it('is 128 MB plus three times the context in UTF-16 bytes', () => {
@@ -10,6 +11,18 @@ describe('defaultMemoryLimitMb', () => {
 
   it('estimates JSON contexts from their JSON text', () => {
     expect(defaultMemoryLimitMb({ text: 'x'.repeat(1024 * 1024) })).toBe(128 + 7);
+  });
+
+  it('adds four times the serialized size of a state to restore', () => {
+    const snapshot = emptySnapshot();
+    // A one-byte string of 1 MiB serializes to a little over 1 MiB.
+    snapshot.entries.push({
+      kind: 'value',
+      names: ['big'],
+      data: encodeValue(['x'.repeat(1024 * 1024)]),
+    });
+    expect(defaultMemoryLimitMb('', emptySnapshot())).toBe(129);
+    expect(defaultMemoryLimitMb('', snapshot)).toBe(128 + 5);
   });
 
   it('is capped', () => {

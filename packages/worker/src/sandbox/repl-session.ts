@@ -5,6 +5,10 @@
  * A step that runs too long, is cancelled, or exhausts memory kills its isolate; the step's result
  * says so (`reset`) and the next step transparently gets a fresh isolate with the same `context`.
  * User errors never reject `execute`: they are data in `StepResult.error`.
+ *
+ * Between steps, `snapshot()` saves the user globals as plain data, and a session created with
+ * `restore` starts from them, so a session's next step can run on another worker (see
+ * state-snapshot.ts for what survives).
  */
 import { assertNever, RlmError } from '@rlm/shared';
 import type { ContextValue, ReplResetReason, StepResult, VariableInfo } from '@rlm/shared';
@@ -12,7 +16,10 @@ import { IsolateInstance } from './isolate-instance.ts';
 import type { IsolateInstanceOptions } from './isolate-instance.ts';
 import { defaultMemoryLimitMb } from './memory-limit.ts';
 import type { ReplHost } from './repl-host.ts';
+import { emptySnapshot } from './repl-snapshot.ts';
+import type { ReplSnapshot, SkippedGlobal } from './repl-snapshot.ts';
 import { rewriteStep } from './rewrite-declarations.ts';
+import { restoreNote } from './state-snapshot.ts';
 import type { StepSummary } from './step-summary.ts';
 import { startWatchdog } from './watchdog.ts';
 import type { WatchdogTrip } from './watchdog.ts';
@@ -20,10 +27,12 @@ import type { WatchdogTrip } from './watchdog.ts';
 export interface ReplSessionOptions {
   readonly context: ContextValue;
   readonly host: ReplHost;
-  /** Default: sized from the context (see memory-limit.ts). */
+  /** Default: sized from the context and the state to restore (see memory-limit.ts). */
   readonly memoryLimitMb?: number;
   /** Default 1,000,000: printed text beyond this is counted but not kept. */
   readonly maxCapturedOutputChars?: number;
+  /** Start with these user globals and answer state, taken by `snapshot()` in another session. */
+  readonly restore?: ReplSnapshot;
 }
 
 export interface StepOptions {
@@ -45,26 +54,57 @@ export class ReplSession {
   #queue: Promise<unknown> = Promise.resolve();
   #stepCount = 0;
   #disposed = false;
+  /** What a restore left out, until the first step's output has told the model. */
+  #unreported: readonly SkippedGlobal[] = [];
 
   private constructor(instanceOptions: IsolateInstanceOptions) {
     this.#instanceOptions = instanceOptions;
   }
 
-  /** Starts the first isolate right away, so a context that cannot fit fails here, not in step 1. */
+  /**
+   * Starts the first isolate right away, so a context that cannot fit fails here, not in step 1.
+   * With `restore`, globals that cannot be restored are left out and named in the first step's
+   * output; this rejects only if the isolate dies while restoring (a state too big for its memory).
+   */
   static async create(options: ReplSessionOptions): Promise<ReplSession> {
     const session = new ReplSession({
       context: options.context,
       host: options.host,
-      memoryLimitMb: options.memoryLimitMb ?? defaultMemoryLimitMb(options.context),
+      memoryLimitMb:
+        options.memoryLimitMb ?? defaultMemoryLimitMb(options.context, options.restore),
       maxCapturedOutputChars: options.maxCapturedOutputChars ?? DEFAULT_MAX_CAPTURED_OUTPUT_CHARS,
     });
-    session.#instance = await IsolateInstance.create(session.#instanceOptions);
+    const instance = await IsolateInstance.create(session.#instanceOptions);
+    if (options.restore !== undefined) {
+      try {
+        const failed = await instance.restore(options.restore);
+        session.#unreported = [...options.restore.skipped, ...failed];
+      } catch (error) {
+        instance.dispose();
+        throw error;
+      }
+    }
+    session.#instance = instance;
     return session;
   }
 
   /** Steps run one at a time, in call order. Rejects only if the session was disposed or no isolate can start. */
   execute(code: string, options: StepOptions): Promise<StepResult> {
-    const result = this.#queue.then(() => this.#execute(code, options));
+    const result = this.#queue.then(async () =>
+      this.#withRestoreNote(await this.#execute(code, options)),
+    );
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * The user globals and answer state after the steps queued so far, as plain data for
+   * `ReplSessionOptions.restore`. After a step that reset the REPL this is the empty state, which
+   * is what the next step would start from. Rejects only if the session was disposed (or its
+   * isolate dies while being read).
+   */
+  snapshot(): Promise<ReplSnapshot> {
+    const result = this.#queue.then(() => this.#snapshot());
     this.#queue = result.catch(() => undefined);
     return result;
   }
@@ -74,6 +114,27 @@ export class ReplSession {
     this.#disposed = true;
     this.#instance?.dispose();
     this.#instance = undefined;
+  }
+
+  async #snapshot(): Promise<ReplSnapshot> {
+    if (this.#disposed) throw new RlmError('sandbox', 'the REPL session was disposed');
+    const instance = this.#instance;
+    const snapshot =
+      instance === undefined || !instance.isAlive ? emptySnapshot() : await instance.snapshot();
+    // Restored but no step run yet: the model has not been told, so the next session must tell it.
+    return { ...snapshot, skipped: [...this.#unreported, ...snapshot.skipped] };
+  }
+
+  /** The first step after a lossy restore says what was lost, ahead of its own output. */
+  #withRestoreNote(result: StepResult): StepResult {
+    const note = restoreNote(this.#unreported);
+    this.#unreported = [];
+    if (note === undefined) return result;
+    return {
+      ...result,
+      output: note + result.output,
+      outputTotalChars: result.outputTotalChars + note.length,
+    };
   }
 
   async #execute(code: string, options: StepOptions): Promise<StepResult> {
