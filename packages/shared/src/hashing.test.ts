@@ -9,6 +9,10 @@ describe('hashing', () => {
     expect(hashValue({ b: 1, a: [1, 'x'] })).toBe(sha256Hex('{"a":[1,"x"],"b":1}'));
   });
 
+  it('keeps a "__proto__" key as data', () => {
+    expect(canonicalJson(JSON.parse('{"b":1,"__proto__":{"x":2}}'))).toBe('{"__proto__":{"x":2},"b":1}');
+  });
+
   it('hashes objects independently of key order', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (record) => {

@@ -13,7 +13,8 @@ export function sha256Hex(text: string): string {
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, member: unknown) => {
     if (member === null || typeof member !== 'object' || Array.isArray(member)) return member;
-    const sorted: Record<string, unknown> = {};
+    // A null prototype, so a key named "__proto__" stays an ordinary key instead of setting the prototype.
+    const sorted = Object.create(null) as Record<string, unknown>;
     for (const key of Object.keys(member).sort()) sorted[key] = (member as Record<string, unknown>)[key];
     return sorted;
   });
