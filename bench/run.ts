@@ -5,6 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { benchCluster } from './cluster.ts';
 import { benchFanOut } from './fan-out.ts';
 import { machineInfo } from './machine-info.ts';
 import { benchStepLatency } from './step-latency.ts';
@@ -35,6 +36,9 @@ async function main(): Promise<void> {
     log(`  median step ${result.medianStepMs} ms (create ${result.createMs} ms)`);
     stepLatency.push(result);
   }
+  log('cluster: redis-server, simulator process, 2 workers + 1 orchestrator on this machine');
+  const cluster = await benchCluster();
+  log(`  ${cluster.throughput.subcallsPerSecond} sub-calls/s through Redis; fan-out ratio ${cluster.fanOut.ratio}; ${cluster.contextBytes.redisBytesReceived} Redis bytes for a ${cluster.contextBytes.contextChars}-char context over ${cluster.contextBytes.steps} steps`);
   const [small, large] = stepLatency;
   const report = {
     command: 'pnpm bench',
@@ -44,6 +48,7 @@ async function main(): Promise<void> {
     throughput,
     engineOnly,
     stepLatency,
+    cluster,
     stepLatencyRatio100MBvs1MB: small && large ? Math.round((large.medianStepMs / small.medianStepMs) * 100) / 100 : null,
   };
   const out = path.join(import.meta.dirname, 'results', 'latest.json');

@@ -1,15 +1,18 @@
 /**
  * A simulator in its own process, so benchmarks measure the engine on one
  * core and the "provider" on the other rather than both on one event loop.
- * argv: <subcalls> <latencyMs>. The root turn answers with code that fans
- * out <subcalls> llm_query calls (fresh prompts per request, via a nonce) and
- * declares the count of "ok" replies final; sub-calls answer "ok".
+ * argv: <subcalls> <latencyMs> [steps]. The first steps-1 root turns run a
+ * small step over the context; the last fans out <subcalls> llm_query calls
+ * (fresh prompts per request, via a nonce) and declares the count of "ok"
+ * replies final; sub-calls answer "ok".
  */
 import { startSimServer } from '@rlm/sim';
 import { isRootRequest } from './root-request.ts';
 
 const subcalls = Number(process.argv[2] ?? '100');
 const latencyMs = Number(process.argv[3] ?? '0');
+const steps = Number(process.argv[4] ?? '1');
+const warmUpStep = ['```repl', 'print(context.length, context.slice(-7))', '```'].join('\n');
 const code = [
   '```repl',
   'const nonce = Math.random().toString(36).slice(2);',
@@ -19,7 +22,14 @@ const code = [
 ].join('\n');
 
 const sim = await startSimServer({
-  policy: { type: 'scripted', replies: (request) => (isRootRequest(request) ? code : 'ok') },
+  policy: {
+    type: 'scripted',
+    replies: (request) => {
+      if (!isRootRequest(request)) return 'ok';
+      const turn = request.messages.filter((message) => message.role === 'assistant').length;
+      return turn < steps - 1 ? warmUpStep : code;
+    },
+  },
   latency: { firstTokenMs: latencyMs, perOutputTokenMs: 0 },
 });
 process.stdout.write(`READY ${sim.baseUrl}\n`);

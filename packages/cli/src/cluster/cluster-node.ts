@@ -21,7 +21,7 @@ import {
   RedisStepRecordStore,
 } from '@rlm/redis';
 import { MAX_QUEUE_DEPTH, QUEUE_NAMES } from '@rlm/shared';
-import type { EngineConfig } from '@rlm/shared';
+import type { EngineConfig, LlmCallOutcome } from '@rlm/shared';
 import {
   createLlmJobProcessor,
   createStepJobProcessor,
@@ -74,7 +74,15 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
   const runtimes = new RedisRuntimeFactory(redis, keys, bus);
   const metrics = new MetricsRegistry();
   const jobsDone = metrics.counter('rlm_jobs_processed_total', 'Jobs this process finished, by queue and outcome.');
-  const jobSeconds = metrics.histogram('rlm_job_duration_seconds', 'Wall time of jobs this process ran, by queue.');
+  const jobSeconds = metrics.histogram('rlm_job_duration_seconds', 'Wall time of jobs this process ran, by queue (queue="llm": LLM call latency).');
+  const tokens = metrics.counter('rlm_llm_tokens_total', 'Tokens of LLM calls this process made, by type.');
+  const cacheHits = metrics.counter('rlm_subcall_cache_hits_total', 'Sub-calls answered from the result cache or a joined call.');
+  const countLlmCall = (call: LlmCallOutcome): void => {
+    if (call.cacheHit) return cacheHits();
+    tokens({ type: 'input' }, call.response.usage.inputTokens);
+    tokens({ type: 'output' }, call.response.usage.outputTokens);
+    tokens({ type: 'cached_input' }, call.response.usage.cachedInputTokens);
+  };
   const workers: Worker[] = [];
   let draining = false;
   let executor: SnapshotStepExecutor | undefined;
@@ -87,6 +95,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         const outcome = await processor(job);
         jobSeconds({ queue }, (performance.now() - started) / 1000);
         jobsDone({ queue, outcome: outcome.ok ? 'ok' : 'error' });
+        if (queue === QUEUE_NAMES.llm() && outcome.ok) countLlmCall((outcome as { value: LlmCallOutcome }).value);
         return outcome;
       },
       {
