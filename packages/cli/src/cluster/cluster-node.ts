@@ -87,7 +87,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
   let draining = false;
   let executor: SnapshotStepExecutor | undefined;
 
-  const consume = (queue: string, concurrency: number, processor: (job: Job) => Promise<{ ok: boolean }>): void => {
+  const consume = (queue: string, concurrency: number, processor: (job: Job) => Promise<{ ok: boolean; value?: unknown }>): void => {
     const worker = new Worker(
       queue,
       async (job: Job) => {
@@ -95,7 +95,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         const outcome = await processor(job);
         jobSeconds({ queue }, (performance.now() - started) / 1000);
         jobsDone({ queue, outcome: outcome.ok ? 'ok' : 'error' });
-        if (queue === QUEUE_NAMES.llm() && outcome.ok) countLlmCall((outcome as { value: LlmCallOutcome }).value);
+        if (queue === QUEUE_NAMES.llm() && outcome.ok) countLlmCall(outcome.value as LlmCallOutcome);
         return outcome;
       },
       {
