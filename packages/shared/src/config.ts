@@ -45,6 +45,13 @@ export const EngineConfig = z.object({
   requestTimeoutSec: positiveNumber.default(600),
   /** USD per million tokens, merged over the defaults. */
   prices: PriceTable.default(DEFAULT_PRICES),
+  /** Provider rate limits per model, held across the cluster (`{"gpt-5":{"requestsPerMinute":500,"tokensPerMinute":200000}}`). */
+  rateLimits: z
+    .record(
+      z.string(),
+      z.object({ requestsPerMinute: positiveInt.optional(), tokensPerMinute: positiveInt.optional() }).strict(),
+    )
+    .default({}),
   /** Redis for cluster mode; unset runs embedded. */
   redisUrl: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
 });
@@ -63,6 +70,7 @@ const ENV_SETTINGS: ReadonlyArray<readonly [string, keyof EngineConfig]> = [
   ['RLM_CONCURRENCY', 'concurrency'],
   ['RLM_MAX_CONTEXT_CHARS', 'maxContextChars'],
   ['RLM_PRICES', 'prices'],
+  ['RLM_RATE_LIMITS', 'rateLimits'],
 ];
 
 /** Names a setting the way the user wrote it, for error messages. */
@@ -80,6 +88,7 @@ const SETTING_LABELS: Partial<Record<keyof EngineConfig, string>> = {
   stepTimeoutSec: '--step-timeout',
   concurrency: '--concurrency',
   prices: 'RLM_PRICES',
+  rateLimits: 'RLM_RATE_LIMITS',
 };
 
 export function settingLabel(key: string): string {
@@ -100,11 +109,12 @@ export function loadConfig(sources: ConfigSources = {}): EngineConfig {
   for (const [name, key] of ENV_SETTINGS) {
     const value = env[name];
     if (value === undefined || value === '') continue;
-    if (key === 'prices') {
+    if (key === 'prices' || key === 'rateLimits') {
       try {
-        raw[key] = { ...DEFAULT_PRICES, ...(JSON.parse(value) as object) };
+        const parsed = JSON.parse(value) as object;
+        raw[key] = key === 'prices' ? { ...DEFAULT_PRICES, ...parsed } : parsed;
       } catch {
-        problems.push(`RLM_PRICES: not valid JSON`);
+        problems.push(`${name}: not valid JSON`);
       }
     } else raw[key] = value;
   }

@@ -3,6 +3,7 @@
  * and the per-depth `step` queues; an `orchestrator` consumes the per-depth
  * `session` queues. Both share the Redis drivers built here.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { Worker } from 'bullmq';
 import type { ConnectionOptions, Job } from 'bullmq';
 import { createSessionJobProcessor } from '@rlm/orchestrator';
@@ -15,6 +16,7 @@ import {
   RedisCallCoalescer,
   RedisCancellationBus,
   RedisKeys,
+  RedisRateGate,
   RedisResultCache,
   RedisRuntimeFactory,
   RedisSessionStore,
@@ -33,6 +35,8 @@ import type { LlmProvider } from '@rlm/worker';
 import { MetricsRegistry } from './metrics-registry.ts';
 
 export type ClusterRole = 'worker' | 'orchestrator';
+
+const READY_PING_TIMEOUT_MS = 1_000;
 
 export interface ClusterNodeOptions {
   readonly role: ClusterRole;
@@ -128,6 +132,9 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       coalescer: new RedisCallCoalescer(redis, keys, { ...options.cache, leaseMs: 5_000 }),
       prices: options.config.prices,
       defaultMaxOutputTokens: options.config.maxOutputTokens,
+      ...(Object.keys(options.config.rateLimits).length === 0
+        ? {}
+        : { rateGate: new RedisRateGate(redis, keys, { limits: options.config.rateLimits }) }),
     });
     executor = new SnapshotStepExecutor({ blobs, records: new RedisStepRecordStore(redis, keys) });
     consume(QUEUE_NAMES.llm(), options.concurrency.llm, createLlmJobProcessor({ gateway, blobs, runtimes }));
@@ -144,7 +151,8 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
   const queueDepth = metrics.gauge('rlm_queue_jobs', 'Jobs in each queue by state.');
   return {
     metrics,
-    ready: async () => !draining && (await redis.ping()) === 'PONG',
+    // Redis must answer within a second: a reconnecting client queues commands, which would hang the probe.
+    ready: async () => !draining && (await Promise.race([redis.ping(), delay(READY_PING_TIMEOUT_MS, 'timeout')])) === 'PONG',
     renderMetrics: async () => {
       for (const queue of queues.all()) {
         const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed');

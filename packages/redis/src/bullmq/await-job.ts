@@ -2,10 +2,19 @@
  * Adds a job under its deterministic id and waits for its outcome, or for
  * the request to stop. A job that already exists (a resumed parent re-adding
  * its child) is not added twice: BullMQ keeps the first, and we wait on it.
+ *
+ * Completion normally arrives through the queue's event stream. Streams are
+ * capped, and a listener that falls behind a burst of thousands of jobs can
+ * miss events, so a slow poll of the job's state backs the stream up: a
+ * missed event costs at most one poll interval, never a hang.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { RlmError } from '@rlm/shared';
 import type { JobsOptions, Queue } from 'bullmq';
 import type { QueueSet } from './queue-set.ts';
+
+/** How often a waiter checks its job directly, in case its completion event was missed. */
+const POLL_INTERVAL_MS = 2_000;
 
 export async function addAndAwait(
   queues: QueueSet,
@@ -36,8 +45,9 @@ export async function addAndAwait(
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });
+  const poller = new AbortController();
   try {
-    return await Promise.race([job.waitUntilFinished(events), aborted]);
+    return await Promise.race([job.waitUntilFinished(events), aborted, pollUntilFinished(queue, jobId, poller.signal)]);
   } catch (error) {
     if (signal.aborted) throw stopped(signal);
     throw new RlmError(
@@ -45,8 +55,24 @@ export async function addAndAwait(
       `job ${jobId} failed: ${error instanceof Error ? error.message : String(error)}`,
     );
   } finally {
+    poller.abort();
     if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
     aborted.catch(() => undefined);
+  }
+}
+
+/** Resolves with the job's return value once it has completed; rejects if it failed; never settles when stopped. */
+async function pollUntilFinished(queue: Queue, jobId: string, stop: AbortSignal): Promise<unknown> {
+  for (;;) {
+    try {
+      await delay(POLL_INTERVAL_MS, undefined, { signal: stop });
+    } catch {
+      return new Promise<never>(() => undefined);
+    }
+    const current = await queue.getJob(jobId).catch(() => undefined);
+    if (current === undefined) continue;
+    if (current.finishedOn !== undefined && current.failedReason === undefined) return current.returnvalue as unknown;
+    if (current.finishedOn !== undefined) throw new Error(current.failedReason);
   }
 }
 

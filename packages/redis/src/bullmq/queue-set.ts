@@ -8,6 +8,8 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { ConnectionOptions } from 'bullmq';
 import { MAX_QUEUE_DEPTH, QUEUE_NAMES } from '@rlm/shared';
 
+const EVENTS_MAX_LEN = 100_000;
+
 export interface QueueSetOptions {
   readonly connection: ConnectionOptions;
   /** BullMQ key prefix; hash-tagged so one queue's keys share a Redis Cluster slot. */
@@ -24,7 +26,12 @@ export class QueueSet {
   constructor(options: QueueSetOptions) {
     this.options = options;
     const make = (name: string): Queue =>
-      new Queue(name, { connection: options.connection, prefix: options.prefix });
+      new Queue(name, {
+        connection: options.connection,
+        prefix: options.prefix,
+        // A fan-out of thousands of jobs writes several events each; keep enough for listeners to catch up.
+        streams: { events: { maxLen: EVENTS_MAX_LEN } },
+      });
     this.llm = make(QUEUE_NAMES.llm());
     this.steps = Array.from({ length: MAX_QUEUE_DEPTH }, (_, depth) =>
       make(QUEUE_NAMES.step(depth)),

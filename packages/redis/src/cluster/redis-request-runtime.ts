@@ -30,6 +30,9 @@ export class RedisRequestRuntime implements RequestRuntime {
   readonly limiter: RedisLimiter;
   private readonly bus: CancellationBus;
   private readonly watch: { readonly signal: AbortSignal; close(): void };
+  /** Aborts even when Redis is unreachable: a deadline must stop local work without the bus. */
+  private readonly local = new AbortController();
+  private readonly combined: AbortSignal;
   private readonly timer: NodeJS.Timeout | undefined;
   private localReason: InterruptReason | undefined;
 
@@ -43,6 +46,7 @@ export class RedisRequestRuntime implements RequestRuntime {
       capacity: scope.concurrency,
     });
     this.watch = bus.watch(scope.rootId);
+    this.combined = AbortSignal.any([this.watch.signal, this.local.signal]);
     if (scope.deadlineAt !== undefined) {
       this.timer = setTimeout(
         () => this.stop('timeout'),
@@ -53,11 +57,12 @@ export class RedisRequestRuntime implements RequestRuntime {
   }
 
   get signal(): AbortSignal {
-    return this.watch.signal;
+    return this.combined;
   }
 
   stop(reason: InterruptReason): void {
     this.localReason ??= reason;
+    this.local.abort(reason);
     // The bus records the first reason cluster-wide and aborts every watcher, this one included.
     this.bus.stop(this.rootId, reason).catch(() => undefined);
   }
