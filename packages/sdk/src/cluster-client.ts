@@ -17,6 +17,7 @@ import {
 } from '@rlm/redis';
 import { describeContext } from '@rlm/shared';
 import type { ContextValue, EngineConfig, RootScope, SessionOutcome, SessionSettings } from '@rlm/shared';
+import { toRlmResult } from './rlm-result.ts';
 import type { RlmResult } from './rlm-result.ts';
 
 export interface ClusterClientOptions {
@@ -51,7 +52,7 @@ export class ClusterClient {
     context: ContextValue,
     query: string,
     signal: AbortSignal | undefined,
-  ): Promise<Omit<RlmResult, 'durationMs'>> {
+  ): Promise<RlmResult> {
     const rootId = randomUUID();
     const scope: RootScope = {
       rootId,
@@ -79,17 +80,8 @@ export class ClusterClient {
         runtime,
       );
       const totals = await runtime.ledger.totals();
-      return {
-        answer: outcome.answer,
-        stopReason: outcome.stopReason,
-        iterations: outcome.iterations,
-        subcalls: totals.subcalls,
-        usage: { ...totals.usage, calls: totals.calls },
-        cacheHits: totals.cacheHits,
-        costUsd: totals.costUsd,
-        traceId: rootId.replaceAll('-', ''),
-        ...(outcome.error === undefined ? {} : { error: { code: outcome.error.code, message: outcome.error.message } }),
-      };
+      // The root id is a UUID: without dashes it has the W3C trace id format.
+      return toRlmResult(outcome, totals, { traceId: rootId.replaceAll('-', ''), durationMs: 0 });
     } finally {
       signal?.removeEventListener('abort', onAbort);
       runtime.close();

@@ -23,6 +23,7 @@ import type {
 import { LiveStepExecutor, LlmGateway, LocalCallCoalescer, MemoryResultCache, OpenAIProvider } from '@rlm/worker';
 import type { LlmProvider } from '@rlm/worker';
 import { ClusterClient } from './cluster-client.ts';
+import { toRlmResult } from './rlm-result.ts';
 import type { RlmResult } from './rlm-result.ts';
 
 export interface RLMOptions extends Partial<EngineConfigInput> {
@@ -104,19 +105,9 @@ export class RLM {
         runtime,
       );
       const totals = await runtime.ledger.totals();
-      return {
-        answer: outcome.answer,
-        stopReason: outcome.stopReason,
-        iterations: outcome.iterations,
-        subcalls: totals.subcalls,
-        usage: { ...totals.usage, calls: totals.calls },
-        cacheHits: totals.cacheHits,
-        costUsd: totals.costUsd,
-        durationMs: Math.round(performance.now() - started),
-        // W3C trace id format, so it can name the request's trace once tracing exports it.
-        traceId: randomBytes(16).toString('hex'),
-        ...(outcome.error === undefined ? {} : { error: { code: outcome.error.code, message: outcome.error.message } }),
-      };
+      // W3C trace id format, so it can name the request's trace once tracing exports it.
+      const traceId = randomBytes(16).toString('hex');
+      return toRlmResult(outcome, totals, { traceId, durationMs: Math.round(performance.now() - started) });
     } finally {
       runtime.close();
     }

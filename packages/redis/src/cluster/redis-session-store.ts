@@ -2,6 +2,7 @@
 import type { SessionCheckpoint, SessionStore } from '@rlm/shared';
 import type { RedisClient } from '../redis-client.ts';
 import type { RedisKeys } from '../redis-keys.ts';
+import { readJson, writeJson } from './json-values.ts';
 
 const DEFAULT_TTL_SECONDS = 24 * 60 * 60;
 
@@ -16,17 +17,11 @@ export class RedisSessionStore implements SessionStore {
     this.ttlSeconds = ttlSeconds;
   }
 
-  async load(sessionId: string): Promise<SessionCheckpoint | undefined> {
-    const text = await this.redis.get(this.keys.session(sessionId));
-    return text === null ? undefined : (JSON.parse(text) as SessionCheckpoint);
+  load(sessionId: string): Promise<SessionCheckpoint | undefined> {
+    return readJson<SessionCheckpoint>(this.redis, this.keys.session(sessionId));
   }
 
-  async save(sessionId: string, checkpoint: SessionCheckpoint): Promise<void> {
-    await this.redis.set(
-      this.keys.session(sessionId),
-      JSON.stringify(checkpoint),
-      'EX',
-      this.ttlSeconds,
-    );
+  save(sessionId: string, checkpoint: SessionCheckpoint): Promise<void> {
+    return writeJson(this.redis, this.keys.session(sessionId), checkpoint, this.ttlSeconds);
   }
 }

@@ -2,6 +2,7 @@
 import type { StepRecord, StepRecordStore } from '@rlm/shared';
 import type { RedisClient } from '../redis-client.ts';
 import type { RedisKeys } from '../redis-keys.ts';
+import { readJson, writeJson } from './json-values.ts';
 
 const DEFAULT_TTL_SECONDS = 24 * 60 * 60;
 
@@ -16,17 +17,11 @@ export class RedisStepRecordStore implements StepRecordStore {
     this.ttlSeconds = ttlSeconds;
   }
 
-  async load(sessionId: string, step: number): Promise<StepRecord | undefined> {
-    const text = await this.redis.get(this.keys.snapshot(sessionId, step));
-    return text === null ? undefined : (JSON.parse(text) as StepRecord);
+  load(sessionId: string, step: number): Promise<StepRecord | undefined> {
+    return readJson<StepRecord>(this.redis, this.keys.snapshot(sessionId, step));
   }
 
-  async save(sessionId: string, step: number, record: StepRecord): Promise<void> {
-    await this.redis.set(
-      this.keys.snapshot(sessionId, step),
-      JSON.stringify(record),
-      'EX',
-      this.ttlSeconds,
-    );
+  save(sessionId: string, step: number, record: StepRecord): Promise<void> {
+    return writeJson(this.redis, this.keys.snapshot(sessionId, step), record, this.ttlSeconds);
   }
 }
