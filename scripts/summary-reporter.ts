@@ -16,8 +16,9 @@ export default class SummaryReporter implements Reporter {
         else if (state === 'failed') failed += 1;
         else skipped += 1;
       }
-      // A module that failed to load counts as a failure even without test cases.
-      if (testModule.state() === 'failed' && testModule.children.size === 0) failed += 1;
+      // A module that failed outside its test cases (load error, hook timeout) counts as one failure.
+      const casesFailed = [...testModule.children.allTests()].some((testCase) => testCase.result().state === 'failed');
+      if (testModule.state() === 'failed' && !casesFailed) failed += 1;
     }
     process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
   }

@@ -21,8 +21,9 @@ export interface RedisServer {
 /** How long a fresh server may take to answer PING before we give up. */
 const STARTUP_TIMEOUT_MS = 10_000;
 
-export async function startRedisServer(): Promise<RedisServer> {
-  const port = await freePort();
+/** `port` restarts a server where an earlier one ran (outage tests); by default a free port is used. */
+export async function startRedisServer(options: { readonly port?: number } = {}): Promise<RedisServer> {
+  const port = options.port ?? (await freePort());
   const child = spawn(
     'redis-server',
     [

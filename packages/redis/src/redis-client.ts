@@ -24,5 +24,9 @@ export function createRedisClient(
   role: RedisRole = 'commands',
   options: RedisOptions = {},
 ): Redis {
-  return new Redis(url, role === 'bullmq' ? { ...options, maxRetriesPerRequest: null } : options);
+  const client = new Redis(url, role === 'bullmq' ? { ...options, maxRetriesPerRequest: null } : options);
+  // Connection errors surface as failed commands, which every caller handles; the client keeps
+  // reconnecting with backoff. Without a listener ioredis prints each reconnect failure to stderr.
+  client.on('error', () => undefined);
+  return client;
 }

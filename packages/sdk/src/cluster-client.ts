@@ -15,8 +15,8 @@ import {
   RedisRuntimeFactory,
   storeContextValue,
 } from '@rlm/redis';
-import { describeContext } from '@rlm/shared';
-import type { ContextValue, EngineConfig, RootScope, SessionOutcome, SessionSettings } from '@rlm/shared';
+import { describeContext, RlmError } from '@rlm/shared';
+import type { ContextValue, EngineConfig, LedgerTotals, RootScope, SessionOutcome, SessionSettings } from '@rlm/shared';
 import { toRlmResult } from './rlm-result.ts';
 import type { RlmResult } from './rlm-result.ts';
 
@@ -67,21 +67,28 @@ export class ClusterClient {
     const onAbort = (): void => runtime.stop('cancelled');
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const stored = await storeContextValue(this.blobs, context);
-      const outcome: SessionOutcome = await this.dispatcher.runSession(
-        {
-          sessionId: rootId,
-          depth: 0,
-          context: { kind: 'blob', hash: stored.hash, format: stored.format },
-          contextMetadata: describeContext(context),
-          query,
-          settings,
-        },
-        runtime,
-      );
-      const totals = await runtime.ledger.totals();
+      let outcome: SessionOutcome;
+      try {
+        // Storing the context is the one Redis call outside the dispatcher's stop handling: bound it by the stop too.
+        const stored = await untilStopped(storeContextValue(this.blobs, context), runtime.signal);
+        outcome = await this.dispatcher.runSession(
+          {
+            sessionId: rootId,
+            depth: 0,
+            context: { kind: 'blob', hash: stored.hash, format: stored.format },
+            contextMetadata: describeContext(context),
+            query,
+            settings,
+          },
+          runtime,
+        );
+      } catch (error) {
+        const stopReason = runtime.stopReason();
+        if (stopReason === undefined) throw error;
+        outcome = { answer: '', stopReason, iterations: 0 };
+      }
       // The root id is a UUID: without dashes it has the W3C trace id format.
-      return toRlmResult(outcome, totals, { traceId: rootId.replaceAll('-', ''), durationMs: 0 });
+      return toRlmResult(outcome, await boundedTotals(runtime), { traceId: rootId.replaceAll('-', ''), durationMs: 0 });
     } finally {
       signal?.removeEventListener('abort', onAbort);
       runtime.close();
@@ -94,4 +101,29 @@ export class ClusterClient {
     this.redis.disconnect();
     this.connection.disconnect();
   }
+}
+
+/** Settles with `work`, or rejects as soon as `signal` aborts. */
+function untilStopped<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new RlmError('cancelled', 'the request was stopped'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new RlmError('cancelled', `the request was stopped (${String(signal.reason)})`));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+const TOTALS_TIMEOUT_MS = 2_000;
+const NO_TOTALS: LedgerTotals = {
+  usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 },
+  calls: 0,
+  subcalls: 0,
+  cacheHits: 0,
+  costUsd: 0,
+};
+
+/** The ledger's totals, or zeros when Redis does not answer in time (the result must not wait on an outage). */
+async function boundedTotals(runtime: { readonly ledger: { totals(): Promise<LedgerTotals> } }): Promise<LedgerTotals> {
+  const timeout = new Promise<LedgerTotals>((resolve) => setTimeout(() => resolve(NO_TOTALS), TOTALS_TIMEOUT_MS).unref());
+  return Promise.race([runtime.ledger.totals().catch(() => NO_TOTALS), timeout]);
 }

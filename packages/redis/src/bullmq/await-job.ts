@@ -32,15 +32,13 @@ export async function addAndAwait(
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_resolve, reject) => {
     onAbort = () => {
+      // The grace starts now, whatever Redis does: an unreachable Redis must not stretch a stop.
+      setTimeout(() => reject(stopped(signal)), graceAfterStopMs).unref();
       void (async () => {
         // A job nobody has started is removed so no worker picks it up. A running or finished one is
         // left alone: running ones see the stop flag themselves and finish with their partial result.
         const state = await job.getState().catch(() => 'unknown');
-        if (NOT_STARTED.has(state) && (await job.remove().then(() => true, () => false))) {
-          reject(stopped(signal));
-          return;
-        }
-        setTimeout(() => reject(stopped(signal)), graceAfterStopMs).unref();
+        if (NOT_STARTED.has(state) && (await job.remove().then(() => true, () => false))) reject(stopped(signal));
       })();
     };
     signal.addEventListener('abort', onAbort, { once: true });

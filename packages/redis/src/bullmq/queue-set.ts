@@ -26,12 +26,12 @@ export class QueueSet {
   constructor(options: QueueSetOptions) {
     this.options = options;
     const make = (name: string): Queue =>
-      new Queue(name, {
+      quiet(new Queue(name, {
         connection: options.connection,
         prefix: options.prefix,
         // A fan-out of thousands of jobs writes several events each; keep enough for listeners to catch up.
         streams: { events: { maxLen: EVENTS_MAX_LEN } },
-      });
+      }));
     this.llm = make(QUEUE_NAMES.llm());
     this.steps = Array.from({ length: MAX_QUEUE_DEPTH }, (_, depth) =>
       make(QUEUE_NAMES.step(depth)),
@@ -57,10 +57,12 @@ export class QueueSet {
   async eventsOf(queue: Queue): Promise<QueueEvents> {
     let events = this.events.get(queue.name);
     if (events === undefined) {
-      events = new QueueEvents(queue.name, {
-        connection: this.options.connection,
-        prefix: this.options.prefix,
-      });
+      events = quiet(
+        new QueueEvents(queue.name, {
+          connection: this.options.connection,
+          prefix: this.options.prefix,
+        }),
+      );
       this.events.set(queue.name, events);
       await events.waitUntilReady();
     }
@@ -75,4 +77,13 @@ export class QueueSet {
     await Promise.all([...this.events.values()].map((events) => events.close()));
     await Promise.all(this.all().map((queue) => queue.close()));
   }
+}
+
+/**
+ * Connection errors while Redis is away are expected: BullMQ reconnects with backoff and callers'
+ * commands fail or wait. A listener keeps them from being printed once per reconnect attempt.
+ */
+function quiet<T extends { on(event: 'error', listener: (error: Error) => void): unknown }>(emitter: T): T {
+  emitter.on('error', () => undefined);
+  return emitter;
 }
