@@ -6,8 +6,7 @@
  * (fresh prompts per request, via a nonce) and declares the count of "ok"
  * replies final; sub-calls answer "ok".
  */
-import { startSimServer } from '@rlm/sim';
-import { isRootRequest } from './root-request.ts';
+import { isEngineSessionRequest, startSimServer } from '@rlm/sim';
 
 const subcalls = Number(process.argv[2] ?? '100');
 const latencyMs = Number(process.argv[3] ?? '0');
@@ -25,7 +24,7 @@ const sim = await startSimServer({
   policy: {
     type: 'scripted',
     replies: (request) => {
-      if (!isRootRequest(request)) return 'ok';
+      if (!isEngineSessionRequest(request.messages)) return 'ok';
       const turn = request.messages.filter((message) => message.role === 'assistant').length;
       return turn < steps - 1 ? warmUpStep : code;
     },

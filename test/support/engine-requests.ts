@@ -1,10 +1,10 @@
 /** Helpers for scripted simulator policies in end-to-end tests. */
+import { isEngineSessionRequest } from '@rlm/sim';
 import type { SimRequest } from '@rlm/sim';
 
-/** The engine's session turns carry its system prompt, which names llm_query; sub-calls do not. */
+/** The engine's session turns carry its system prompt; sub-calls do not (the simulator's own rule). */
 export function isSessionTurn(request: SimRequest): boolean {
-  const first = request.messages[0];
-  return first?.role === 'system' && (first.content ?? '').includes('llm_query');
+  return isEngineSessionRequest(request.messages);
 }
 
 /** Assistant turns so far in a session request: 0 on the first turn. */

@@ -9,8 +9,9 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import net from 'node:net';
+import { freePort } from './free-port.ts';
 
 export interface RedisServer {
   readonly url: string;
@@ -62,18 +63,6 @@ export async function startRedisServer(options: { readonly port?: number } = {})
   };
 }
 
-/** Binds port 0 so the OS picks a free port, then releases it for redis-server. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
-}
 
 /** Polls PING with a short growing interval until the server answers PONG. */
 async function waitForPing(port: number, child: ChildProcess, stderr: () => string): Promise<void> {

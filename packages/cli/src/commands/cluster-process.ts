@@ -10,6 +10,7 @@ import { startClusterNode } from '../cluster/cluster-node.ts';
 import type { ClusterRole } from '../cluster/cluster-node.ts';
 import { startOpsServer } from '../cluster/ops-server.ts';
 import { ENGINE_FLAG_OPTIONS, engineOverrides } from '../engine-flags.ts';
+import { numberFlag } from '../number-flag.ts';
 import { usageError } from '../usage-error.ts';
 
 export const CLUSTER_USAGE = `rlm worker|orchestrator --redis URL [--prefix P] [--port N] [--llm-concurrency N]
@@ -34,12 +35,8 @@ export function clusterCommand(role: ClusterRole) {
       },
       strict: true,
     });
-    const int = (flag: string, min: number): number => {
-      const raw = (values as Record<string, unknown>)[flag];
-      const value = Number(raw);
-      if (typeof raw !== 'string' || !Number.isInteger(value) || value < min) throw usageError(`--${flag}: expected an integer >= ${min}, got "${String(raw)}"`);
-      return value;
-    };
+    const int = (flag: string, min: number): number =>
+      numberFlag(flag, (values as Record<string, unknown>)[flag], { min, integer: true });
     const config = loadConfig({ env: io.env, overrides: engineOverrides(values) });
     if (config.redisUrl === undefined) throw usageError('--redis / REDIS_URL is required for cluster processes');
     const node = await startClusterNode({

@@ -13,6 +13,7 @@ import type { OolongQuestionKind, SimServer } from '@rlm/sim';
 import type { CommandIo } from '../command-io.ts';
 import { ENGINE_FLAG_OPTIONS, engineOverrides } from '../engine-flags.ts';
 import { createProgressPrinter } from '../progress-printer.ts';
+import { numberFlag } from '../number-flag.ts';
 import { usageError } from '../usage-error.ts';
 
 const DEMO_SEED = 2026;
@@ -24,8 +25,7 @@ export async function demoCommand(argv: readonly string[], io: CommandIo): Promi
     options: { ...ENGINE_FLAG_OPTIONS, chars: { type: 'string', default: '1000000' } },
     strict: true,
   });
-  const contextChars = Number(values.chars);
-  if (!Number.isInteger(contextChars) || contextChars < 10_000) throw usageError(`--chars: expected an integer >= 10000, got "${values.chars}"`);
+  const contextChars = numberFlag('chars', values.chars, { min: 10_000, integer: true });
   const overrides = engineOverrides(values);
   if (overrides['redisUrl'] !== undefined) throw usageError('--redis: rlm demo always runs embedded; use rlm run --redis URL against a running cluster');
   const env = { ...io.env, REDIS_URL: undefined };

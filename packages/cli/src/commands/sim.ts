@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { startSimServer } from '@rlm/sim';
 import type { CommandIo } from '../command-io.ts';
+import { numberFlag } from '../number-flag.ts';
 import { usageError } from '../usage-error.ts';
 
 export const SIM_USAGE = `rlm sim [--port P] [--policy solver|scripted] [--strategy llm|rlm] [--latency-ms MS]
@@ -26,14 +27,8 @@ export async function simCommand(argv: readonly string[], io: CommandIo): Promis
     },
     strict: true,
   });
-  const number = (flag: keyof typeof values, min: number, max = Number.MAX_SAFE_INTEGER): number => {
-    const raw = values[flag];
-    const value = Number(raw);
-    if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
-      throw usageError(`--${flag}: expected a number between ${min} and ${max}, got "${String(raw)}"`);
-    }
-    return value;
-  };
+  const number = (flag: keyof typeof values, min: number, max?: number): number =>
+    numberFlag(flag, values[flag], { min, ...(max === undefined ? {} : { max }) });
   const policy = values.policy;
   if (policy !== 'solver' && policy !== 'scripted') throw usageError(`--policy: expected solver or scripted, got "${policy}"`);
   const strategy = values.strategy;

@@ -5,7 +5,7 @@
  * because REPL code must never see a host exception.
  */
 import { CHILD_QUERY, isRlmError } from '@rlm/shared';
-import type { Dispatcher, RequestRuntime, StepTask, SubcallOptions } from '@rlm/shared';
+import type { Dispatcher, RequestRuntime, StepTask, SubcallOptions, TokenUsage } from '@rlm/shared';
 import type { ReplHost } from '../sandbox/index.ts';
 
 /** What a sub-call needs to know about the step that issues it. */
@@ -51,67 +51,74 @@ export class SubcallHost implements ReplHost {
     this.callIndex += 1;
     const callId = `${task.sessionId}.${task.step}.${this.callIndex}`;
     // Reference semantics: depth maxDepth is plain, so rlm_query at the last REPL depth degrades to llm_query.
-    const kind = requested === 'rlm' && task.depth + 1 < settings.maxDepth ? 'rlm' : 'llm';
+    const kind: 'llm' | 'rlm' = requested === 'rlm' && task.depth + 1 < settings.maxDepth ? 'rlm' : 'llm';
     const model = options.model ?? settings.subModel;
     const started = performance.now();
-    const ref = { sessionId: task.sessionId, depth: task.depth };
-    runtime.emit({ type: 'subcall-start', ...ref, callId, kind, model });
+    const ref = { sessionId: task.sessionId, depth: task.depth, callId, kind };
+    runtime.emit({ type: 'subcall-start', ...ref, model });
+    let ended: SubcallEnd;
     try {
       const allowed = new Set([settings.model, settings.subModel]);
-      if (!allowed.has(model)) {
-        throw new Error(`unknown model "${model}"; available: ${[...allowed].join(', ')}`);
-      }
-      if (kind === 'rlm') {
-        await runtime.ledger.recordSubcall(false);
-        const outcome = await this.scope.dispatcher.runSession(
-          {
-            sessionId: callId,
-            parentSessionId: task.sessionId,
-            depth: task.depth + 1,
-            context: { kind: 'inline', value: prompt },
-            query: CHILD_QUERY,
-            settings: { ...settings, model },
-          },
-          runtime,
-        );
-        const failed = outcome.stopReason === 'error' ? (outcome.error?.message ?? 'child session failed') : undefined;
-        runtime.emit({ type: 'subcall-end', ...ref, callId, kind, cacheHit: false, durationMs: performance.now() - started, ...(failed ? { error: failed } : {}) });
-        return failed ? `Error: ${failed}` : outcome.answer;
-      }
-      const outcome = await this.scope.dispatcher.complete(
-        {
-          callId,
-          sessionId: task.sessionId,
-          depth: task.depth + 1,
-          purpose: 'subcall',
-          request: {
-            model,
-            messages: [{ role: 'user', content: prompt }],
-            maxTokens: options.maxTokens ?? settings.maxOutputTokens,
-            ...(options.temperature ?? settings.temperature) === undefined
-              ? {}
-              : { temperature: options.temperature ?? settings.temperature },
-          },
-        },
-        runtime,
-      );
-      await runtime.ledger.recordSubcall(outcome.cacheHit);
-      runtime.emit({
-        type: 'subcall-end',
-        ...ref,
-        callId,
-        kind,
-        cacheHit: outcome.cacheHit,
-        usage: outcome.response.usage,
-        durationMs: performance.now() - started,
-      });
-      return outcome.response.content;
+      if (!allowed.has(model)) throw new Error(`unknown model "${model}"; available: ${[...allowed].join(', ')}`);
+      ended = kind === 'rlm' ? await this.callChild(callId, prompt, model) : await this.callModel(callId, prompt, model, options);
     } catch (error) {
-      const message = describeFailure(error);
-      runtime.emit({ type: 'subcall-end', ...ref, callId, kind, cacheHit: false, error: message, durationMs: performance.now() - started });
-      return `Error: ${message}`;
+      ended = { cacheHit: false, error: describeFailure(error) };
     }
+    // The reply text stays out of the event: events feed progress output and trajectories.
+    const { text, ...end } = ended;
+    runtime.emit({ type: 'subcall-end', ...ref, ...end, durationMs: performance.now() - started });
+    return end.error === undefined ? (text ?? '') : `Error: ${end.error}`;
   }
+
+  /** A child RLM session one level deeper, whose context is the prompt. */
+  private async callChild(callId: string, prompt: string, model: string): Promise<SubcallEnd> {
+    const { task, runtime } = this.scope;
+    await runtime.ledger.recordSubcall(false);
+    const outcome = await this.scope.dispatcher.runSession(
+      {
+        sessionId: callId,
+        parentSessionId: task.sessionId,
+        depth: task.depth + 1,
+        context: { kind: 'inline', value: prompt },
+        query: CHILD_QUERY,
+        settings: { ...task.settings, model },
+      },
+      runtime,
+    );
+    if (outcome.stopReason === 'error') return { cacheHit: false, error: outcome.error?.message ?? 'child session failed' };
+    return { cacheHit: false, text: outcome.answer };
+  }
+
+  /** One plain completion, possibly answered by the cache or an identical call in flight. */
+  private async callModel(callId: string, prompt: string, model: string, options: SubcallOptions): Promise<SubcallEnd> {
+    const { task, runtime } = this.scope;
+    const temperature = options.temperature ?? task.settings.temperature;
+    const outcome = await this.scope.dispatcher.complete(
+      {
+        callId,
+        sessionId: task.sessionId,
+        depth: task.depth + 1,
+        purpose: 'subcall',
+        request: {
+          model,
+          messages: [{ role: 'user', content: prompt }],
+          maxTokens: options.maxTokens ?? task.settings.maxOutputTokens,
+          ...(temperature === undefined ? {} : { temperature }),
+        },
+      },
+      runtime,
+    );
+    await runtime.ledger.recordSubcall(outcome.cacheHit);
+    return { cacheHit: outcome.cacheHit, usage: outcome.response.usage, text: outcome.response.content };
+  }
+}
+
+/** How a sub-call ended, as the subcall-end event reports it (plus the text for the REPL). */
+interface SubcallEnd {
+  readonly cacheHit: boolean;
+  readonly text?: string;
+  readonly usage?: TokenUsage;
+  readonly error?: string;
 }
 
 function describeFailure(error: unknown): string {

@@ -1,0 +1,21 @@
+/** Reads a numeric flag value; anything else is a one-line usage error naming the flag. */
+import { usageError } from './usage-error.ts';
+
+export interface NumberRange {
+  readonly min: number;
+  readonly max?: number;
+  /** Whole numbers only. */
+  readonly integer?: boolean;
+}
+
+export function numberFlag(flag: string, raw: unknown, range: NumberRange): number {
+  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
+  const max = range.max ?? Number.MAX_SAFE_INTEGER;
+  const kind = range.integer === true ? 'an integer' : 'a number';
+  const valid = Number.isFinite(value) && (range.integer !== true || Number.isInteger(value));
+  if (!valid || value < range.min || value > max) {
+    const bounds = range.max === undefined ? `>= ${range.min}` : `between ${range.min} and ${range.max}`;
+    throw usageError(`--${flag}: expected ${kind} ${bounds}, got "${String(raw)}"`);
+  }
+  return value;
+}
