@@ -1,0 +1,2 @@
+/** Evaluation harness (filled in by issue 7). */
+export {};
