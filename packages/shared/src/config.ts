@@ -17,6 +17,7 @@ export const EngineConfig = z.object({
   subModel: z.string().min(1).optional(),
   /** OpenAI-compatible endpoint; unset means api.openai.com (which then needs an API key). */
   baseUrl: z.url().optional(),
+  /** API key of the provider; never logged. */
   apiKey: z.string().min(1).optional(),
   /** Reference semantics: 1 means only the root has a REPL. */
   maxDepth: positiveInt.max(8).default(1),
@@ -36,6 +37,7 @@ export const EngineConfig = z.object({
   outputLimitChars: positiveInt.default(20_000),
   /** Output-token cap of each LLM call; also what a call reserves against maxTokens. */
   maxOutputTokens: positiveInt.default(4_096),
+  /** Sampling temperature of every call; the provider's default when unset. */
   temperature: z.coerce.number().min(0).max(2).optional(),
   /** Largest context accepted, in characters (about 4 bytes of V8 heap each at worst). */
   maxContextChars: positiveInt.default(1_000_000_000),
@@ -58,8 +60,12 @@ export const EngineConfig = z.object({
 export type EngineConfig = z.infer<typeof EngineConfig>;
 export type EngineConfigInput = z.input<typeof EngineConfig>;
 
-/** Environment variables and the setting each one feeds. */
-const ENV_SETTINGS: ReadonlyArray<readonly [string, keyof EngineConfig]> = [
+/**
+ * Environment variables and the setting each one feeds. The doc comment of
+ * each setting above is its description in the generated table of
+ * infra/README.md (`node scripts/env-table.ts`).
+ */
+export const ENV_SETTINGS: ReadonlyArray<readonly [string, keyof EngineConfig]> = [
   ['OPENAI_API_KEY', 'apiKey'],
   ['OPENAI_BASE_URL', 'baseUrl'],
   ['RLM_MODEL', 'model'],

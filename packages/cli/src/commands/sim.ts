@@ -7,7 +7,7 @@ import type { CommandIo } from '../command-io.ts';
 import { numberFlag } from '../number-flag.ts';
 import { usageError } from '../usage-error.ts';
 
-export const SIM_USAGE = `rlm sim [--port P] [--policy solver|scripted] [--strategy llm|rlm] [--latency-ms MS]
+export const SIM_USAGE = `rlm sim [--port P] [--host H] [--policy solver|scripted] [--strategy llm|rlm] [--latency-ms MS]
         [--per-token-ms MS] [--max-concurrency N] [--rpm N] [--error-rate R] [--label-error-rate R]
   run the simulated OpenAI-compatible model server (base URL http://127.0.0.1:P/v1)`;
 
@@ -16,6 +16,8 @@ export async function simCommand(argv: readonly string[], io: CommandIo): Promis
     args: [...argv],
     options: {
       port: { type: 'string', default: '8089' },
+      // Loopback by default; containers pass --host 0.0.0.0 so other services reach it.
+      host: { type: 'string', default: '127.0.0.1' },
       policy: { type: 'string', default: 'solver' },
       strategy: { type: 'string', default: 'llm' },
       'latency-ms': { type: 'string', default: '0' },
@@ -35,6 +37,7 @@ export async function simCommand(argv: readonly string[], io: CommandIo): Promis
   if (strategy !== 'llm' && strategy !== 'rlm') throw usageError(`--strategy: expected llm or rlm, got "${strategy}"`);
   const server = await startSimServer({
     port: number('port', 0, 65_535),
+    host: values.host,
     policy:
       policy === 'solver'
         ? { type: 'solver', strategy, labelErrorRate: number('label-error-rate', 0, 1) }
