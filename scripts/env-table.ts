@@ -24,14 +24,19 @@ export function settingDescriptions(source: string): Map<string, string> {
   const file = ts.createSourceFile('config.ts', source, ts.ScriptTarget.Latest, true);
   const descriptions = new Map<string, string>();
   const visit = (node: ts.Node): void => {
-    if (ts.isVariableDeclaration(node) && node.name.getText(file) === 'EngineConfig' && node.initializer !== undefined) {
+    if (
+      ts.isVariableDeclaration(node) &&
+      node.name.getText(file) === 'EngineConfig' &&
+      node.initializer !== undefined
+    ) {
       const call = node.initializer;
       const shape = ts.isCallExpression(call) ? call.arguments[0] : undefined;
       if (shape !== undefined && ts.isObjectLiteralExpression(shape)) {
         for (const property of shape.properties) {
           const docs = ts.getJSDocCommentsAndTags(property).filter(ts.isJSDoc);
           const text = docs.map((doc) => ts.getTextOfJSDocComment(doc.comment) ?? '').join(' ');
-          if (property.name !== undefined) descriptions.set(property.name.getText(file), text.replace(/\s+/g, ' ').trim());
+          if (property.name !== undefined)
+            descriptions.set(property.name.getText(file), text.replace(/\s+/g, ' ').trim());
         }
       }
     }
@@ -48,12 +53,18 @@ export function renderEnvTable(configSource: string): string {
   const rows = ENV_SETTINGS.map(([name, key]) => {
     const description = descriptions.get(key);
     if (description === undefined || description === '') {
-      throw new Error(`${name}: setting "${key}" has no doc comment in packages/shared/src/config.ts`);
+      throw new Error(
+        `${name}: setting "${key}" has no doc comment in packages/shared/src/config.ts`,
+      );
     }
     const flag = /--[a-z-]+/.exec(settingLabel(key))?.[0];
     return `| \`${name}\` | \`${key}\` | ${flag === undefined ? '' : `\`${flag}\``} | ${renderDefault(defaults[key])} | ${description.replaceAll('|', '\\|')} |`;
   });
-  return ['| variable | setting | flag | default | description |', '|---|---|---|---|---|', ...rows].join('\n');
+  return [
+    '| variable | setting | flag | default | description |',
+    '|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
 }
 
 function renderDefault(value: unknown): string {
@@ -68,7 +79,8 @@ function renderDefault(value: unknown): string {
 export function withEnvTable(readme: string, table: string): string {
   const start = readme.indexOf(START);
   const end = readme.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`infra/README.md lacks the markers ${START} ... ${END}`);
+  if (start < 0 || end < start)
+    throw new Error(`infra/README.md lacks the markers ${START} ... ${END}`);
   return `${readme.slice(0, start + START.length)}\n${table}\n${readme.slice(end)}`;
 }
 
@@ -77,7 +89,9 @@ if (import.meta.main) {
   const updated = withEnvTable(readme, renderEnvTable(readFileSync(CONFIG_SOURCE, 'utf8')));
   if (process.argv.includes('--check')) {
     if (updated !== readme) {
-      console.error('infra/README.md: the environment table is out of date; run `node scripts/env-table.ts`');
+      console.error(
+        'infra/README.md: the environment table is out of date; run `node scripts/env-table.ts`',
+      );
       process.exitCode = 1;
     }
   } else if (updated !== readme) {

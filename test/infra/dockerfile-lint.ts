@@ -42,38 +42,71 @@ export function lintDockerfile(dockerfile: string, dockerignore: string): Docker
       finalStage = [];
     }
     finalStage.push(instruction);
-    if ((instruction.keyword === 'ENV' || instruction.keyword === 'ARG') && SECRET_NAME.test(variableNames(instruction.argument))) {
-      report('no-secrets', instruction.line, `${instruction.keyword} looks like it carries a secret; pass secrets at run time`);
+    if (
+      (instruction.keyword === 'ENV' || instruction.keyword === 'ARG') &&
+      SECRET_NAME.test(variableNames(instruction.argument))
+    ) {
+      report(
+        'no-secrets',
+        instruction.line,
+        `${instruction.keyword} looks like it carries a secret; pass secrets at run time`,
+      );
     }
   }
 
-  const find = (keyword: string): Instruction | undefined => finalStage.findLast((instruction) => instruction.keyword === keyword);
+  const find = (keyword: string): Instruction | undefined =>
+    finalStage.findLast((instruction) => instruction.keyword === keyword);
   const user = find('USER');
   const entrypoint = find('ENTRYPOINT');
   const command = find('CMD');
-  const firstStart = Math.min(...[entrypoint, command].map((instruction) => instruction?.line ?? Infinity));
+  const firstStart = Math.min(
+    ...[entrypoint, command].map((instruction) => instruction?.line ?? Infinity),
+  );
   if (user === undefined || /^(root|0)(:|$)/.test(user.argument)) {
     report('non-root-user', user?.line ?? 0, 'the final stage must switch to a non-root USER');
   } else if (user.line > firstStart) {
     report('non-root-user', user.line, 'USER must come before ENTRYPOINT and CMD');
   }
   const healthcheck = find('HEALTHCHECK');
-  if (healthcheck === undefined || /^NONE\b/i.test(healthcheck.argument)) report('healthcheck', healthcheck?.line ?? 0, 'the final stage needs a HEALTHCHECK');
+  if (healthcheck === undefined || /^NONE\b/i.test(healthcheck.argument))
+    report('healthcheck', healthcheck?.line ?? 0, 'the final stage needs a HEALTHCHECK');
   const entrypointArgs = entrypoint === undefined ? undefined : execForm(entrypoint.argument);
   if (entrypointArgs === undefined) {
-    report('exec-form-entrypoint', entrypoint?.line ?? 0, 'ENTRYPOINT must be in exec form (a JSON array) so signals reach the process');
+    report(
+      'exec-form-entrypoint',
+      entrypoint?.line ?? 0,
+      'ENTRYPOINT must be in exec form (a JSON array) so signals reach the process',
+    );
   } else if (!/(^|\/)tini$/.test(entrypointArgs[0] ?? '')) {
-    report('init-process', entrypoint?.line ?? 0, 'ENTRYPOINT must start with tini to forward signals and reap zombies');
+    report(
+      'init-process',
+      entrypoint?.line ?? 0,
+      'ENTRYPOINT must start with tini to forward signals and reap zombies',
+    );
   }
-  if (command !== undefined && execForm(command.argument) === undefined) report('exec-form-cmd', command.line, 'CMD must be in exec form (a JSON array)');
-  if (![entrypoint, command].some((instruction) => instruction?.argument.includes('--no-node-snapshot'))) {
-    report('no-node-snapshot', entrypoint?.line ?? 0, 'Node must run with --no-node-snapshot (isolated-vm)');
+  if (command !== undefined && execForm(command.argument) === undefined)
+    report('exec-form-cmd', command.line, 'CMD must be in exec form (a JSON array)');
+  if (
+    ![entrypoint, command].some((instruction) =>
+      instruction?.argument.includes('--no-node-snapshot'),
+    )
+  ) {
+    report(
+      'no-node-snapshot',
+      entrypoint?.line ?? 0,
+      'Node must run with --no-node-snapshot (isolated-vm)',
+    );
   }
 
   const ignored = new Set(
     dockerignore
       .split('\n')
-      .map((line) => line.trim().replace(/^\*\*\//, '').replace(/\/$/, ''))
+      .map((line) =>
+        line
+          .trim()
+          .replace(/^\*\*\//, '')
+          .replace(/\/$/, ''),
+      )
       .filter((line) => line !== '' && !line.startsWith('#')),
   );
   for (const path of IGNORED_PATHS.filter((path) => !ignored.has(path))) {
@@ -82,16 +115,28 @@ export function lintDockerfile(dockerfile: string, dockerignore: string): Docker
   return findings;
 }
 
-function checkBaseImage(image: string, line: number, report: (rule: string, line: number, message: string) => void): void {
-  if (image.endsWith(':latest') || !/[:@]/.test(image)) report('pinned-base', line, `base image "${image}" needs an explicit tag, not latest`);
-  else if (!BASE_IMAGE.test(image)) report('node-24-slim', line, `base image "${image}" must be node:24 slim (node:24-slim, node:24.x-slim)`);
+function checkBaseImage(
+  image: string,
+  line: number,
+  report: (rule: string, line: number, message: string) => void,
+): void {
+  if (image.endsWith(':latest') || !/[:@]/.test(image))
+    report('pinned-base', line, `base image "${image}" needs an explicit tag, not latest`);
+  else if (!BASE_IMAGE.test(image))
+    report(
+      'node-24-slim',
+      line,
+      `base image "${image}" must be node:24 slim (node:24-slim, node:24.x-slim)`,
+    );
 }
 
 /** The JSON array of an exec-form instruction, or undefined for shell form. */
 function execForm(argument: string): string[] | undefined {
   try {
     const parsed: unknown = JSON.parse(argument);
-    return Array.isArray(parsed) && parsed.every((item) => typeof item === 'string') ? parsed : undefined;
+    return Array.isArray(parsed) && parsed.every((item) => typeof item === 'string')
+      ? parsed
+      : undefined;
   } catch {
     return undefined;
   }
@@ -100,7 +145,9 @@ function execForm(argument: string): string[] | undefined {
 /** `A=1 B=2`, `A 1` and `A` all name their variables before the values. */
 function variableNames(argument: string): string {
   if (!argument.includes('=')) return argument.split(/\s+/)[0] ?? '';
-  return [...argument.matchAll(/(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=/g)].map((match) => match[1]).join(' ');
+  return [...argument.matchAll(/(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=/g)]
+    .map((match) => match[1])
+    .join(' ');
 }
 
 /** Instructions with their line numbers; comments dropped, continuations joined. */
@@ -118,7 +165,12 @@ function parseInstructions(text: string): Instruction[] {
       joined = `${joined.trimEnd().slice(0, -1)} ${next.trim().startsWith('#') ? '' : next.trim()}`;
     }
     const match = /^\s*(\w+)\s+([\s\S]*)$/.exec(joined);
-    if (match?.[1] !== undefined) instructions.push({ keyword: match[1].toUpperCase(), argument: (match[2] ?? '').trim(), line });
+    if (match?.[1] !== undefined)
+      instructions.push({
+        keyword: match[1].toUpperCase(),
+        argument: (match[2] ?? '').trim(),
+        line,
+      });
   }
   return instructions;
 }

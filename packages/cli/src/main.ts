@@ -32,6 +32,9 @@ const COMMANDS: Record<string, Command> = {
   orchestrator: clusterCommand('orchestrator'),
 };
 
+/** The commands `rlm` knows; deployment files are checked against this list. */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
+
 export async function main(argv: readonly string[], io: CommandIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
@@ -40,7 +43,7 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
   }
   const command = COMMANDS[name];
   if (command === undefined) {
-    io.stderr(`rlm: unknown command "${name}" (try: ${Object.keys(COMMANDS).join(', ')})`);
+    io.stderr(`rlm: unknown command "${name}" (try: ${COMMAND_NAMES.join(', ')})`);
     return 2;
   }
   try {

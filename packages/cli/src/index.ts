@@ -1,0 +1,1 @@
+export { COMMAND_NAMES, main } from './main.ts';
