@@ -12,6 +12,7 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBu
 import { Service } from 'kubernetes-models/v1/Service';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import { parseAllDocuments } from 'yaml';
+import { EngineConfig } from '@rlm/shared';
 
 export interface ManifestObject {
   readonly apiVersion: string;
@@ -116,6 +117,9 @@ function podProblems(deployment: IDeployment): string[] {
     problems.push('mounts a service-account token (automountServiceAccountToken must be false)');
   if (pod?.securityContext?.runAsNonRoot !== true)
     problems.push('pod securityContext.runAsNonRoot must be true');
+  problems.push(
+    ...graceProblems(pod?.terminationGracePeriodSeconds ?? 30, pod?.containers[0]?.args ?? []),
+  );
   for (const container of pod?.containers ?? []) {
     const at = `container ${container.name}`;
     const security = container.securityContext;
@@ -143,6 +147,26 @@ function podProblems(deployment: IDeployment): string[] {
         problems.push(`${at}: a probe uses port "${port}", which the container does not declare`);
     }
   }
+  return problems;
+}
+
+/**
+ * A draining process gets `--grace` seconds for its running jobs, and the pod
+ * must outlive that; a worker's grace must cover the longest REPL step (the
+ * schema's default step timeout).
+ */
+function graceProblems(podGraceSeconds: number, args: readonly string[]): string[] {
+  const flag = args.indexOf('--grace');
+  if (flag < 0) return [];
+  const grace = Number(args[flag + 1]);
+  const problems: string[] = [];
+  if (!(podGraceSeconds > grace))
+    problems.push(
+      `terminationGracePeriodSeconds (${podGraceSeconds}) must exceed --grace ${grace}`,
+    );
+  const longestStep = EngineConfig.parse({}).stepTimeoutSec;
+  if (args[0] === 'worker' && !(grace >= longestStep))
+    problems.push(`worker --grace ${grace} must cover the longest REPL step (${longestStep} s)`);
   return problems;
 }
 

@@ -99,6 +99,15 @@ describe('a broken copy of the prod overlay', () => {
     ]);
   });
 
+  it('reports a worker whose pod is killed before its grace period ends', async () => {
+    const problems = await problemsAfter('base/worker-deployment.yaml', (text) =>
+      text.replace('terminationGracePeriodSeconds: 330', 'terminationGracePeriodSeconds: 30'),
+    );
+    expect(problems).toEqual([
+      'Deployment rlm/rlm-worker: terminationGracePeriodSeconds (30) must exceed --grace 310',
+    ]);
+  });
+
   it('reports a KEDA trigger pointing at a Service in another namespace', async () => {
     const problems = await problemsAfter('overlays/prod/kustomization.yaml', (text) =>
       text.replace('rlm-orchestrator.rlm.svc', 'rlm-orchestrator.rlm-dev.svc'),
