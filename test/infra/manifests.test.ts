@@ -53,6 +53,47 @@ it('fails with a message naming kubectl when it is missing', () => {
   }
 });
 
+it('configures the dev Redis for BullMQ and Jaeger v2 for OTLP over HTTP', () => {
+  const objects = renderKustomization(path.join(K8S, 'overlays/dev'));
+  const container = (name: string): unknown =>
+    objects.find((object) => object.kind === 'Deployment' && object.metadata?.name === name);
+  expect(container('redis')).toMatchObject({
+    spec: {
+      template: {
+        spec: {
+          containers: [
+            {
+              args: expect.arrayContaining([
+                '--maxmemory-policy',
+                'noeviction',
+                '--appendonly',
+                'yes',
+              ]),
+            },
+          ],
+        },
+      },
+    },
+  });
+  expect(container('jaeger')).toMatchObject({
+    spec: {
+      template: {
+        spec: {
+          containers: [
+            {
+              image: expect.stringMatching(/^jaegertracing\/jaeger:2\./),
+              ports: expect.arrayContaining([expect.objectContaining({ containerPort: 4318 })]),
+            },
+          ],
+        },
+      },
+    },
+  });
+  expect(objects.find((object) => object.kind === 'ConfigMap')).toMatchObject({
+    data: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318', REDIS_URL: 'redis://redis:6379' },
+  });
+});
+
 describe('a broken copy of the prod overlay', () => {
   let copy = '';
   afterEach(() => {
