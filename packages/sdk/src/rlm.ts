@@ -19,11 +19,13 @@ import type {
   ResultCache,
   RlmEventListener,
   SessionSettings,
+  TrajectoryMetadata,
 } from '@rlm/shared';
 import { LiveStepExecutor, LlmGateway, LocalCallCoalescer, MemoryResultCache, OpenAIProvider } from '@rlm/worker';
 import type { LlmProvider } from '@rlm/worker';
 import { ClusterClient } from './cluster-client.ts';
 import { toRlmResult } from './rlm-result.ts';
+import { buildTrajectoryMetadata } from './trajectory-metadata.ts';
 import type { RlmResult } from './rlm-result.ts';
 
 export interface RLMOptions extends Partial<EngineConfigInput> {
@@ -111,6 +113,11 @@ export class RLM {
     } finally {
       runtime.close();
     }
+  }
+
+  /** The metadata line of a trajectory of `completion(context, query)` under this instance's settings. */
+  trajectoryMetadata(context: ContextValue, query: string, startedAt = new Date()): TrajectoryMetadata {
+    return buildTrajectoryMetadata(this.config, this.settings(), context, query, startedAt);
   }
 
   /** Closes cluster connections; embedded instances hold nothing that needs closing. */

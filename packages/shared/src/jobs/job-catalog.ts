@@ -112,6 +112,7 @@ export const LlmJobResult = jobOutcome(
   z.object({
     response: z.object({ content: z.string(), model: z.string(), finishReason: z.string().optional(), usage: UsageSchema }),
     cacheHit: z.boolean(),
+    costUsd: z.number().nonnegative().optional(),
   }),
 );
 export type LlmJobResult = z.infer<typeof LlmJobResult>;
