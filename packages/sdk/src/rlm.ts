@@ -17,6 +17,7 @@ import type {
   EngineConfig,
   EngineConfigInput,
   ResultCache,
+  RlmEvent,
   RlmEventListener,
   SessionSettings,
   TrajectoryMetadata,
@@ -82,12 +83,18 @@ export class RLM {
   async completion(context: ContextValue, query: string, options: CompletionOptions = {}): Promise<RlmResult> {
     validateRequest(this.config, context, query);
     const started = performance.now();
+    const listeners = [this.onEvent, options.onEvent].filter((listener) => listener !== undefined);
+    const onEvent =
+      listeners.length === 0
+        ? undefined
+        : (event: RlmEvent): void => {
+            for (const listener of listeners) listener(event);
+          };
     if (this.cluster !== undefined) {
-      const result = await this.cluster.completion(this.config, this.settings(), context, query, options.signal);
+      const result = await this.cluster.completion(this.config, this.settings(), context, query, options.signal, onEvent);
       return { ...result, durationMs: Math.round(performance.now() - started) };
     }
     const rootId = randomUUID();
-    const listeners = [this.onEvent, options.onEvent].filter((listener) => listener !== undefined);
     const runtime = new LocalRequestRuntime({
       rootId,
       ledger: new LocalLedger({
@@ -97,9 +104,7 @@ export class RLM {
       limiter: new LocalLimiter(this.config.concurrency),
       ...(this.config.timeoutSec === undefined ? {} : { timeoutMs: this.config.timeoutSec * 1000 }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
-      onEvent: (event) => {
-        for (const listener of listeners) listener(event);
-      },
+      ...(onEvent === undefined ? {} : { onEvent }),
     });
     try {
       const outcome = await this.dispatcher.runSession(

@@ -76,6 +76,8 @@ export function buildCallTree(events: readonly RlmEvent[]): SessionNode[] {
   for (const event of events) {
     switch (event.type) {
       case 'session-start': {
+        // A session resumed on another orchestrator (cluster crash recovery) starts again: keep the first node.
+        if (sessions.has(event.sessionId)) break;
         const node: SessionNode = { start: event, turns: [] };
         sessions.set(event.sessionId, node);
         const parent =

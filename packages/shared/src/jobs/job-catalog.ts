@@ -16,6 +16,8 @@ export const RootScope = z.object({
   concurrency: z.number().int().positive(),
   /** Epoch milliseconds after which the request is out of time. */
   deadlineAt: z.number().int().positive().optional(),
+  /** The submitter listens: processes append the request's events to its Redis stream. */
+  events: z.boolean().optional(),
 });
 export type RootScope = z.infer<typeof RootScope>;
 
