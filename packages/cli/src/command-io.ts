@@ -1,6 +1,8 @@
 /** The process edges a command touches, injected so commands can be tested in-process. */
 export interface CommandIo {
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** True when stdout is a terminal (colour is then welcome). */
+  readonly stdoutIsTerminal?: boolean;
   stdout(text: string): void;
   stderr(line: string): void;
   readStdin(): Promise<string>;
@@ -11,6 +13,7 @@ export interface CommandIo {
 export function processIo(): CommandIo {
   return {
     env: process.env,
+    stdoutIsTerminal: process.stdout.isTTY,
     stdout: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     stderr: (line) => process.stderr.write(`${line}\n`),
     readStdin: async () => {

@@ -9,6 +9,7 @@ import { demoCommand } from './commands/demo.ts';
 import { RUN_USAGE, runCommand } from './commands/run.ts';
 import { CLUSTER_USAGE, clusterCommand } from './commands/cluster-process.ts';
 import { SIM_USAGE, simCommand } from './commands/sim.ts';
+import { TRACE_USAGE, traceCommand } from './commands/trace.ts';
 
 const USAGE = `usage: rlm <command> [flags]
 
@@ -17,6 +18,7 @@ commands:
           ${RUN_USAGE.replaceAll('\n', '\n          ')}
   demo    a long-context task end to end with no setup (the simulator unless an endpoint is configured)
   sim     ${SIM_USAGE.replaceAll('\n', '\n          ')}
+  trace   ${TRACE_USAGE.replaceAll('\n', '\n          ')}
   worker, orchestrator
           ${CLUSTER_USAGE.replaceAll('\n', '\n          ')}
 
@@ -28,6 +30,7 @@ const COMMANDS: Record<string, Command> = {
   run: runCommand,
   demo: demoCommand,
   sim: simCommand,
+  trace: traceCommand,
   worker: clusterCommand('worker'),
   orchestrator: clusterCommand('orchestrator'),
 };

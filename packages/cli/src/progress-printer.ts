@@ -16,7 +16,9 @@ export function createProgressPrinter(write: (line: string) => void): (event: Rl
         break;
       case 'iteration-end':
         if (event.depth === 0 && subcalls > 0) {
-          write(`  sub-calls so far: ${subcalls} (${finished} done, ${cacheHits} from cache, ${failed} failed)`);
+          write(
+            `  sub-calls so far: ${subcalls} (${finished} done, ${cacheHits} from cache, ${failed} failed)`,
+          );
         }
         break;
       case 'subcall-start':
@@ -29,6 +31,9 @@ export function createProgressPrinter(write: (line: string) => void): (event: Rl
         break;
       case 'session-start':
       case 'session-end':
+      case 'completion-end':
+      case 'step-start':
+      case 'step-end':
         break;
     }
   };

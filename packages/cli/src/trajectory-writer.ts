@@ -1,27 +1,30 @@
 /**
- * `--trace-out FILE`: a JSONL trajectory of the run. Line 1 is metadata, then
- * one line per engine event, then the result. Written as the run goes, so a
- * crashed run still leaves what happened up to the crash.
+ * `--trace-out FILE`: a JSONL trajectory of the run (format: shared/src/trajectory.ts).
+ * Line 1 is metadata, then one line per engine event, then the result.
+ * Written as the run goes, so a crashed run still leaves what happened up to the crash.
  */
 import { createWriteStream } from 'node:fs';
-import type { RlmEvent } from '@rlm/shared';
+import type { RlmEvent, TrajectoryMetadata } from '@rlm/shared';
 
 export interface TrajectoryWriter {
   event(event: RlmEvent): void;
   close(result: unknown): Promise<void>;
 }
 
-export async function openTrajectory(path: string): Promise<TrajectoryWriter> {
+export async function openTrajectory(
+  path: string,
+  metadata: TrajectoryMetadata,
+): Promise<TrajectoryWriter> {
   const stream = createWriteStream(path, { flags: 'w' });
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
     stream.once('error', reject);
   });
-  const started = Date.now();
+  const started = Date.parse(metadata.startedAt);
   const write = (record: object): void => {
     stream.write(`${JSON.stringify(record)}\n`);
   };
-  write({ type: 'metadata', version: 1, startedAt: new Date(started).toISOString() });
+  write(metadata);
   return {
     event: (event) => write({ ...event, t: Date.now() - started }),
     close: (result) =>

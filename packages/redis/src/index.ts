@@ -22,6 +22,7 @@ export type { BullmqDispatcherOptions } from './bullmq/bullmq-dispatcher.ts';
 export { QueueSet } from './bullmq/queue-set.ts';
 export type { QueueSetOptions } from './bullmq/queue-set.ts';
 export { fromWireMessages, toWireMessages } from './bullmq/wire-messages.ts';
+export { EventFollower, RedisEventLog } from './cluster/redis-event-log.ts';
 export { RedisRequestRuntime, RedisRuntimeFactory } from './cluster/redis-request-runtime.ts';
 export { RedisSessionStore } from './cluster/redis-session-store.ts';
 export { RedisStepRecordStore } from './cluster/redis-step-record-store.ts';

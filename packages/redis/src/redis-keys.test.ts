@@ -22,6 +22,7 @@ describe('RedisKeys', () => {
       ledger: keys.ledger(ROOT),
       limiter: keys.limiter(ROOT),
       cancel: keys.cancel(ROOT),
+      events: keys.events(ROOT),
       cancelChannel: keys.cancelChannel(),
       session: keys.session('s-1'),
       snapshot: keys.snapshot('s-1', 3),
@@ -34,6 +35,7 @@ describe('RedisKeys', () => {
       ledger: `rlm:root:{${ROOT}}:ledger`,
       limiter: `rlm:root:{${ROOT}}:limiter`,
       cancel: `rlm:root:{${ROOT}}:cancel`,
+      events: `rlm:root:{${ROOT}}:events`,
       cancelChannel: 'rlm:cancel',
       session: 'rlm:session:{s-1}',
       snapshot: 'rlm:session:{s-1}:snapshot:3',
@@ -52,7 +54,7 @@ describe('RedisKeys', () => {
     expect(hashTag(keys.blobChunk(HASH, 7))).toBe(hashTag(keys.blob(HASH)));
     expect(hashTag(keys.resultLock('ns', 'k'))).toBe(hashTag(keys.result('ns', 'k')));
     expect(
-      new Set([keys.ledger(ROOT), keys.limiter(ROOT), keys.cancel(ROOT)].map(hashTag)),
+      new Set([keys.ledger(ROOT), keys.limiter(ROOT), keys.cancel(ROOT), keys.events(ROOT)].map(hashTag)),
     ).toEqual(new Set([ROOT]));
     expect(hashTag(keys.rate('m', 10))).toBe(hashTag(keys.rate('m', 9)));
     expect(hashTag(keys.snapshot('s', 1))).toBe(hashTag(keys.session('s')));

@@ -12,6 +12,7 @@
  * | `rlm:root:{<rootId>}:ledger`            | hash   | RedisLedger: usage, reservations, limits      |
  * | `rlm:root:{<rootId>}:limiter`           | zset   | RedisLimiter: holder id -> lease expiry (ms)  |
  * | `rlm:root:{<rootId>}:cancel`            | string | RedisCancellationBus: the first stop reason   |
+ * | `rlm:root:{<rootId>}:events`            | stream | RedisEventLog: the request's progress events  |
  * | `rlm:cancel`                            | channel| RedisCancellationBus: `{rootId, reason}` JSON |
  * | `rlm:session:{<sessionId>}`             | hash   | session state (cluster dispatcher)            |
  * | `rlm:session:{<sessionId>}:snapshot:<v>`| string | REPL snapshot number v of a session           |
@@ -64,6 +65,10 @@ export class RedisKeys {
 
   cancel(rootId: string): string {
     return `${this.root(rootId)}:cancel`;
+  }
+
+  events(rootId: string): string {
+    return `${this.root(rootId)}:events`;
   }
 
   /** The pub/sub channel of stop notices (not a key: PUBLISH reaches every node of a cluster). */

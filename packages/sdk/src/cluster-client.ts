@@ -11,12 +11,21 @@ import {
   QueueSet,
   RedisBlobStore,
   RedisCancellationBus,
+  RedisEventLog,
   RedisKeys,
   RedisRuntimeFactory,
   storeContextValue,
 } from '@rlm/redis';
 import { describeContext, RlmError } from '@rlm/shared';
-import type { ContextValue, EngineConfig, LedgerTotals, RootScope, SessionOutcome, SessionSettings } from '@rlm/shared';
+import type {
+  ContextValue,
+  EngineConfig,
+  LedgerTotals,
+  RlmEventListener,
+  RootScope,
+  SessionOutcome,
+  SessionSettings,
+} from '@rlm/shared';
 import { toRlmResult } from './rlm-result.ts';
 import type { RlmResult } from './rlm-result.ts';
 
@@ -33,6 +42,7 @@ export class ClusterClient {
   private readonly bus: RedisCancellationBus;
   private readonly runtimes: RedisRuntimeFactory;
   private readonly blobs: CachedBlobStore;
+  private readonly events: RedisEventLog;
 
   constructor(options: ClusterClientOptions) {
     this.redis = createRedisClient(options.redisUrl);
@@ -44,6 +54,7 @@ export class ClusterClient {
     this.dispatcher = new BullmqDispatcher({ queues: this.queues, blobs: this.blobs });
     this.bus = new RedisCancellationBus(this.redis, keys);
     this.runtimes = new RedisRuntimeFactory(this.redis, keys, this.bus);
+    this.events = new RedisEventLog(this.redis, keys);
   }
 
   async completion(
@@ -52,6 +63,7 @@ export class ClusterClient {
     context: ContextValue,
     query: string,
     signal: AbortSignal | undefined,
+    onEvent?: RlmEventListener,
   ): Promise<RlmResult> {
     const rootId = randomUUID();
     const scope: RootScope = {
@@ -62,7 +74,11 @@ export class ClusterClient {
       },
       concurrency: config.concurrency,
       ...(config.timeoutSec === undefined ? {} : { deadlineAt: Date.now() + Math.ceil(config.timeoutSec * 1000) }),
+      // Workers and orchestrators stream events only for a submitter that listens.
+      ...(onEvent === undefined ? {} : { events: true }),
     };
+    // Following starts before the root job exists, so the first event is not missed.
+    const follower = onEvent === undefined ? undefined : this.events.follow(rootId, onEvent);
     const runtime = this.runtimes.open(scope);
     const onAbort = (): void => runtime.stop('cancelled');
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -88,10 +104,14 @@ export class ClusterClient {
         outcome = { answer: '', stopReason, iterations: 0 };
       }
       // The root id is a UUID: without dashes it has the W3C trace id format.
-      return toRlmResult(outcome, await boundedTotals(runtime), { traceId: rootId.replaceAll('-', ''), durationMs: 0 });
+      const totals = await boundedTotals(runtime);
+      await follower?.finish();
+      return toRlmResult(outcome, totals, { traceId: rootId.replaceAll('-', ''), durationMs: 0 });
     } finally {
       signal?.removeEventListener('abort', onAbort);
       runtime.close();
+      // Idempotent after a normal finish; on a failure it stops the reader without draining.
+      await follower?.stop();
     }
   }
 

@@ -17,13 +17,16 @@ import type {
   EngineConfig,
   EngineConfigInput,
   ResultCache,
+  RlmEvent,
   RlmEventListener,
   SessionSettings,
+  TrajectoryMetadata,
 } from '@rlm/shared';
 import { LiveStepExecutor, LlmGateway, LocalCallCoalescer, MemoryResultCache, OpenAIProvider } from '@rlm/worker';
 import type { LlmProvider } from '@rlm/worker';
 import { ClusterClient } from './cluster-client.ts';
 import { toRlmResult } from './rlm-result.ts';
+import { buildTrajectoryMetadata } from './trajectory-metadata.ts';
 import type { RlmResult } from './rlm-result.ts';
 
 export interface RLMOptions extends Partial<EngineConfigInput> {
@@ -80,12 +83,18 @@ export class RLM {
   async completion(context: ContextValue, query: string, options: CompletionOptions = {}): Promise<RlmResult> {
     validateRequest(this.config, context, query);
     const started = performance.now();
+    const listeners = [this.onEvent, options.onEvent].filter((listener) => listener !== undefined);
+    const onEvent =
+      listeners.length === 0
+        ? undefined
+        : (event: RlmEvent): void => {
+            for (const listener of listeners) listener(event);
+          };
     if (this.cluster !== undefined) {
-      const result = await this.cluster.completion(this.config, this.settings(), context, query, options.signal);
+      const result = await this.cluster.completion(this.config, this.settings(), context, query, options.signal, onEvent);
       return { ...result, durationMs: Math.round(performance.now() - started) };
     }
     const rootId = randomUUID();
-    const listeners = [this.onEvent, options.onEvent].filter((listener) => listener !== undefined);
     const runtime = new LocalRequestRuntime({
       rootId,
       ledger: new LocalLedger({
@@ -95,9 +104,7 @@ export class RLM {
       limiter: new LocalLimiter(this.config.concurrency),
       ...(this.config.timeoutSec === undefined ? {} : { timeoutMs: this.config.timeoutSec * 1000 }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
-      onEvent: (event) => {
-        for (const listener of listeners) listener(event);
-      },
+      ...(onEvent === undefined ? {} : { onEvent }),
     });
     try {
       const outcome = await this.dispatcher.runSession(
@@ -111,6 +118,11 @@ export class RLM {
     } finally {
       runtime.close();
     }
+  }
+
+  /** The metadata line of a trajectory of `completion(context, query)` under this instance's settings. */
+  trajectoryMetadata(context: ContextValue, query: string, startedAt = new Date()): TrajectoryMetadata {
+    return buildTrajectoryMetadata(this.config, this.settings(), context, query, startedAt);
   }
 
   /** Closes cluster connections; embedded instances hold nothing that needs closing. */

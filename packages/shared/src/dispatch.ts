@@ -75,6 +75,8 @@ export interface LlmCallOutcome {
   readonly response: CompletionResponse;
   /** Answered by the result cache or by joining an identical in-flight call. */
   readonly cacheHit: boolean;
+  /** What this call cost (0 when the cache or another call answered it); absent from older workers. */
+  readonly costUsd?: number;
 }
 
 export interface StepTask {

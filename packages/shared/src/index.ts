@@ -43,7 +43,27 @@ export type {
   StepPort,
   StepTask,
 } from './dispatch.ts';
-export type { RlmEvent, RlmEventListener } from './events.ts';
+export type {
+  CompletionEndEvent,
+  IterationEndEvent,
+  IterationStartEvent,
+  RlmEvent,
+  RlmEventListener,
+  SessionEndEvent,
+  SessionStartEvent,
+  StepEndEvent,
+  StepStartEvent,
+  SubcallEndEvent,
+  SubcallStartEvent,
+} from './events.ts';
+export { TRAJECTORY_VERSION } from './trajectory.ts';
+export type {
+  TrajectoryEvent,
+  TrajectoryMetadata,
+  TrajectoryRecord,
+  TrajectoryResult,
+  TrajectoryResultRecord,
+} from './trajectory.ts';
 export { costOf, DEFAULT_PRICES, ModelPrice, PriceTable, priceOf } from './pricing.ts';
 export { STOP_REASONS } from './stop-reason.ts';
 export type { InterruptReason, StopReason } from './stop-reason.ts';

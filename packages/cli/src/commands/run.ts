@@ -40,7 +40,9 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
   const env = io.env;
   const context = await readContext(values.context, io);
   const rlm = new RLM({ ...overrides, env, ...(values.prefix === undefined ? {} : { redisPrefix: values.prefix }) });
-  const trajectory = values['trace-out'] === undefined ? undefined : await openTrajectory(values['trace-out']);
+  const traceOut = values['trace-out'];
+  const trajectory =
+    traceOut === undefined ? undefined : await openTrajectory(traceOut, rlm.trajectoryMetadata(context, values.query));
   const progress = values.quiet ? undefined : createProgressPrinter((line) => io.stderr(line));
   const onEvent = (event: RlmEvent): void => {
     progress?.(event);

@@ -6,9 +6,10 @@
  *              -> final answer? done -> else feed back output (or a nudge)
  *   out of turns: ask once for a final answer, stopReason max_iterations
  */
-import { describeContext, FORCED_FINAL_MESSAGE, isRlmError, RlmError, serializeError } from '@rlm/shared';
+import { addUsage, describeContext, FORCED_FINAL_MESSAGE, hashValue, isRlmError, RlmError, serializeError, ZERO_USAGE } from '@rlm/shared';
 import type {
   ChatMessage,
+  ContextMetadata,
   Dispatcher,
   RequestRuntime,
   SessionOutcome,
@@ -16,8 +17,9 @@ import type {
   SessionTask,
   StepResult,
   StopReason,
+  TokenUsage,
 } from '@rlm/shared';
-import { extractCodeBlocks, findTextFinal, stripTypes } from '../parsing/index.ts';
+import { extractCodeBlocks, findTextFinal, stripTypes, truncateOutput } from '../parsing/index.ts';
 import type { TextFinal } from '../parsing/index.ts';
 import {
   NUDGE_MESSAGE,
@@ -38,6 +40,9 @@ interface LoopState {
   steps: number;
   /** The best answer so far (`answer.content`), returned when a budget stops the session. */
   partialAnswer: string;
+  /** This session's own root-model spend (for session-end; sub-calls report theirs). */
+  usage: TokenUsage;
+  costUsd: number;
 }
 
 type TurnResult = { readonly done: true; readonly answer: string } | { readonly done: false; readonly feedback: string };
@@ -59,8 +64,20 @@ export async function runSession(
     iterations: checkpoint?.iterations ?? 0,
     steps: checkpoint?.steps ?? 0,
     partialAnswer: checkpoint?.partialAnswer ?? '',
+    usage: ZERO_USAGE,
+    costUsd: 0,
   };
-  runtime.emit({ type: 'session-start', sessionId: task.sessionId, depth: task.depth, query: task.query });
+  const started = performance.now();
+  runtime.emit({
+    type: 'session-start',
+    sessionId: task.sessionId,
+    depth: task.depth,
+    query: task.query,
+    model: task.settings.model,
+    // A child's session id is the callId of the rlm_query that started it (SubcallHost.callChild).
+    ...(task.parentSessionId === undefined ? {} : { parentSessionId: task.parentSessionId, parentCallId: task.sessionId }),
+    contextChars: contextMetadataOf(task)?.totalChars ?? 0,
+  });
   let outcome: SessionOutcome;
   try {
     outcome = await loop(state);
@@ -78,6 +95,11 @@ export async function runSession(
     depth: task.depth,
     stopReason: outcome.stopReason,
     iterations: outcome.iterations,
+    answer: outcome.answer,
+    usage: state.usage,
+    costUsd: state.costUsd,
+    durationMs: performance.now() - started,
+    ...(outcome.error === undefined ? {} : { error: outcome.error.message }),
   });
   return outcome;
 }
@@ -99,6 +121,7 @@ async function loop(state: LoopState): Promise<SessionOutcome> {
       iteration,
       codeBlocks: extractCodeBlocks(reply).length,
       final: turn.done,
+      ...(turn.done ? {} : { feedback: turn.feedback }),
     });
     if (turn.done) return finish(state, turn.answer, 'final');
     state.messages.push({ role: 'assistant', content: reply }, { role: 'user', content: turn.feedback });
@@ -142,6 +165,8 @@ async function resolveTextFinal(state: LoopState, final: TextFinal): Promise<Tur
 async function runStep(state: LoopState, code: string): Promise<StepResult> {
   state.steps += 1;
   const { task } = state;
+  const ref = { sessionId: task.sessionId, depth: task.depth, iteration: state.iterations, step: state.steps };
+  state.runtime.emit({ type: 'step-start', ...ref, code });
   const result = await state.dispatcher.executeStep(
     {
       sessionId: task.sessionId,
@@ -154,11 +179,23 @@ async function runStep(state: LoopState, code: string): Promise<StepResult> {
     state.runtime,
   );
   if (result.partialAnswer !== undefined && result.partialAnswer.length > 0) state.partialAnswer = result.partialAnswer;
+  state.runtime.emit({
+    type: 'step-end',
+    ...ref,
+    output: truncateOutput(result.output, task.settings.outputLimitChars),
+    outputTotalChars: result.outputTotalChars,
+    pendingAwaited: result.pendingAwaited,
+    durationMs: result.durationMs,
+    ...(result.error === undefined ? {} : { error: result.error }),
+    ...(result.final === undefined ? {} : { final: result.final.value }),
+    ...(result.reset === undefined ? {} : { reset: result.reset }),
+  });
   return result;
 }
 
 async function askRootModel(state: LoopState, turn: string): Promise<string> {
   const { task } = state;
+  const started = performance.now();
   const outcome = await state.dispatcher.complete(
     {
       callId: `${task.sessionId}.${turn}`,
@@ -174,7 +211,26 @@ async function askRootModel(state: LoopState, turn: string): Promise<string> {
     },
     state.runtime,
   );
-  return outcome.response.content;
+  const { response } = outcome;
+  state.usage = addUsage(state.usage, response.usage);
+  state.costUsd += outcome.costUsd ?? 0;
+  state.runtime.emit({
+    type: 'completion-end',
+    sessionId: task.sessionId,
+    depth: task.depth,
+    callId: `${task.sessionId}.${turn}`,
+    iteration: state.iterations,
+    forcedFinal: turn === 'final',
+    model: response.model,
+    requestHash: hashValue(state.messages),
+    messageCount: state.messages.length,
+    reply: response.content,
+    ...(response.finishReason === undefined ? {} : { finishReason: response.finishReason }),
+    usage: response.usage,
+    costUsd: outcome.costUsd ?? 0,
+    durationMs: performance.now() - started,
+  });
+  return response.content;
 }
 
 /** At the iteration limit: one more request, for the answer only; no code runs. */
@@ -204,13 +260,17 @@ function initialMessages(task: SessionTask): ChatMessage[] {
     subModel: task.settings.subModel,
     outputLimitChars: task.settings.outputLimitChars,
   });
-  const metadata = task.contextMetadata ?? (task.context.kind === 'inline' ? describeContext(task.context.value) : undefined);
+  const metadata = contextMetadataOf(task);
   if (metadata === undefined) throw new RlmError('internal', `session ${task.sessionId} has a blob context but no metadata`);
   const user = renderRootUserMessage(metadata, task.query);
   return [
     { role: 'system', content: system },
     { role: 'user', content: user },
   ];
+}
+
+function contextMetadataOf(task: SessionTask): ContextMetadata | undefined {
+  return task.contextMetadata ?? (task.context.kind === 'inline' ? describeContext(task.context.value) : undefined);
 }
 
 function finish(state: LoopState, answer: string, stopReason: StopReason): SessionOutcome {

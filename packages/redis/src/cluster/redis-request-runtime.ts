@@ -8,10 +8,12 @@ import type {
   CancellationBus,
   InterruptReason,
   RequestRuntime,
+  RlmEvent,
   RootScope,
   RuntimeFactory,
 } from '@rlm/shared';
 import { RedisLedger } from '../redis-ledger.ts';
+import { RedisEventLog } from './redis-event-log.ts';
 import { RedisLimiter } from '../redis-limiter.ts';
 import type { RedisClient } from '../redis-client.ts';
 import type { RedisKeys } from '../redis-keys.ts';
@@ -29,6 +31,8 @@ export class RedisRequestRuntime implements RequestRuntime {
   readonly ledger: RedisLedger;
   readonly limiter: RedisLimiter;
   private readonly bus: CancellationBus;
+  /** Present when the submitter listens for events. */
+  private readonly events: RedisEventLog | undefined;
   private readonly watch: { readonly signal: AbortSignal; close(): void };
   /** Aborts even when Redis is unreachable: a deadline must stop local work without the bus. */
   private readonly local = new AbortController();
@@ -45,6 +49,7 @@ export class RedisRequestRuntime implements RequestRuntime {
       rootId: scope.rootId,
       capacity: scope.concurrency,
     });
+    this.events = scope.events === true ? new RedisEventLog(redis, keys) : undefined;
     this.watch = bus.watch(scope.rootId);
     this.combined = AbortSignal.any([this.watch.signal, this.local.signal]);
     if (scope.deadlineAt !== undefined) {
@@ -74,8 +79,8 @@ export class RedisRequestRuntime implements RequestRuntime {
     return this.watch.signal.aborted ? (this.localReason ?? 'cancelled') : this.localReason;
   }
 
-  emit(): void {
-    // Progress events of cluster requests are not streamed between processes yet.
+  emit(event: RlmEvent): void {
+    this.events?.append(this.rootId, event);
   }
 
   close(): void {

@@ -16,6 +16,8 @@ export const RootScope = z.object({
   concurrency: z.number().int().positive(),
   /** Epoch milliseconds after which the request is out of time. */
   deadlineAt: z.number().int().positive().optional(),
+  /** The submitter listens: processes append the request's events to its Redis stream. */
+  events: z.boolean().optional(),
 });
 export type RootScope = z.infer<typeof RootScope>;
 
@@ -112,6 +114,7 @@ export const LlmJobResult = jobOutcome(
   z.object({
     response: z.object({ content: z.string(), model: z.string(), finishReason: z.string().optional(), usage: UsageSchema }),
     cacheHit: z.boolean(),
+    costUsd: z.number().nonnegative().optional(),
   }),
 );
 export type LlmJobResult = z.infer<typeof LlmJobResult>;

@@ -42,11 +42,14 @@ export class LlmGateway implements CompletionPort {
 
   async complete(task: LlmCallTask, runtime: RequestRuntime): Promise<LlmCallOutcome> {
     throwIfStopped(runtime);
-    if (task.purpose === 'root') return { response: await this.call(task, runtime), cacheHit: false };
+    if (task.purpose === 'root') {
+      const response = await this.call(task, runtime);
+      return { response, cacheHit: false, costUsd: this.costOf(task, response) };
+    }
 
     const key = subcallCacheKey(task.request);
     const cached = await this.options.cache.get(key);
-    if (cached !== undefined) return { response: cached, cacheHit: true };
+    if (cached !== undefined) return { response: cached, cacheHit: true, costUsd: 0 };
 
     const { response, joined } = await this.options.coalescer.coalesce(key, async () => {
       // The joined call may belong to another request; our own stop still applies to us.
@@ -55,7 +58,12 @@ export class LlmGateway implements CompletionPort {
       await this.options.cache.set(key, fresh);
       return fresh;
     });
-    return { response, cacheHit: joined };
+    return { response, cacheHit: joined, costUsd: joined ? 0 : this.costOf(task, response) };
+  }
+
+  /** The cost the ledger settled for this call (trajectories report it per call). */
+  private costOf(task: LlmCallTask, response: CompletionResponse): number {
+    return costOf(priceOf(this.options.prices, task.request.model), response.usage);
   }
 
   private async call(task: LlmCallTask, runtime: RequestRuntime): Promise<CompletionResponse> {

@@ -4,7 +4,7 @@
  * event stream, and converts every failure into an "Error: ..." string,
  * because REPL code must never see a host exception.
  */
-import { CHILD_QUERY, isRlmError } from '@rlm/shared';
+import { CHILD_QUERY, isRlmError, sha256Hex } from '@rlm/shared';
 import type { Dispatcher, RequestRuntime, StepTask, SubcallOptions, TokenUsage } from '@rlm/shared';
 import type { ReplHost } from '../sandbox/index.ts';
 
@@ -55,7 +55,15 @@ export class SubcallHost implements ReplHost {
     const model = options.model ?? settings.subModel;
     const started = performance.now();
     const ref = { sessionId: task.sessionId, depth: task.depth, callId, kind };
-    runtime.emit({ type: 'subcall-start', ...ref, model });
+    runtime.emit({
+      type: 'subcall-start',
+      ...ref,
+      model,
+      step: task.step,
+      promptChars: prompt.length,
+      promptHash: sha256Hex(prompt),
+      prompt,
+    });
     let ended: SubcallEnd;
     try {
       const allowed = new Set([settings.model, settings.subModel]);
@@ -64,10 +72,17 @@ export class SubcallHost implements ReplHost {
     } catch (error) {
       ended = { cacheHit: false, error: describeFailure(error) };
     }
-    // The reply text stays out of the event: events feed progress output and trajectories.
+    // The answer goes to the caller's own listener (trajectories replay from it), never to logs.
     const { text, ...end } = ended;
-    runtime.emit({ type: 'subcall-end', ...ref, ...end, durationMs: performance.now() - started });
-    return end.error === undefined ? (text ?? '') : `Error: ${end.error}`;
+    const answer = end.error === undefined ? (text ?? '') : undefined;
+    runtime.emit({
+      type: 'subcall-end',
+      ...ref,
+      ...end,
+      ...(answer === undefined ? {} : { answer }),
+      durationMs: performance.now() - started,
+    });
+    return answer ?? `Error: ${end.error}`;
   }
 
   /** A child RLM session one level deeper, whose context is the prompt. */
@@ -109,7 +124,12 @@ export class SubcallHost implements ReplHost {
       runtime,
     );
     await runtime.ledger.recordSubcall(outcome.cacheHit);
-    return { cacheHit: outcome.cacheHit, usage: outcome.response.usage, text: outcome.response.content };
+    return {
+      cacheHit: outcome.cacheHit,
+      usage: outcome.response.usage,
+      costUsd: outcome.costUsd ?? 0,
+      text: outcome.response.content,
+    };
   }
 }
 
@@ -118,6 +138,7 @@ interface SubcallEnd {
   readonly cacheHit: boolean;
   readonly text?: string;
   readonly usage?: TokenUsage;
+  readonly costUsd?: number;
   readonly error?: string;
 }
 
