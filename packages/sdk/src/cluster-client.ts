@@ -3,7 +3,6 @@
  * once by content hash, the root session becomes a `session-d0` job, and the
  * result is read back with the request's totals from its Redis ledger.
  */
-import { randomUUID } from 'node:crypto';
 import {
   BullmqDispatcher,
   CachedBlobStore,
@@ -47,13 +46,13 @@ export class ClusterClient {
   }
 
   async completion(
+    rootId: string,
     config: EngineConfig,
     settings: SessionSettings,
     context: ContextValue,
     query: string,
     signal: AbortSignal | undefined,
   ): Promise<RlmResult> {
-    const rootId = randomUUID();
     const scope: RootScope = {
       rootId,
       limits: {
@@ -87,7 +86,8 @@ export class ClusterClient {
         if (stopReason === undefined) throw error;
         outcome = { answer: '', stopReason, iterations: 0 };
       }
-      // The root id is a UUID: without dashes it has the W3C trace id format.
+      // The root id is a UUID: without dashes it has the W3C trace id format (the request span
+      // replaces it with the real trace id when tracing is on).
       return toRlmResult(outcome, await boundedTotals(runtime), { traceId: rootId.replaceAll('-', ''), durationMs: 0 });
     } finally {
       signal?.removeEventListener('abort', onAbort);
