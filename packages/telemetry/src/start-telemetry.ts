@@ -31,8 +31,6 @@ export interface TelemetryOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Replaces the OTLP exporter (and turns tracing on without an endpoint): in-memory exporters in tests. */
   readonly exporter?: SpanExporter;
-  /** Batch delay before an export, milliseconds; the SDK's 5 s default when absent. */
-  readonly scheduledDelayMillis?: number;
 }
 
 export interface Telemetry {
@@ -64,12 +62,8 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
       'process.runtime.version': process.versions.node,
     }),
     spanProcessors: [
-      new BatchSpanProcessor({
-        exporter,
-        ...(options.scheduledDelayMillis === undefined
-          ? {}
-          : { scheduledDelayMillis: options.scheduledDelayMillis }),
-      }),
+      // OTEL_BSP_SCHEDULE_DELAY: the standard variable for the batch delay (the SDK's 5 s default otherwise).
+      new BatchSpanProcessor({ exporter, ...scheduleDelay(options.env) }),
     ],
   });
   const contextManager = new AsyncLocalStorageContextManager().enable();
@@ -114,4 +108,11 @@ function otlpExporter(env: Readonly<Record<string, string | undefined>>): SpanEx
     'config_invalid',
     `OTEL_EXPORTER_OTLP_PROTOCOL: "${protocol}" is not supported (use http/protobuf or http/json)`,
   );
+}
+
+function scheduleDelay(env: Readonly<Record<string, string | undefined>>): {
+  scheduledDelayMillis?: number;
+} {
+  const delay = Number(env.OTEL_BSP_SCHEDULE_DELAY);
+  return Number.isFinite(delay) && delay > 0 ? { scheduledDelayMillis: delay } : {};
 }
