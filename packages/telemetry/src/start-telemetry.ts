@@ -42,6 +42,9 @@ export interface Telemetry {
   shutdown(): Promise<void>;
 }
 
+/** Longest wait for the final export at shutdown. */
+const SHUTDOWN_TIMEOUT_MS = 5_000;
+
 const DISABLED: Telemetry = {
   enabled: false,
   flush: () => Promise.resolve(),
@@ -61,10 +64,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
       'process.runtime.name': 'nodejs',
       'process.runtime.version': process.versions.node,
     }),
-    spanProcessors: [
-      // OTEL_BSP_SCHEDULE_DELAY: the standard variable for the batch delay (the SDK's 5 s default otherwise).
-      new BatchSpanProcessor({ exporter, ...scheduleDelay(options.env) }),
-    ],
+    spanProcessors: [new BatchSpanProcessor({ exporter, ...batchOptions(options.env) })],
   });
   const contextManager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(contextManager);
@@ -76,7 +76,9 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     flush: () => provider.forceFlush(),
     shutdown: () => {
       stopped ??= (async () => {
-        await provider.shutdown();
+        // An unreachable collector must not hold the process: the last export gets a bounded wait.
+        const timeout = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref());
+        await Promise.race([provider.shutdown().catch(() => undefined), timeout]);
         trace.disable();
         context.disable();
         propagation.disable();
@@ -110,9 +112,25 @@ function otlpExporter(env: Readonly<Record<string, string | undefined>>): SpanEx
   );
 }
 
-function scheduleDelay(env: Readonly<Record<string, string | undefined>>): {
+/**
+ * The standard OTEL_BSP_* variables. The queue default is 8,192 spans, not the SDK's 2,048: one
+ * fan-out step of a few thousand sub-calls opens two spans per call within a second, and a full
+ * queue drops spans.
+ */
+function batchOptions(env: Readonly<Record<string, string | undefined>>): {
   scheduledDelayMillis?: number;
+  maxQueueSize: number;
+  maxExportBatchSize?: number;
 } {
-  const delay = Number(env.OTEL_BSP_SCHEDULE_DELAY);
-  return Number.isFinite(delay) && delay > 0 ? { scheduledDelayMillis: delay } : {};
+  const positive = (name: string): number | undefined => {
+    const value = Number(env[name]);
+    return Number.isFinite(value) && value > 0 ? value : undefined;
+  };
+  const delay = positive('OTEL_BSP_SCHEDULE_DELAY');
+  const batch = positive('OTEL_BSP_MAX_EXPORT_BATCH_SIZE');
+  return {
+    maxQueueSize: positive('OTEL_BSP_MAX_QUEUE_SIZE') ?? 8_192,
+    ...(delay === undefined ? {} : { scheduledDelayMillis: delay }),
+    ...(batch === undefined ? {} : { maxExportBatchSize: batch }),
+  };
 }

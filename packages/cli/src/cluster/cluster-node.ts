@@ -93,13 +93,24 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
   let draining = false;
   let executor: SnapshotStepExecutor | undefined;
 
-  const consume = (queue: string, concurrency: number, processor: (job: Job) => Promise<{ ok: boolean; value?: unknown }>): void => {
+  const consume = (
+    queue: string,
+    concurrency: number,
+    processor: (job: Job) => Promise<{ ok: boolean; value?: unknown; error?: { code: string } }>,
+  ): void => {
     const worker = new Worker(
       queue,
       async (job: Job) => {
         const started = performance.now();
         const outcome = await processor(job);
         observe.jobDone(queue, outcome.ok, (performance.now() - started) / 1000, outcome.value);
+        // The code only: error messages of provider calls can echo request content. Stops (a budget,
+        // a cancel) end many jobs at once by design: those are debug lines, not warnings.
+        if (!outcome.ok) {
+          const code = outcome.error?.code;
+          const level = code === 'cancelled' || code === 'budget_exhausted' ? 'debug' : 'warn';
+          logger[level]({ queue, jobId: job.id, code }, 'job completed with an error');
+        }
         return outcome;
       },
       {
