@@ -5,7 +5,9 @@
  * engine's own CPU, where span overhead shows most) are measured with tracing
  * off (no endpoint: the API is a no-op) and on (OTLP http/protobuf to a local
  * receiver that reads and discards each export), alternating, several rounds;
- * medians go to bench/results/tracing-overhead.json.
+ * medians go to bench/results/tracing-overhead.json. Besides wall time, each
+ * engine-only run reports the process CPU time it used, export flush
+ * included: on a shared machine CPU time is the steadier figure.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +18,7 @@ import { benchFanOut } from './fan-out.ts';
 import { machineInfo } from './machine-info.ts';
 import { benchEngineOnly } from './throughput.ts';
 
-const ROUNDS = 3;
+const ROUNDS = 5;
 const FAN_OUT = { subcalls: 400, concurrency: 50, latencyMs: 200 };
 const ENGINE = { subcalls: 5_000, concurrency: 64 };
 
@@ -45,13 +47,21 @@ async function startReceiver(): Promise<Receiver> {
   };
 }
 
-async function traced<T>(on: boolean, endpoint: string, run: () => Promise<T>): Promise<T> {
+async function traced<T>(
+  on: boolean,
+  endpoint: string,
+  run: () => Promise<T>,
+): Promise<{ value: T; cpuMs: number }> {
+  const cpu = process.cpuUsage();
   const telemetry = startTelemetry({
     serviceName: 'rlm-cli',
     env: on ? { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint } : {},
   });
   try {
-    return await run();
+    const value = await run();
+    await telemetry.shutdown(); // the export of the run's spans counts too
+    const used = process.cpuUsage(cpu);
+    return { value, cpuMs: Math.round((used.user + used.system) / 1000) };
   } finally {
     await telemetry.shutdown();
   }
@@ -67,19 +77,21 @@ async function main(): Promise<void> {
   const receiver = await startReceiver();
   const fanOut = { off: [] as number[], on: [] as number[] };
   const engine = { off: [] as number[], on: [] as number[] };
+  const engineCpu = { off: [] as number[], on: [] as number[] };
   try {
     for (let round = 1; round <= ROUNDS; round += 1) {
       for (const mode of ['off', 'on'] as const) {
-        const fan = await traced(mode === 'on', receiver.endpoint, () =>
+        const { value: fan } = await traced(mode === 'on', receiver.endpoint, () =>
           benchFanOut(FAN_OUT.subcalls, FAN_OUT.concurrency, FAN_OUT.latencyMs),
         );
         fanOut[mode].push(fan.measuredMs);
-        const throughput = await traced(mode === 'on', receiver.endpoint, () =>
+        const { value: throughput, cpuMs } = await traced(mode === 'on', receiver.endpoint, () =>
           benchEngineOnly(ENGINE.subcalls, ENGINE.concurrency),
         );
         engine[mode].push(throughput.subcallsPerSecond);
+        engineCpu[mode].push(cpuMs);
         log(
-          `round ${round} tracing ${mode}: fan-out ${fan.measuredMs} ms (ideal ${fan.idealMs}), engine-only ${throughput.subcallsPerSecond} sub-calls/s`,
+          `round ${round} tracing ${mode}: fan-out ${fan.measuredMs} ms (ideal ${fan.idealMs}), engine-only ${throughput.subcallsPerSecond} sub-calls/s, ${cpuMs} ms CPU`,
         );
       }
     }
@@ -106,6 +118,14 @@ async function main(): Promise<void> {
       medianOff: median(engine.off),
       medianOn: median(engine.on),
       throughputChangePercent: percent(median(engine.on), median(engine.off)),
+      cpuMs: engineCpu,
+      medianCpuOffMs: median(engineCpu.off),
+      medianCpuOnMs: median(engineCpu.on),
+      cpuOverheadPercent: percent(median(engineCpu.on), median(engineCpu.off)),
+      /** Two warm-up + measured requests per run: 2 x (sessions, turns, steps, 5,000 sub-calls with their chat spans). */
+      cpuMicrosecondsPerSubcallAdded: Math.round(
+        ((median(engineCpu.on) - median(engineCpu.off)) * 1000) / (2 * ENGINE.subcalls),
+      ),
     },
     exported: receiver.stats,
   };
