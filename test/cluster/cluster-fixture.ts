@@ -13,7 +13,7 @@ export interface ClusterFixture {
   readonly sim: SimServer;
   readonly prefix: string;
   readonly processes: ClusterProcess[];
-  start(role: 'worker' | 'orchestrator', extraArgs?: readonly string[]): Promise<ClusterProcess>;
+  start(role: 'worker' | 'orchestrator', extraArgs?: readonly string[], env?: Record<string, string>): Promise<ClusterProcess>;
   client(options?: Record<string, unknown>): RLM;
   stop(): Promise<void>;
 }
@@ -29,8 +29,8 @@ export async function startClusterFixture(simOptions: SimServerOptions): Promise
     sim,
     prefix,
     processes,
-    start: async (role, extraArgs = []) => {
-      const started = await startClusterProcess(role, { redisUrl: redis.url, prefix, baseUrl: sim.baseUrl, extraArgs });
+    start: async (role, extraArgs = [], env = {}) => {
+      const started = await startClusterProcess(role, { redisUrl: redis.url, prefix, baseUrl: sim.baseUrl, extraArgs, env });
       processes.push(started);
       return started;
     },

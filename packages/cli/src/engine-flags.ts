@@ -18,6 +18,8 @@ export const ENGINE_FLAG_OPTIONS = {
   'step-timeout': { type: 'string' },
   concurrency: { type: 'string' },
   redis: { type: 'string' },
+  'record-content': { type: 'boolean' },
+  'log-level': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 const FLAG_TO_SETTING: Record<keyof typeof ENGINE_FLAG_OPTIONS, string> = {
@@ -33,6 +35,8 @@ const FLAG_TO_SETTING: Record<keyof typeof ENGINE_FLAG_OPTIONS, string> = {
   'step-timeout': 'stepTimeoutSec',
   concurrency: 'concurrency',
   redis: 'redisUrl',
+  'record-content': 'recordContent',
+  'log-level': 'logLevel',
 };
 
 export function engineOverrides(values: Record<string, unknown>): Record<string, unknown> {

@@ -19,6 +19,8 @@ export { RedisResultCache } from './redis-result-cache.ts';
 export type { RedisResultCacheOptions } from './redis-result-cache.ts';
 export { BullmqDispatcher, storeContextValue } from './bullmq/bullmq-dispatcher.ts';
 export type { BullmqDispatcherOptions } from './bullmq/bullmq-dispatcher.ts';
+export { readBacklog } from './bullmq/queue-backlog.ts';
+export type { Backlog, QueueBacklog } from './bullmq/queue-backlog.ts';
 export { QueueSet } from './bullmq/queue-set.ts';
 export type { QueueSetOptions } from './bullmq/queue-set.ts';
 export { fromWireMessages, toWireMessages } from './bullmq/wire-messages.ts';

@@ -3,7 +3,6 @@
  * once by content hash, the root session becomes a `session-d0` job, and the
  * result is read back with the request's totals from its Redis ledger.
  */
-import { randomUUID } from 'node:crypto';
 import {
   BullmqDispatcher,
   CachedBlobStore,
@@ -58,6 +57,7 @@ export class ClusterClient {
   }
 
   async completion(
+    rootId: string,
     config: EngineConfig,
     settings: SessionSettings,
     context: ContextValue,
@@ -65,7 +65,6 @@ export class ClusterClient {
     signal: AbortSignal | undefined,
     onEvent?: RlmEventListener,
   ): Promise<RlmResult> {
-    const rootId = randomUUID();
     const scope: RootScope = {
       rootId,
       limits: {
@@ -103,7 +102,8 @@ export class ClusterClient {
         if (stopReason === undefined) throw error;
         outcome = { answer: '', stopReason, iterations: 0 };
       }
-      // The root id is a UUID: without dashes it has the W3C trace id format.
+      // The root id is a UUID: without dashes it has the W3C trace id format (the request span
+      // replaces it with the real trace id when tracing is on).
       const totals = await boundedTotals(runtime);
       await follower?.finish();
       return toRlmResult(outcome, totals, { traceId: rootId.replaceAll('-', ''), durationMs: 0 });

@@ -25,6 +25,7 @@ import type {
 import { LiveStepExecutor, LlmGateway, LocalCallCoalescer, MemoryResultCache, OpenAIProvider } from '@rlm/worker';
 import type { LlmProvider } from '@rlm/worker';
 import { ClusterClient } from './cluster-client.ts';
+import { withRequestSpan } from './request-span.ts';
 import { toRlmResult } from './rlm-result.ts';
 import { buildTrajectoryMetadata } from './trajectory-metadata.ts';
 import type { RlmResult } from './rlm-result.ts';
@@ -76,13 +77,15 @@ export class RLM {
       coalescer: new LocalCallCoalescer(),
       prices: this.config.prices,
       defaultMaxOutputTokens: this.config.maxOutputTokens,
+      recordContent: this.config.recordContent,
     });
     this.dispatcher = new EmbeddedDispatcher({ completions: gateway, steps: this.steps });
   }
 
   async completion(context: ContextValue, query: string, options: CompletionOptions = {}): Promise<RlmResult> {
     validateRequest(this.config, context, query);
-    const started = performance.now();
+    const rootId = randomUUID();
+    const cluster = this.cluster;
     const listeners = [this.onEvent, options.onEvent].filter((listener) => listener !== undefined);
     const onEvent =
       listeners.length === 0
@@ -90,11 +93,22 @@ export class RLM {
         : (event: RlmEvent): void => {
             for (const listener of listeners) listener(event);
           };
-    if (this.cluster !== undefined) {
-      const result = await this.cluster.completion(this.config, this.settings(), context, query, options.signal, onEvent);
+    return withRequestSpan(rootId, cluster === undefined ? 'embedded' : 'cluster', async () => {
+      const started = performance.now();
+      if (cluster === undefined) return this.embeddedCompletion(rootId, context, query, options, onEvent);
+      const result = await cluster.completion(rootId, this.config, this.settings(), context, query, options.signal, onEvent);
       return { ...result, durationMs: Math.round(performance.now() - started) };
-    }
-    const rootId = randomUUID();
+    });
+  }
+
+  private async embeddedCompletion(
+    rootId: string,
+    context: ContextValue,
+    query: string,
+    options: CompletionOptions,
+    onEvent: RlmEventListener | undefined,
+  ): Promise<RlmResult> {
+    const started = performance.now();
     const runtime = new LocalRequestRuntime({
       rootId,
       ledger: new LocalLedger({
@@ -112,7 +126,7 @@ export class RLM {
         runtime,
       );
       const totals = await runtime.ledger.totals();
-      // W3C trace id format, so it can name the request's trace once tracing exports it.
+      // W3C trace id format; the request span replaces it with the real one when tracing is on.
       const traceId = randomBytes(16).toString('hex');
       return toRlmResult(outcome, totals, { traceId, durationMs: Math.round(performance.now() - started) });
     } finally {
@@ -141,6 +155,7 @@ export class RLM {
       outputLimitChars: config.outputLimitChars,
       maxOutputTokens: config.maxOutputTokens,
       ...(config.temperature === undefined ? {} : { temperature: config.temperature }),
+      ...(config.recordContent ? { recordContent: true } : {}),
     };
   }
 }

@@ -54,6 +54,16 @@ export const EngineConfig = z.object({
       z.object({ requestsPerMinute: positiveInt.optional(), tokensPerMinute: positiveInt.optional() }).strict(),
     )
     .default({}),
+  /**
+   * Record prompts, REPL code and completions on spans and in logs (truncated). Off by default:
+   * contexts and answers can be sensitive, and spans go to shared backends.
+   */
+  recordContent: z
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+    .transform((value) => value === true || value === 'true' || value === '1')
+    .default(false),
+  /** Level of the process logs (pino); info by default: startup, shutdown, warnings and failures. */
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Redis for cluster mode; unset runs embedded. */
   redisUrl: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
 });
@@ -77,6 +87,8 @@ export const ENV_SETTINGS: ReadonlyArray<readonly [string, keyof EngineConfig]> 
   ['RLM_MAX_CONTEXT_CHARS', 'maxContextChars'],
   ['RLM_PRICES', 'prices'],
   ['RLM_RATE_LIMITS', 'rateLimits'],
+  ['RLM_RECORD_CONTENT', 'recordContent'],
+  ['RLM_LOG_LEVEL', 'logLevel'],
 ];
 
 /** Names a setting the way the user wrote it, for error messages. */
@@ -95,6 +107,8 @@ const SETTING_LABELS: Partial<Record<keyof EngineConfig, string>> = {
   concurrency: '--concurrency',
   prices: 'RLM_PRICES',
   rateLimits: 'RLM_RATE_LIMITS',
+  recordContent: '--record-content / RLM_RECORD_CONTENT',
+  logLevel: '--log-level / RLM_LOG_LEVEL',
 };
 
 export function settingLabel(key: string): string {

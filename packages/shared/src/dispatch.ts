@@ -26,6 +26,8 @@ export interface SessionSettings {
   readonly outputLimitChars: number;
   readonly maxOutputTokens: number;
   readonly temperature?: number;
+  /** Record prompts, code and completions on spans (the user opted in); off when absent. */
+  readonly recordContent?: boolean;
 }
 
 export interface SessionTask {

@@ -93,5 +93,20 @@ export {
   SessionJobResult,
   StepJobData,
   StepJobResult,
+  TraceCarrierSchema,
   WireMessage,
 } from './jobs/job-catalog.ts';
+export { AGENT_NAME, ATTR, CONTENT_LIMIT_CHARS, PROVIDER_NAME, SPAN_NAMES, truncateContent } from './telemetry/attributes.ts';
+export { errorType, markError, TRACER_NAME, withSpan } from './telemetry/with-span.ts';
+export type { WithSpanOptions } from './telemetry/with-span.ts';
+export {
+  extractTraceContext,
+  formatTraceparent,
+  injectTraceContext,
+  parseTraceparent,
+} from './telemetry/trace-carrier.ts';
+export type { TraceCarrier } from './telemetry/trace-carrier.ts';
+export { withLinkedRootSpan } from './telemetry/linked-root.ts';
+export type { LinkedRootOptions } from './telemetry/linked-root.ts';
+export { withJobSpan } from './telemetry/job-span.ts';
+export type { TracedJob } from './telemetry/job-span.ts';

@@ -27,6 +27,11 @@ export interface CompletionResponse {
   readonly usage: TokenUsage;
   readonly model: string;
   readonly finishReason?: string;
+  /**
+   * W3C traceparent of the span that called the provider (tracing only). Kept with cached
+   * results so that a cache hit or a joined call can link to the span that produced it.
+   */
+  readonly producerTraceparent?: string;
 }
 
 export const ZERO_USAGE: TokenUsage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };

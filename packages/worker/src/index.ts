@@ -17,3 +17,4 @@ export type { SnapshotStepExecutorOptions } from './cluster/snapshot-step-execut
 export { createStepJobProcessor } from './cluster/step-job-processor.ts';
 export type { StepJobDeps } from './cluster/step-job-processor.ts';
 export type { JobOutcome } from './cluster/job-outcome.ts';
+export type { LlmCallObservation } from './llm/llm-gateway.ts';

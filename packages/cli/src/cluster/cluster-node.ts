@@ -21,9 +21,13 @@ import {
   RedisRuntimeFactory,
   RedisSessionStore,
   RedisStepRecordStore,
+  readBacklog,
 } from '@rlm/redis';
+import type { Backlog } from '@rlm/redis';
 import { MAX_QUEUE_DEPTH, QUEUE_NAMES } from '@rlm/shared';
-import type { EngineConfig, LlmCallOutcome } from '@rlm/shared';
+import type { EngineConfig } from '@rlm/shared';
+import { createLogger } from '@rlm/telemetry';
+import type { Logger } from '@rlm/telemetry';
 import {
   createLlmJobProcessor,
   createStepJobProcessor,
@@ -33,10 +37,12 @@ import {
 } from '@rlm/worker';
 import type { LlmProvider } from '@rlm/worker';
 import { MetricsRegistry } from './metrics-registry.ts';
+import { createNodeMetrics } from './node-metrics.ts';
 
 export type ClusterRole = 'worker' | 'orchestrator';
 
 const READY_PING_TIMEOUT_MS = 1_000;
+const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
 
 export interface ClusterNodeOptions {
   readonly role: ClusterRole;
@@ -52,12 +58,16 @@ export interface ClusterNodeOptions {
   readonly provider?: LlmProvider;
   /** Sub-call result cache namespace and TTL. */
   readonly cache: { readonly namespace: string; readonly ttlSeconds: number };
+  /** Operational logs; a logger at the configured level on stderr when absent. */
+  readonly logger?: Logger;
 }
 
 export interface ClusterNode {
   readonly metrics: MetricsRegistry;
   ready(): Promise<boolean>;
   renderMetrics(): Promise<string>;
+  /** Jobs not started yet, per queue (GET /backlog). */
+  backlog(): Promise<Backlog>;
   /** Stops taking jobs and waits up to `graceMs` for running ones; past it, running jobs are handed back. */
   close(graceMs: number): Promise<void>;
 }
@@ -77,29 +87,30 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
   const bus = new RedisCancellationBus(redis, keys);
   const runtimes = new RedisRuntimeFactory(redis, keys, bus);
   const metrics = new MetricsRegistry();
-  const jobsDone = metrics.counter('rlm_jobs_processed_total', 'Jobs this process finished, by queue and outcome.');
-  const jobSeconds = metrics.histogram('rlm_job_duration_seconds', 'Wall time of jobs this process ran, by queue (queue="llm": LLM call latency).');
-  const tokens = metrics.counter('rlm_llm_tokens_total', 'Tokens of LLM calls this process made, by type.');
-  const cacheHits = metrics.counter('rlm_subcall_cache_hits_total', 'Sub-calls answered from the result cache or a joined call.');
-  const countLlmCall = (call: LlmCallOutcome): void => {
-    if (call.cacheHit) return cacheHits();
-    tokens({ type: 'input' }, call.response.usage.inputTokens);
-    tokens({ type: 'output' }, call.response.usage.outputTokens);
-    tokens({ type: 'cached_input' }, call.response.usage.cachedInputTokens);
-  };
+  const observe = createNodeMetrics(metrics);
+  const logger = options.logger ?? createLogger({ serviceName: `rlm-${options.role}`, level: options.config.logLevel });
   const workers: Worker[] = [];
   let draining = false;
   let executor: SnapshotStepExecutor | undefined;
 
-  const consume = (queue: string, concurrency: number, processor: (job: Job) => Promise<{ ok: boolean; value?: unknown }>): void => {
+  const consume = (
+    queue: string,
+    concurrency: number,
+    processor: (job: Job) => Promise<{ ok: boolean; value?: unknown; error?: { code: string } }>,
+  ): void => {
     const worker = new Worker(
       queue,
       async (job: Job) => {
         const started = performance.now();
         const outcome = await processor(job);
-        jobSeconds({ queue }, (performance.now() - started) / 1000);
-        jobsDone({ queue, outcome: outcome.ok ? 'ok' : 'error' });
-        if (queue === QUEUE_NAMES.llm() && outcome.ok) countLlmCall(outcome.value as LlmCallOutcome);
+        observe.jobDone(queue, outcome.ok, (performance.now() - started) / 1000, outcome.value);
+        // The code only: error messages of provider calls can echo request content. Stops (a budget,
+        // a cancel) end many jobs at once by design: those are debug lines, not warnings.
+        if (!outcome.ok) {
+          const code = outcome.error?.code;
+          const level = code === 'cancelled' || code === 'budget_exhausted' ? 'debug' : 'warn';
+          logger[level]({ queue, jobId: job.id, code }, 'job completed with an error');
+        }
         return outcome;
       },
       {
@@ -112,7 +123,8 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         maxStalledCount: 3,
       },
     );
-    worker.on('error', () => undefined); // connection errors: ioredis reconnects with backoff
+    // Connection errors: ioredis reconnects with backoff; logged at debug so an outage is not a flood.
+    worker.on('error', (error) => logger.debug({ queue, err: error.message }, 'queue worker error'));
     workers.push(worker);
   };
 
@@ -132,6 +144,8 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
       coalescer: new RedisCallCoalescer(redis, keys, { ...options.cache, leaseMs: 5_000 }),
       prices: options.config.prices,
       defaultMaxOutputTokens: options.config.maxOutputTokens,
+      recordContent: options.config.recordContent,
+      onProviderCall: (observation) => observe.providerCall(observation),
       ...(Object.keys(options.config.rateLimits).length === 0
         ? {}
         : { rateGate: new RedisRateGate(redis, keys, { limits: options.config.rateLimits }) }),
@@ -148,18 +162,19 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
   }
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
 
-  const queueDepth = metrics.gauge('rlm_queue_jobs', 'Jobs in each queue by state.');
   return {
     metrics,
     // Redis must answer within a second: a reconnecting client queues commands, which would hang the probe.
     ready: async () => !draining && (await Promise.race([redis.ping(), delay(READY_PING_TIMEOUT_MS, 'timeout')])) === 'PONG',
     renderMetrics: async () => {
+      const counts = new Map<string, Record<string, number>>();
       for (const queue of queues.all()) {
-        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed');
-        for (const [state, count] of Object.entries(counts)) queueDepth({ queue: queue.name, state }, count);
+        counts.set(queue.name, await queue.getJobCounts(...QUEUE_STATES));
       }
+      observe.queues(counts, await readBacklog(queues.all()));
       return metrics.render();
     },
+    backlog: () => readBacklog(queues.all()),
     close: async (graceMs) => {
       draining = true;
       const graceful = Promise.all(workers.map((worker) => worker.close()));

@@ -1,6 +1,7 @@
 /**
  * The operations endpoints of a cluster process: /livez (the process runs),
- * /readyz (Redis answers and the process is not draining) and /metrics.
+ * /readyz (Redis answers and the process is not draining), /metrics and
+ * /backlog (JSON: jobs not started yet, per queue; for autoscalers).
  */
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
@@ -9,6 +10,8 @@ export interface OpsHandlers {
   /** True when the process can take work: Redis reachable, not draining. */
   ready(): Promise<boolean>;
   metrics(): Promise<string>;
+  /** `{"backlog": N, "queues": {...}}` (see @rlm/redis readBacklog). */
+  backlog(): Promise<unknown>;
 }
 
 export async function startOpsServer(port: number, handlers: OpsHandlers): Promise<{ port: number; close(): Promise<void> }> {
@@ -30,6 +33,13 @@ export async function startOpsServer(port: number, handlers: OpsHandlers): Promi
       handlers.metrics().then(
         (text) => reply(200, text, 'text/plain; version=0.0.4; charset=utf-8'),
         (error: unknown) => reply(500, `metrics failed: ${String(error)}\n`),
+      );
+      return;
+    }
+    if (path === '/backlog') {
+      handlers.backlog().then(
+        (backlog) => reply(200, `${JSON.stringify(backlog)}\n`, 'application/json'),
+        (error: unknown) => reply(503, `${JSON.stringify({ error: `backlog unavailable: ${String(error)}` })}\n`, 'application/json'),
       );
       return;
     }

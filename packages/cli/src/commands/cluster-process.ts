@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@rlm/shared';
+import { createLogger, startTelemetry } from '@rlm/telemetry';
 import type { CommandIo } from '../command-io.ts';
 import { startClusterNode } from '../cluster/cluster-node.ts';
 import type { ClusterRole } from '../cluster/cluster-node.ts';
@@ -15,7 +16,8 @@ import { usageError } from '../usage-error.ts';
 
 export const CLUSTER_USAGE = `rlm worker|orchestrator --redis URL [--prefix P] [--port N] [--llm-concurrency N]
         [--step-concurrency N] [--session-concurrency N] [--grace SEC] [--lock-ms MS]
-  a cluster process; /livez /readyz /metrics on --port (default 9464 worker, 9465 orchestrator)`;
+  a cluster process; /livez /readyz /metrics /backlog on --port (default 9464 worker, 9465 orchestrator)
+  tracing: OTEL_EXPORTER_OTLP_ENDPOINT (+ OTEL_EXPORTER_OTLP_PROTOCOL); logs: --log-level, --record-content`;
 
 export function clusterCommand(role: ClusterRole) {
   return async (argv: readonly string[], io: CommandIo): Promise<number> => {
@@ -39,7 +41,11 @@ export function clusterCommand(role: ClusterRole) {
       numberFlag(flag, (values as Record<string, unknown>)[flag], { min, integer: true });
     const config = loadConfig({ env: io.env, overrides: engineOverrides(values) });
     if (config.redisUrl === undefined) throw usageError('--redis / REDIS_URL is required for cluster processes');
+    const serviceName = role === 'worker' ? 'rlm-worker' : 'rlm-orchestrator';
+    const telemetry = startTelemetry({ serviceName, env: io.env });
+    const logger = createLogger({ serviceName, level: config.logLevel, recordContent: config.recordContent });
     const node = await startClusterNode({
+      logger,
       role,
       redisUrl: config.redisUrl,
       prefix: values.prefix,
@@ -48,8 +54,14 @@ export function clusterCommand(role: ClusterRole) {
       lockDurationMs: int('lock-ms', 1000),
       cache: { namespace: values['cache-namespace'], ttlSeconds: int('cache-ttl', 1) },
     });
-    const ops = await startOpsServer(int('port', 0), { ready: () => node.ready(), metrics: () => node.renderMetrics() });
+    const ops = await startOpsServer(int('port', 0), {
+      ready: () => node.ready(),
+      metrics: () => node.renderMetrics(),
+      backlog: () => node.backlog(),
+    });
+    // The plain lines stay (operators and tests read them); the logger carries the same facts as JSON.
     io.stderr(`rlm ${role} ready: ops on port ${ops.port}, redis ${redactUrl(config.redisUrl)}, prefix ${values.prefix}`);
+    logger.info({ role, opsPort: ops.port, prefix: values.prefix, tracing: telemetry.enabled }, 'ready');
     await new Promise<void>((resolve) => {
       const detach = io.onInterrupt(() => {
         detach();
@@ -57,8 +69,12 @@ export function clusterCommand(role: ClusterRole) {
       });
     });
     io.stderr(`rlm ${role} draining (grace ${values.grace} s)`);
+    logger.info({ role, graceSeconds: Number(values.grace) }, 'draining');
     await node.close(int('grace', 0) * 1000);
     await ops.close();
+    await telemetry.shutdown(); // exports the spans still buffered
+    logger.info({ role }, 'stopped');
+    logger.flush();
     io.stderr(`rlm ${role} stopped`);
     return 0;
   };

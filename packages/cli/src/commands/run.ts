@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { RLM } from '@rlm/sdk';
 import type { RlmResult } from '@rlm/sdk';
 import type { ContextValue, RlmEvent } from '@rlm/shared';
+import { startTelemetry } from '@rlm/telemetry';
 import { ENGINE_FLAG_OPTIONS, engineOverrides } from '../engine-flags.ts';
 import { createProgressPrinter } from '../progress-printer.ts';
 import { openTrajectory } from '../trajectory-writer.ts';
@@ -16,8 +17,9 @@ import { usageError } from '../usage-error.ts';
 export const RUN_USAGE = `rlm run --context FILE|- --query TEXT [--model M] [--sub-model M] [--base-url URL]
         [--api-key KEY] [--max-depth N] [--max-iterations N] [--max-tokens N] [--max-cost USD]
         [--timeout SEC] [--step-timeout SEC] [--concurrency N] [--redis URL] [--json]
-        [--trace-out FILE] [--quiet] [--prefix P]
-  A context file ending in .json is parsed as JSON; anything else is read as text.`;
+        [--trace-out FILE] [--quiet] [--prefix P] [--record-content] [--log-level L]
+  A context file ending in .json is parsed as JSON; anything else is read as text.
+  OTEL_EXPORTER_OTLP_ENDPOINT set: the request is traced (service rlm-cli), --json's traceId names it.`;
 
 export async function runCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const { values } = parseArgs({
@@ -40,6 +42,7 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
   const env = io.env;
   const context = await readContext(values.context, io);
   const rlm = new RLM({ ...overrides, env, ...(values.prefix === undefined ? {} : { redisPrefix: values.prefix }) });
+  const telemetry = startTelemetry({ serviceName: 'rlm-cli', env });
   const traceOut = values['trace-out'];
   const trajectory =
     traceOut === undefined ? undefined : await openTrajectory(traceOut, rlm.trajectoryMetadata(context, values.query));
@@ -56,6 +59,7 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
   } finally {
     detach();
     await rlm.close();
+    await telemetry.shutdown();
   }
   await trajectory?.close(result);
   if (values.json) io.stdout(JSON.stringify(result));

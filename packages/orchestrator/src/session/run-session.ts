@@ -28,6 +28,7 @@ import {
 } from '../prompts/feedback.ts';
 import { renderRootUserMessage } from '../prompts/root-message.ts';
 import { buildSystemPrompt } from '../prompts/system-prompt.ts';
+import { withIterationSpan, withSessionSpan } from './session-spans.ts';
 import { interruptedBy, shouldStop } from './stop-conditions.ts';
 
 interface LoopState {
@@ -47,11 +48,20 @@ interface LoopState {
 
 type TurnResult = { readonly done: true; readonly answer: string } | { readonly done: false; readonly feedback: string };
 
-export async function runSession(
+export function runSession(
   task: SessionTask,
   runtime: RequestRuntime,
   dispatcher: Dispatcher,
   store?: SessionStore,
+): Promise<SessionOutcome> {
+  return withSessionSpan(task, runtime, () => runSessionLoop(task, runtime, dispatcher, store));
+}
+
+async function runSessionLoop(
+  task: SessionTask,
+  runtime: RequestRuntime,
+  dispatcher: Dispatcher,
+  store: SessionStore | undefined,
 ): Promise<SessionOutcome> {
   // A checkpoint means another process ran this session before: resume after its last finished turn.
   const checkpoint = await store?.load(task.sessionId);
@@ -112,8 +122,10 @@ async function loop(state: LoopState): Promise<SessionOutcome> {
     state.iterations += 1;
     const iteration = state.iterations;
     runtime.emit({ type: 'iteration-start', sessionId: task.sessionId, depth: task.depth, iteration });
-    const reply = await askRootModel(state, `t${iteration}`);
-    const turn = await runTurn(state, reply);
+    const { reply, turn } = await withIterationSpan(task, iteration, async () => {
+      const reply = await askRootModel(state, `t${iteration}`);
+      return { reply, turn: await runTurn(state, reply) };
+    });
     runtime.emit({
       type: 'iteration-end',
       sessionId: task.sessionId,

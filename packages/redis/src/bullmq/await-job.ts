@@ -7,16 +7,42 @@
  * capped, and a listener that falls behind a burst of thousands of jobs can
  * miss events, so a slow poll of the job's state backs the stream up: a
  * missed event costs at most one poll interval, never a hang.
+ *
+ * Tracing: the add and the wait run inside a PRODUCER span (`send <queue>`)
+ * whose W3C context rides in the job's `trace` field; the consumer's span
+ * becomes its child, so one request stays one trace across processes.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { RlmError } from '@rlm/shared';
+import { SpanKind } from '@opentelemetry/api';
+import { ATTR, injectTraceContext, RlmError, SPAN_NAMES, withSpan } from '@rlm/shared';
 import type { JobsOptions, Queue } from 'bullmq';
 import type { QueueSet } from './queue-set.ts';
 
 /** How often a waiter checks its job directly, in case its completion event was missed. */
 const POLL_INTERVAL_MS = 2_000;
 
-export async function addAndAwait(
+export function addAndAwait(
+  queues: QueueSet,
+  queue: Queue,
+  jobId: string,
+  data: object,
+  signal: AbortSignal,
+  options: JobsOptions,
+  graceAfterStopMs = 0,
+): Promise<unknown> {
+  const attributes = {
+    [ATTR.messagingSystem]: 'bullmq',
+    [ATTR.messagingOperationType]: 'send',
+    [ATTR.messagingDestinationName]: queue.name,
+    [ATTR.messagingMessageId]: jobId,
+  };
+  return withSpan(SPAN_NAMES.publish(queue.name), { kind: SpanKind.PRODUCER, attributes }, () => {
+    const trace = injectTraceContext();
+    return addAndAwaitJob(queues, queue, jobId, trace === undefined ? data : { ...data, trace }, signal, options, graceAfterStopMs);
+  });
+}
+
+async function addAndAwaitJob(
   queues: QueueSet,
   queue: Queue,
   jobId: string,

@@ -30,7 +30,11 @@ export const SessionSettingsSchema = z.object({
   outputLimitChars: z.number().int().positive(),
   maxOutputTokens: z.number().int().positive(),
   temperature: z.number().optional(),
+  recordContent: z.boolean().optional(),
 });
+
+/** W3C trace context of the span that enqueued the job (`{traceparent}`); absent when tracing is off. */
+export const TraceCarrierSchema = z.record(z.string(), z.string());
 
 /** A chat message whose long content is replaced by the hash of a blob. */
 export const WireMessage = z.union([
@@ -50,6 +54,7 @@ export const LlmJobData = z.object({
   temperature: z.number().optional(),
   maxTokens: z.number().int().positive().optional(),
   messages: z.array(WireMessage),
+  trace: TraceCarrierSchema.optional(),
 });
 export type LlmJobData = z.infer<typeof LlmJobData>;
 
@@ -72,6 +77,7 @@ export const StepJobData = z.object({
   /** 'json' when the context is an array or JSON value serialised as JSON text. */
   contextFormat: z.enum(['text', 'json']),
   settings: SessionSettingsSchema,
+  trace: TraceCarrierSchema.optional(),
 });
 export type StepJobData = z.infer<typeof StepJobData>;
 
@@ -86,6 +92,7 @@ export const SessionJobData = z.object({
   contextMetadata: ContextMetadataSchema,
   query: z.string(),
   settings: SessionSettingsSchema,
+  trace: TraceCarrierSchema.optional(),
 });
 export type SessionJobData = z.infer<typeof SessionJobData>;
 

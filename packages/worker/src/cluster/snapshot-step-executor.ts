@@ -6,7 +6,9 @@
  */
 import { RlmError } from '@rlm/shared';
 import type { BlobStore, ContextValue, Dispatcher, RequestRuntime, StepRecordStore, StepResult, StepTask } from '@rlm/shared';
+import { withStepSpan } from '../repl/step-span.ts';
 import { SubcallHost } from '../repl/subcall-host.ts';
+import type { SubcallScope } from '../repl/subcall-host.ts';
 import { parseSnapshot, ReplSession, serializeSnapshot } from '../sandbox/index.ts';
 
 interface LiveSession {
@@ -33,7 +35,11 @@ export class SnapshotStepExecutor {
   async executeStep(task: StepTask, runtime: RequestRuntime, dispatcher: Dispatcher): Promise<StepResult> {
     const recorded = await this.options.records.load(task.sessionId, task.step);
     if (recorded !== undefined) return recorded.result; // a re-delivered step: never run twice
-    const scope = { task, runtime, dispatcher };
+    return withStepSpan(task, (trace) => this.execute({ task, runtime, dispatcher, trace }));
+  }
+
+  private async execute(scope: SubcallScope): Promise<StepResult> {
+    const { task, runtime } = scope;
     const session = await this.sessionAt(task, scope);
     session.host.bind(scope);
     const result = await session.repl.execute(task.code, { timeoutMs: task.settings.stepTimeoutMs, signal: runtime.signal });
@@ -49,7 +55,7 @@ export class SnapshotStepExecutor {
     this.live.clear();
   }
 
-  private async sessionAt(task: StepTask, scope: { task: StepTask; runtime: RequestRuntime; dispatcher: Dispatcher }): Promise<LiveSession> {
+  private async sessionAt(task: StepTask, scope: SubcallScope): Promise<LiveSession> {
     const cached = this.live.get(task.sessionId);
     this.live.delete(task.sessionId);
     if (cached !== undefined && cached.version === task.step - 1) {

@@ -1,6 +1,6 @@
 /** Consumer of the `step-d<n>` queues: one REPL step, sub-calls dispatched back onto the queues. */
-import { StepJobData } from '@rlm/shared';
-import type { Dispatcher, RuntimeFactory, StepResult } from '@rlm/shared';
+import { StepJobData, withJobSpan } from '@rlm/shared';
+import type { Dispatcher, RuntimeFactory, StepResult, TracedJob } from '@rlm/shared';
 import { asOutcome } from './job-outcome.ts';
 import type { JobOutcome } from './job-outcome.ts';
 import type { SnapshotStepExecutor } from './snapshot-step-executor.ts';
@@ -11,27 +11,30 @@ export interface StepJobDeps {
   readonly runtimes: RuntimeFactory;
 }
 
-export function createStepJobProcessor(deps: StepJobDeps): (job: { data: unknown }) => Promise<JobOutcome<StepResult>> {
-  return async (job) => {
-    const data = StepJobData.parse(job.data);
-    const runtime = deps.runtimes.open(data.root);
-    try {
-      return await asOutcome(() =>
-        deps.executor.executeStep(
-          {
-            sessionId: data.sessionId,
-            depth: data.depth,
-            step: data.step,
-            code: data.code,
-            context: { kind: 'blob', hash: data.contextHash, format: data.contextFormat },
-            settings: data.settings,
-          },
-          runtime,
-          deps.dispatcher,
-        ),
-      );
-    } finally {
-      runtime.close();
-    }
-  };
+export function createStepJobProcessor(
+  deps: StepJobDeps,
+): (job: TracedJob) => Promise<JobOutcome<StepResult>> {
+  return (job) =>
+    withJobSpan(job, async () => {
+      const data = StepJobData.parse(job.data);
+      const runtime = deps.runtimes.open(data.root);
+      try {
+        return await asOutcome(() =>
+          deps.executor.executeStep(
+            {
+              sessionId: data.sessionId,
+              depth: data.depth,
+              step: data.step,
+              code: data.code,
+              context: { kind: 'blob', hash: data.contextHash, format: data.contextFormat },
+              settings: data.settings,
+            },
+            runtime,
+            deps.dispatcher,
+          ),
+        );
+      } finally {
+        runtime.close();
+      }
+    });
 }

@@ -6,8 +6,12 @@
  *      (a refusal stops the whole request with max_tokens / max_cost);
  *   3. wait for a slot under the request's concurrency cap;
  *   4. call the provider, then settle the ledger from the reported usage.
+ * Each call is one `chat <model>` CLIENT span (llm-span.ts); the span that
+ * called the provider is stored with the cached result, so later hits link to it.
  */
-import { costOf, countMessageTokens, priceOf, RlmError } from '@rlm/shared';
+import { SpanKind } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
+import { costOf, countMessageTokens, errorType, formatTraceparent, priceOf, RlmError, SPAN_NAMES, withSpan } from '@rlm/shared';
 import type {
   CallCoalescer,
   CompletionPort,
@@ -20,7 +24,17 @@ import type {
   ResultCache,
 } from '@rlm/shared';
 import type { LlmProvider } from './provider.ts';
+import { chatRequestAttributes, recordChatResponse, recordReuse } from './llm-span.ts';
 import { subcallCacheKey } from './sub-call-key.ts';
+
+/** One provider request as metrics see it: how long it took, what it used, how it failed. */
+export interface LlmCallObservation {
+  readonly model: string;
+  readonly durationSeconds: number;
+  readonly usage?: CompletionResponse['usage'];
+  /** The `error.type` of a failed request. */
+  readonly errorType?: string;
+}
 
 export interface LlmGatewayOptions {
   readonly provider: LlmProvider;
@@ -31,6 +45,10 @@ export interface LlmGatewayOptions {
   readonly prices: PriceTable;
   /** Output tokens reserved for a call that sets no maxTokens. */
   readonly defaultMaxOutputTokens: number;
+  /** Record prompts and completions on spans (truncated); off by default. */
+  readonly recordContent?: boolean;
+  /** Told about every provider request (metrics); never about cache hits. */
+  readonly onProviderCall?: (observation: LlmCallObservation) => void;
 }
 
 export class LlmGateway implements CompletionPort {
@@ -40,25 +58,40 @@ export class LlmGateway implements CompletionPort {
     this.options = options;
   }
 
-  async complete(task: LlmCallTask, runtime: RequestRuntime): Promise<LlmCallOutcome> {
+  complete(task: LlmCallTask, runtime: RequestRuntime): Promise<LlmCallOutcome> {
+    const recordContent = this.options.recordContent ?? false;
+    const attributes = chatRequestAttributes(task, recordContent);
+    return withSpan(SPAN_NAMES.chat(task.request.model), { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      const outcome = await this.completeInSpan(task, runtime, span);
+      if (outcome.cacheHit) recordReuse(span, outcome.response, outcome.source, recordContent);
+      else recordChatResponse(span, outcome.response, recordContent);
+      return { response: outcome.response, cacheHit: outcome.cacheHit, costUsd: outcome.costUsd };
+    });
+  }
+
+  private async completeInSpan(
+    task: LlmCallTask,
+    runtime: RequestRuntime,
+    span: Span,
+  ): Promise<LlmCallOutcome & { readonly source: 'cache' | 'coalesced' }> {
     throwIfStopped(runtime);
     if (task.purpose === 'root') {
-      const response = await this.call(task, runtime);
-      return { response, cacheHit: false, costUsd: this.costOf(task, response) };
+      const response = await this.call(task, runtime, span);
+      return { response, cacheHit: false, costUsd: this.costOf(task, response), source: 'cache' };
     }
 
     const key = subcallCacheKey(task.request);
     const cached = await this.options.cache.get(key);
-    if (cached !== undefined) return { response: cached, cacheHit: true, costUsd: 0 };
+    if (cached !== undefined) return { response: cached, cacheHit: true, costUsd: 0, source: 'cache' };
 
     const { response, joined } = await this.options.coalescer.coalesce(key, async () => {
       // The joined call may belong to another request; our own stop still applies to us.
       throwIfStopped(runtime);
-      const fresh = await this.call(task, runtime);
+      const fresh = await this.call(task, runtime, span);
       await this.options.cache.set(key, fresh);
       return fresh;
     });
-    return { response, cacheHit: joined, costUsd: joined ? 0 : this.costOf(task, response) };
+    return { response, cacheHit: joined, costUsd: joined ? 0 : this.costOf(task, response), source: 'coalesced' };
   }
 
   /** The cost the ledger settled for this call (trajectories report it per call). */
@@ -66,7 +99,7 @@ export class LlmGateway implements CompletionPort {
     return costOf(priceOf(this.options.prices, task.request.model), response.usage);
   }
 
-  private async call(task: LlmCallTask, runtime: RequestRuntime): Promise<CompletionResponse> {
+  private async call(task: LlmCallTask, runtime: RequestRuntime, span: Span): Promise<CompletionResponse> {
     const request = task.request;
     const price = priceOf(this.options.prices, request.model);
     const outputTokens = request.maxTokens ?? this.options.defaultMaxOutputTokens;
@@ -84,7 +117,7 @@ export class LlmGateway implements CompletionPort {
       release = await runtime.limiter.acquire(runtime.signal);
       await this.options.rateGate?.admit(request.model, inputTokens + outputTokens, runtime.signal);
       throwIfStopped(runtime);
-      response = await this.options.provider.complete(request, runtime.signal);
+      response = await this.providerCall(request, runtime.signal);
     } catch (error) {
       await runtime.ledger.release(outcome.reservation);
       throw error;
@@ -94,7 +127,21 @@ export class LlmGateway implements CompletionPort {
     await runtime.ledger.settle(outcome.reservation, response.usage, costOf(price, response.usage));
     const exhausted = await runtime.ledger.exhausted();
     if (exhausted !== undefined) runtime.stop(exhausted);
-    return response;
+    // Kept with the cached value: hits and joined calls link back to this span.
+    return span.isRecording() ? { ...response, producerTraceparent: formatTraceparent(span.spanContext()) } : response;
+  }
+
+  private async providerCall(request: LlmCallTask['request'], signal: AbortSignal): Promise<CompletionResponse> {
+    const started = performance.now();
+    const observe = this.options.onProviderCall;
+    try {
+      const response = await this.options.provider.complete(request, signal);
+      observe?.({ model: request.model, durationSeconds: (performance.now() - started) / 1000, usage: response.usage });
+      return response;
+    } catch (error) {
+      observe?.({ model: request.model, durationSeconds: (performance.now() - started) / 1000, errorType: errorType(error) });
+      throw error;
+    }
   }
 }
 

@@ -6,7 +6,9 @@
 import { RlmError } from '@rlm/shared';
 import type { ContextRef, ContextValue, Dispatcher, RequestRuntime, StepPort, StepResult, StepTask } from '@rlm/shared';
 import { ReplSession } from '../sandbox/index.ts';
+import { withStepSpan } from './step-span.ts';
 import { SubcallHost } from './subcall-host.ts';
+import type { SubcallScope } from './subcall-host.ts';
 
 interface LiveSession {
   readonly repl: ReplSession;
@@ -16,8 +18,12 @@ interface LiveSession {
 export class LiveStepExecutor implements StepPort {
   private readonly sessions = new Map<string, Promise<LiveSession>>();
 
-  async executeStep(task: StepTask, runtime: RequestRuntime, dispatcher: Dispatcher): Promise<StepResult> {
-    const scope = { task, runtime, dispatcher };
+  executeStep(task: StepTask, runtime: RequestRuntime, dispatcher: Dispatcher): Promise<StepResult> {
+    return withStepSpan(task, (trace) => this.execute({ task, runtime, dispatcher, trace }));
+  }
+
+  private async execute(scope: SubcallScope): Promise<StepResult> {
+    const { task, runtime } = scope;
     let live = this.sessions.get(task.sessionId);
     if (live === undefined) {
       const host = new SubcallHost(scope);

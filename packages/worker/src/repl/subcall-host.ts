@@ -4,7 +4,8 @@
  * event stream, and converts every failure into an "Error: ..." string,
  * because REPL code must never see a host exception.
  */
-import { CHILD_QUERY, isRlmError, sha256Hex } from '@rlm/shared';
+import type { Context } from '@opentelemetry/api';
+import { ATTR, CHILD_QUERY, isRlmError, sha256Hex, SPAN_NAMES, withSpan } from '@rlm/shared';
 import type { Dispatcher, RequestRuntime, StepTask, SubcallOptions, TokenUsage } from '@rlm/shared';
 import type { ReplHost } from '../sandbox/index.ts';
 
@@ -13,6 +14,8 @@ export interface SubcallScope {
   readonly task: StepTask;
   readonly runtime: RequestRuntime;
   readonly dispatcher: Dispatcher;
+  /** The step's span context: sub-call spans are its children. */
+  readonly trace?: Context;
 }
 
 export class SubcallHost implements ReplHost {
@@ -68,7 +71,20 @@ export class SubcallHost implements ReplHost {
     try {
       const allowed = new Set([settings.model, settings.subModel]);
       if (!allowed.has(model)) throw new Error(`unknown model "${model}"; available: ${[...allowed].join(', ')}`);
-      ended = kind === 'rlm' ? await this.callChild(callId, prompt, model) : await this.callModel(callId, prompt, model, options);
+      ended = await withSpan(
+        SPAN_NAMES.subcall(kind),
+        {
+          ...(this.scope.trace === undefined ? {} : { parent: this.scope.trace }),
+          attributes: { [ATTR.rlmCallId]: callId, [ATTR.rlmSubcallKind]: kind, [ATTR.genAiRequestModel]: model, [ATTR.rlmDepth]: task.depth },
+        },
+        (span) => {
+          const call = kind === 'rlm' ? this.callChild(callId, prompt, model) : this.callModel(callId, prompt, model, options);
+          return call.then((end) => {
+            span.setAttribute(ATTR.rlmCacheHit, end.cacheHit);
+            return end;
+          });
+        },
+      );
     } catch (error) {
       ended = { cacheHit: false, error: describeFailure(error) };
     }
