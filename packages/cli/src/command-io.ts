@@ -3,6 +3,8 @@ export interface CommandIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   stdout(text: string): void;
   stderr(line: string): void;
+  /** Set when stderr is a terminal: redrawable progress (carriage returns) goes here. */
+  readonly terminal?: { write(text: string): void; readonly columns: number };
   readStdin(): Promise<string>;
   /** Calls `handler` on SIGINT/SIGTERM; returns a function that detaches it. */
   onInterrupt(handler: () => void): () => void;
@@ -13,6 +15,9 @@ export function processIo(): CommandIo {
     env: process.env,
     stdout: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     stderr: (line) => process.stderr.write(`${line}\n`),
+    ...(process.stderr.isTTY
+      ? { terminal: { write: (text: string) => process.stderr.write(text), columns: process.stderr.columns } }
+      : {}),
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

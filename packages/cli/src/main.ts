@@ -5,6 +5,7 @@
 import { isRlmError } from '@rlm/shared';
 import { processIo } from './command-io.ts';
 import type { CommandIo } from './command-io.ts';
+import { BATCH_USAGE, batchCommand } from './commands/batch.ts';
 import { demoCommand } from './commands/demo.ts';
 import { RUN_USAGE, runCommand } from './commands/run.ts';
 import { CLUSTER_USAGE, clusterCommand } from './commands/cluster-process.ts';
@@ -15,6 +16,7 @@ const USAGE = `usage: rlm <command> [flags]
 commands:
   run     answer a query over a long context
           ${RUN_USAGE.replaceAll('\n', '\n          ')}
+  batch   ${BATCH_USAGE.replaceAll('\n', '\n          ')}
   demo    a long-context task end to end with no setup (the simulator unless an endpoint is configured)
   sim     ${SIM_USAGE.replaceAll('\n', '\n          ')}
   worker, orchestrator
@@ -26,6 +28,7 @@ type Command = (argv: readonly string[], io: CommandIo) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   run: runCommand,
+  batch: batchCommand,
   demo: demoCommand,
   sim: simCommand,
   worker: clusterCommand('worker'),
