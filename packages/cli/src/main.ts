@@ -9,6 +9,7 @@ import { BATCH_USAGE, batchCommand } from './commands/batch.ts';
 import { demoCommand } from './commands/demo.ts';
 import { RUN_USAGE, runCommand } from './commands/run.ts';
 import { CLUSTER_USAGE, clusterCommand } from './commands/cluster-process.ts';
+import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
 import { SIM_USAGE, simCommand } from './commands/sim.ts';
 
 const USAGE = `usage: rlm <command> [flags]
@@ -18,6 +19,7 @@ commands:
           ${RUN_USAGE.replaceAll('\n', '\n          ')}
   batch   ${BATCH_USAGE.replaceAll('\n', '\n          ')}
   demo    a long-context task end to end with no setup (the simulator unless an endpoint is configured)
+  serve   ${SERVE_USAGE.replaceAll('\n', '\n          ')}
   sim     ${SIM_USAGE.replaceAll('\n', '\n          ')}
   worker, orchestrator
           ${CLUSTER_USAGE.replaceAll('\n', '\n          ')}
@@ -30,6 +32,7 @@ const COMMANDS: Record<string, Command> = {
   run: runCommand,
   batch: batchCommand,
   demo: demoCommand,
+  serve: serveCommand,
   sim: simCommand,
   worker: clusterCommand('worker'),
   orchestrator: clusterCommand('orchestrator'),

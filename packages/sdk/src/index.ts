@@ -1,5 +1,5 @@
 export { RLM } from './rlm.ts';
-export type { CompletionOptions, RLMOptions } from './rlm.ts';
+export type { CompletionOptions, RequestOverrides, RLMOptions } from './rlm.ts';
 export type { RlmResult } from './rlm-result.ts';
 export { runBatch } from './batch/run-batch.ts';
 export type { BatchOptions, BatchPlan } from './batch/run-batch.ts';

@@ -39,10 +39,20 @@ export interface RLMOptions extends Partial<EngineConfigInput> {
   readonly onEvent?: RlmEventListener;
 }
 
+/** Settings one request may change (the HTTP server's per-request model and budgets); validated like the constructor's. */
+export type RequestOverrides = Partial<
+  Pick<
+    EngineConfigInput,
+    'model' | 'subModel' | 'maxDepth' | 'maxIterations' | 'maxTokens' | 'maxCostUsd' | 'timeoutSec' | 'temperature'
+  >
+>;
+
 export interface CompletionOptions {
   /** Aborting cancels the whole tree; the result has stopReason "cancelled". */
   readonly signal?: AbortSignal;
   readonly onEvent?: RlmEventListener;
+  /** This request's model and budgets, over the instance's configuration. */
+  readonly overrides?: RequestOverrides;
 }
 
 export class RLM {
@@ -78,10 +88,11 @@ export class RLM {
   }
 
   async completion(context: ContextValue, query: string, options: CompletionOptions = {}): Promise<RlmResult> {
-    validateRequest(this.config, context, query);
+    const config = options.overrides === undefined ? this.config : withOverrides(this.config, options.overrides);
+    validateRequest(config, context, query);
     const started = performance.now();
     if (this.cluster !== undefined) {
-      const result = await this.cluster.completion(this.config, this.settings(), context, query, options.signal);
+      const result = await this.cluster.completion(config, settingsOf(config), context, query, options.signal);
       return { ...result, durationMs: Math.round(performance.now() - started) };
     }
     const rootId = randomUUID();
@@ -89,11 +100,11 @@ export class RLM {
     const runtime = new LocalRequestRuntime({
       rootId,
       ledger: new LocalLedger({
-        ...(this.config.maxTokens === undefined ? {} : { maxTokens: this.config.maxTokens }),
-        ...(this.config.maxCostUsd === undefined ? {} : { maxCostUsd: this.config.maxCostUsd }),
+        ...(config.maxTokens === undefined ? {} : { maxTokens: config.maxTokens }),
+        ...(config.maxCostUsd === undefined ? {} : { maxCostUsd: config.maxCostUsd }),
       }),
-      limiter: new LocalLimiter(this.config.concurrency),
-      ...(this.config.timeoutSec === undefined ? {} : { timeoutMs: this.config.timeoutSec * 1000 }),
+      limiter: new LocalLimiter(config.concurrency),
+      ...(config.timeoutSec === undefined ? {} : { timeoutMs: config.timeoutSec * 1000 }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       onEvent: (event) => {
         for (const listener of listeners) listener(event);
@@ -101,7 +112,7 @@ export class RLM {
     });
     try {
       const outcome = await this.dispatcher.runSession(
-        { sessionId: rootId, depth: 0, context: { kind: 'inline', value: context }, query, settings: this.settings() },
+        { sessionId: rootId, depth: 0, context: { kind: 'inline', value: context }, query, settings: settingsOf(config) },
         runtime,
       );
       const totals = await runtime.ledger.totals();
@@ -117,20 +128,25 @@ export class RLM {
   async close(): Promise<void> {
     await this.cluster?.close();
   }
+}
 
-  private settings(): SessionSettings {
-    const config = this.config;
-    return {
-      model: config.model,
-      subModel: config.subModel ?? config.model,
-      maxDepth: config.maxDepth,
-      maxIterations: config.maxIterations,
-      stepTimeoutMs: config.stepTimeoutSec * 1000,
-      outputLimitChars: config.outputLimitChars,
-      maxOutputTokens: config.maxOutputTokens,
-      ...(config.temperature === undefined ? {} : { temperature: config.temperature }),
-    };
-  }
+function settingsOf(config: EngineConfig): SessionSettings {
+  return {
+    model: config.model,
+    subModel: config.subModel ?? config.model,
+    maxDepth: config.maxDepth,
+    maxIterations: config.maxIterations,
+    stepTimeoutMs: config.stepTimeoutSec * 1000,
+    outputLimitChars: config.outputLimitChars,
+    maxOutputTokens: config.maxOutputTokens,
+    ...(config.temperature === undefined ? {} : { temperature: config.temperature }),
+  };
+}
+
+/** The instance's configuration with one request's overrides, validated again (a bad value is `config_invalid`). */
+function withOverrides(config: EngineConfig, overrides: RequestOverrides): EngineConfig {
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+  return loadConfig({ overrides: { ...config, ...defined } });
 }
 
 function assertEndpointConfigured(config: EngineConfig): void {
