@@ -22,9 +22,12 @@ let client: OpenAI;
 
 beforeAll(async () => {
   sim = await startSimServer({ policy: { type: 'solver' } });
-  serve = await startServeProcess(['--base-url', sim.baseUrl, '--api-key', UPSTREAM_KEY, '--max-body-bytes', '1000000'], {
-    RLM_AUTH_TOKENS: `other-token,${TOKEN}`,
-  });
+  serve = await startServeProcess(
+    ['--base-url', sim.baseUrl, '--api-key', UPSTREAM_KEY, '--max-body-bytes', '1000000'],
+    {
+      RLM_AUTH_TOKENS: `other-token,${TOKEN}`,
+    },
+  );
   client = new OpenAI({ baseURL: `${serve.url}/v1`, apiKey: TOKEN, maxRetries: 0 });
 });
 afterAll(async () => {
@@ -40,7 +43,10 @@ const conversation = (): OpenAI.Chat.ChatCompletionMessageParam[] => [
 describe('rlm serve with the openai client', () => {
   it('answers a non-streaming request with real usage', async () => {
     const before = sim.stats().totalRequests;
-    const completion = await client.chat.completions.create({ model: 'rlm:sim-large', messages: conversation() });
+    const completion = await client.chat.completions.create({
+      model: 'rlm:sim-large',
+      messages: conversation(),
+    });
     expect(completion.object).toBe('chat.completion');
     expect(completion.model).toBe('rlm:sim-large');
     expect(completion.choices[0]?.finish_reason).toBe('stop');
@@ -91,7 +97,9 @@ describe('rlm serve with the openai client', () => {
       rlm: { max_iterations: 1 },
     });
     expect(completion.choices[0]?.finish_reason).toBe('length');
-    expect((completion as unknown as { rlm: { stop_reason: string } }).rlm.stop_reason).toBe('max_iterations');
+    expect((completion as unknown as { rlm: { stop_reason: string } }).rlm.stop_reason).toBe(
+      'max_iterations',
+    );
   });
 });
 
@@ -104,32 +112,96 @@ describe('rlm serve errors (raw HTTP, OpenAI error shape)', () => {
     });
   const cases: Array<[string, () => Promise<Response>, number, string]> = [
     ['bad JSON', () => post('{"model": "rlm:sim-large", "messages": ['), 400, 'invalid_json'],
-    ['missing messages', () => post(JSON.stringify({ model: 'rlm:sim-large' })), 400, 'invalid_request'],
-    ['a last message that is not the user', () => post(JSON.stringify({ model: 'rlm:sim-large', messages: [{ role: 'assistant', content: 'hi' }] })), 400, 'invalid_request'],
-    ['an unknown model', () => post(JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'q' }] })), 404, 'model_not_found'],
-    ['an unknown RLM option', () => post(JSON.stringify({ model: 'rlm:sim-large', rlm: { depth: 2 }, messages: [{ role: 'user', content: 'q' }] })), 400, 'invalid_request'],
-    ['an invalid RLM option value', () => post(JSON.stringify({ model: 'rlm:sim-large', rlm: { max_depth: 99 }, messages: [{ role: 'user', content: 'q' }] })), 400, 'invalid_request'],
+    [
+      'missing messages',
+      () => post(JSON.stringify({ model: 'rlm:sim-large' })),
+      400,
+      'invalid_request',
+    ],
+    [
+      'a last message that is not the user',
+      () =>
+        post(
+          JSON.stringify({
+            model: 'rlm:sim-large',
+            messages: [{ role: 'assistant', content: 'hi' }],
+          }),
+        ),
+      400,
+      'invalid_request',
+    ],
+    [
+      'an unknown model',
+      () => post(JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'q' }] })),
+      404,
+      'model_not_found',
+    ],
+    [
+      'an unknown RLM option',
+      () =>
+        post(
+          JSON.stringify({
+            model: 'rlm:sim-large',
+            rlm: { depth: 2 },
+            messages: [{ role: 'user', content: 'q' }],
+          }),
+        ),
+      400,
+      'invalid_request',
+    ],
+    [
+      'an invalid RLM option value',
+      () =>
+        post(
+          JSON.stringify({
+            model: 'rlm:sim-large',
+            rlm: { max_depth: 99 },
+            messages: [{ role: 'user', content: 'q' }],
+          }),
+        ),
+      400,
+      'invalid_request',
+    ],
     ['an oversized body', () => post(Buffer.alloc(2_000_000, 'a')), 413, 'request_too_large'],
-    ['a wrong API key', () => post(JSON.stringify({ model: 'rlm:sim-large', messages: [] }), 'wrong-token'), 401, 'invalid_api_key'],
-    ['the upstream key used as caller token', () => post(JSON.stringify({ model: 'rlm:sim-large', messages: [] }), UPSTREAM_KEY), 401, 'invalid_api_key'],
+    [
+      'a wrong API key',
+      () => post(JSON.stringify({ model: 'rlm:sim-large', messages: [] }), 'wrong-token'),
+      401,
+      'invalid_api_key',
+    ],
+    [
+      'the upstream key used as caller token',
+      () => post(JSON.stringify({ model: 'rlm:sim-large', messages: [] }), UPSTREAM_KEY),
+      401,
+      'invalid_api_key',
+    ],
     ['no API key', () => fetch(`${serve.url}/v1/models`), 401, 'missing_api_key'],
   ];
   for (const [name, send, status, code] of cases) {
     it(`answers ${name} with ${status} ${code}`, async () => {
       const response = await send();
       expect(response.status).toBe(status);
-      const body = (await response.json()) as { error: { message: string; type: string; code: string; param: unknown } };
-      expect(body.error).toEqual({ message: expect.any(String), type: expect.any(String), code, param: body.error.param ?? null });
+      const body = (await response.json()) as {
+        error: { message: string; type: string; code: string; param: unknown };
+      };
+      expect(body.error).toEqual({
+        message: expect.any(String),
+        type: expect.any(String),
+        code,
+        param: body.error.param ?? null,
+      });
       expect(JSON.stringify(body)).not.toContain(UPSTREAM_KEY);
     });
   }
 
   it('the openai client surfaces those errors as typed errors', async () => {
     const wrong = new OpenAI({ baseURL: `${serve.url}/v1`, apiKey: 'nope', maxRetries: 0 });
-    await expect(wrong.chat.completions.create({ model: 'rlm:sim-large', messages: conversation() })).rejects.toBeInstanceOf(
-      OpenAI.AuthenticationError,
-    );
-    await expect(client.chat.completions.create({ model: 'sim-large', messages: conversation() })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(
+      wrong.chat.completions.create({ model: 'rlm:sim-large', messages: conversation() }),
+    ).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    await expect(
+      client.chat.completions.create({ model: 'sim-large', messages: conversation() }),
+    ).rejects.toBeInstanceOf(OpenAI.NotFoundError);
   });
 
   it('serves /healthz without a token', async () => {
@@ -155,11 +227,20 @@ describe('rlm serve admission and cancellation', () => {
         type: 'scripted',
         replies: (request) =>
           isSessionTurn(request)
-            ? repl(`FINAL((await llm_query_batched(Array.from({ length: ${FAN_OUT} }, (_, i) => 'slow ' + i))).join(','))`)
+            ? repl(
+                `FINAL((await llm_query_batched(Array.from({ length: ${FAN_OUT} }, (_, i) => 'slow ' + i))).join(','))`,
+              )
             : { content: 'late', delayMs: 120_000 },
       },
     });
-    slowServe = await startServeProcess(['--base-url', slowSim.baseUrl, '--max-requests', '1', '--retry-after', '3']);
+    slowServe = await startServeProcess([
+      '--base-url',
+      slowSim.baseUrl,
+      '--max-requests',
+      '1',
+      '--retry-after',
+      '3',
+    ]);
   });
   afterAll(async () => {
     await slowServe?.stop();
@@ -167,7 +248,11 @@ describe('rlm serve admission and cancellation', () => {
   });
 
   it('answers 429 with Retry-After when full, and a disconnect mid-stream cancels the whole tree', async () => {
-    const slowClient = new OpenAI({ baseURL: `${slowServe.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+    const slowClient = new OpenAI({
+      baseURL: `${slowServe.url}/v1`,
+      apiKey: 'unused',
+      maxRetries: 0,
+    });
     const controller = new AbortController();
     const stream = await slowClient.chat.completions.create(
       { model: 'rlm:sim-large', messages: [{ role: 'user', content: 'q' }], stream: true },
@@ -193,11 +278,16 @@ describe('rlm serve admission and cancellation', () => {
     });
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toBe('3');
-    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('rate_limit_exceeded');
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+      'rate_limit_exceeded',
+    );
 
     controller.abort();
     expect(await reading).toContain('subcall-start');
-    await waitFor('every sub-call to be abandoned at the simulator', () => slowSim.stats().clientsGone === FAN_OUT);
+    await waitFor(
+      'every sub-call to be abandoned at the simulator',
+      () => slowSim.stats().clientsGone === FAN_OUT,
+    );
     expect(slowSim.stats()).toMatchObject({ inFlight: 0, completed: 1 });
     await waitFor('the server to free its slot', async () => {
       const health = (await (await fetch(`${slowServe.url}/healthz`)).json()) as { active: number };

@@ -15,11 +15,18 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
-export async function startServeProcess(args: readonly string[], env: Record<string, string> = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, ['--no-node-snapshot', MAIN, 'serve', '--port', '0', ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { PATH: process.env['PATH'] ?? '', ...env },
-  });
+export async function startServeProcess(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<ServeProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--no-node-snapshot', MAIN, 'serve', '--port', '0', ...args],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { PATH: process.env['PATH'] ?? '', ...env },
+    },
+  );
   let stderr = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
@@ -42,7 +49,11 @@ export async function startServeProcess(args: readonly string[], env: Record<str
 }
 
 /** Re-checks `condition` until it holds (a condition wait, not a fixed sleep); fails after `timeoutMs`. */
-export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

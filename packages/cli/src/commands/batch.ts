@@ -40,19 +40,32 @@ export async function batchCommand(argv: readonly string[], io: CommandIo): Prom
     strict: true,
     allowPositionals: false,
   });
-  if (values.input === undefined) throw usageError('--input is required (a JSONL file or a directory)');
+  if (values.input === undefined)
+    throw usageError('--input is required (a JSONL file or a directory)');
   const queries = (values.query ?? []).filter((query) => query.trim() !== '');
   if (queries.length === 0) throw usageError('--query is required (repeat it for several queries)');
-  if (values.out === undefined) throw usageError('--out is required (the JSONL output, also the resume journal)');
+  if (values.out === undefined)
+    throw usageError('--out is required (the JSONL output, also the resume journal)');
   const sync = values.sync ?? 'line';
-  if (sync !== 'line' && sync !== 'none') throw usageError(`--sync: expected "line" or "none", got "${sync}"`);
-  const concurrency = values.concurrency === undefined ? 4 : numberFlag('concurrency', values.concurrency, { min: 1, max: 1000, integer: true });
-  const repairAttempts = values.repairs === undefined ? 2 : numberFlag('repairs', values.repairs, { min: 0, max: 10, integer: true });
+  if (sync !== 'line' && sync !== 'none')
+    throw usageError(`--sync: expected "line" or "none", got "${sync}"`);
+  const concurrency =
+    values.concurrency === undefined
+      ? 4
+      : numberFlag('concurrency', values.concurrency, { min: 1, max: 1000, integer: true });
+  const repairAttempts =
+    values.repairs === undefined
+      ? 2
+      : numberFlag('repairs', values.repairs, { min: 0, max: 10, integer: true });
   const schema = values.schema === undefined ? undefined : await readSchema(values.schema);
   const items = await readBatchItems(values.input);
 
   const overrides = engineOverrides({ ...values, concurrency: values['request-concurrency'] });
-  const rlm = new RLM({ ...overrides, env: io.env, ...(values.prefix === undefined ? {} : { redisPrefix: values.prefix }) });
+  const rlm = new RLM({
+    ...overrides,
+    env: io.env,
+    ...(values.prefix === undefined ? {} : { redisPrefix: values.prefix }),
+  });
   const progress = createBatchProgress(io, values.quiet);
   const records: BatchRecord[] = [];
   const controller = new AbortController();
@@ -70,7 +83,8 @@ export async function batchCommand(argv: readonly string[], io: CommandIo): Prom
       signal: controller.signal,
       onPlan: (plan) => {
         progress.tally.total = plan.total;
-        if (plan.tornBytes > 0 && !values.quiet) io.stderr(`batch: cut a torn last line (${plan.tornBytes} bytes) from ${values.out}`);
+        if (plan.tornBytes > 0 && !values.quiet)
+          io.stderr(`batch: cut a torn last line (${plan.tornBytes} bytes) from ${values.out}`);
       },
       onSkip: (record) => {
         progress.tally.skipped += 1;
@@ -104,13 +118,17 @@ async function readSchema(file: string): Promise<object> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw usageError(`--schema: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw usageError(
+      `--schema: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
   }
   try {
     const schema = JSON.parse(text) as unknown;
     if (typeof schema !== 'object' || schema === null) throw new Error('not an object');
     return schema;
   } catch (error) {
-    throw usageError(`--schema: ${file} is not a JSON object (${error instanceof Error ? error.message : String(error)})`);
+    throw usageError(
+      `--schema: ${file} is not a JSON object (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
 }

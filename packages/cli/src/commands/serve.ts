@@ -36,14 +36,29 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
     allowPositionals: false,
   });
   const port = numberFlag('port', values.port, { min: 0, max: 65_535, integer: true });
-  const maxRequests = numberFlag('max-requests', values['max-requests'], { min: 1, max: 100_000, integer: true });
-  const maxBodyBytes = numberFlag('max-body-bytes', values['max-body-bytes'], { min: 1, integer: true });
-  const retryAfterSec = numberFlag('retry-after', values['retry-after'], { min: 1, max: 3600, integer: true });
+  const maxRequests = numberFlag('max-requests', values['max-requests'], {
+    min: 1,
+    max: 100_000,
+    integer: true,
+  });
+  const maxBodyBytes = numberFlag('max-body-bytes', values['max-body-bytes'], {
+    min: 1,
+    integer: true,
+  });
+  const retryAfterSec = numberFlag('retry-after', values['retry-after'], {
+    min: 1,
+    max: 3600,
+    integer: true,
+  });
   const models = values.models
     ?.split(',')
     .map((model) => model.trim())
     .filter((model) => model !== '');
-  const rlm = new RLM({ ...engineOverrides(values), env: io.env, ...(values.prefix === undefined ? {} : { redisPrefix: values.prefix }) });
+  const rlm = new RLM({
+    ...engineOverrides(values),
+    env: io.env,
+    ...(values.prefix === undefined ? {} : { redisPrefix: values.prefix }),
+  });
   const tokens = callerTokens(values['auth-token'], io.env);
   const server = await startServeServer({
     rlm,

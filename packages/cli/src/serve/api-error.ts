@@ -6,7 +6,8 @@
 import type { ServerResponse } from 'node:http';
 import { isRlmError } from '@rlm/shared';
 
-export type ApiErrorType = 'invalid_request_error' | 'authentication_error' | 'rate_limit_error' | 'server_error';
+export type ApiErrorType =
+  'invalid_request_error' | 'authentication_error' | 'rate_limit_error' | 'server_error';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -32,19 +33,37 @@ export class ApiError extends Error {
   }
 
   body(): { error: { message: string; type: ApiErrorType; param: string | null; code: string } } {
-    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+    return {
+      error: { message: this.message, type: this.type, param: this.param, code: this.code },
+    };
   }
 }
 
-export function invalidRequest(message: string, code = 'invalid_request', param?: string): ApiError {
-  return new ApiError(400, 'invalid_request_error', code, message, param === undefined ? {} : { param });
+export function invalidRequest(
+  message: string,
+  code = 'invalid_request',
+  param?: string,
+): ApiError {
+  return new ApiError(
+    400,
+    'invalid_request_error',
+    code,
+    message,
+    param === undefined ? {} : { param },
+  );
 }
 
 /** Anything thrown while serving a request, as an ApiError (bad settings are the caller's 400, the rest ours). */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (isRlmError(error) && error.code === 'config_invalid') return invalidRequest(error.message.replaceAll('\n', '; '));
-  return new ApiError(500, 'server_error', 'internal_error', 'the server failed to answer the request');
+  if (isRlmError(error) && error.code === 'config_invalid')
+    return invalidRequest(error.message.replaceAll('\n', '; '));
+  return new ApiError(
+    500,
+    'server_error',
+    'internal_error',
+    'the server failed to answer the request',
+  );
 }
 
 export function sendApiError(response: ServerResponse, error: ApiError): void {

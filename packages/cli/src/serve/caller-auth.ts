@@ -9,7 +9,10 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { ApiError } from './api-error.ts';
 
-export function callerTokens(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): readonly string[] {
+export function callerTokens(
+  flag: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): readonly string[] {
   const raw = flag ?? env['RLM_AUTH_TOKENS'] ?? '';
   return raw
     .split(',')
@@ -23,7 +26,12 @@ export function assertCaller(request: IncomingMessage, tokens: readonly string[]
   const header = request.headers.authorization ?? '';
   const presented = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
   if (presented === undefined) {
-    throw new ApiError(401, 'authentication_error', 'missing_api_key', 'missing bearer token: send Authorization: Bearer <token>');
+    throw new ApiError(
+      401,
+      'authentication_error',
+      'missing_api_key',
+      'missing bearer token: send Authorization: Bearer <token>',
+    );
   }
   if (!tokens.some((token) => sameSecret(token, presented))) {
     // The message never echoes the presented token.

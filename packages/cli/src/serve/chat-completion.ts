@@ -12,7 +12,15 @@ import type { RlmEvent } from '@rlm/shared';
 import { ApiError, toApiError } from './api-error.ts';
 import { parseChatRequest, rootModelOf } from './chat-request.ts';
 import type { ChatRequest } from './chat-request.ts';
-import { chunk, completionBody, finishReasonOf, progressChunk, rlmFacts, usageChunk, usageOf } from './completion-format.ts';
+import {
+  chunk,
+  completionBody,
+  finishReasonOf,
+  progressChunk,
+  rlmFacts,
+  usageChunk,
+  usageOf,
+} from './completion-format.ts';
 import type { CompletionIdentity } from './completion-format.ts';
 import { conversationToRlmInput } from './message-context.ts';
 import { SseWriter } from './sse-writer.ts';
@@ -23,23 +31,43 @@ export interface ChatCompletionDeps {
   readonly allowedModels: readonly string[] | undefined;
 }
 
-export async function handleChatCompletion(response: ServerResponse, rawBody: Buffer, deps: ChatCompletionDeps): Promise<void> {
+export async function handleChatCompletion(
+  response: ServerResponse,
+  rawBody: Buffer,
+  deps: ChatCompletionDeps,
+): Promise<void> {
   const request = parseChatRequest(rawBody);
   const rootModel = rootModelOf(request.model);
-  if (rootModel === undefined || (deps.allowedModels !== undefined && !deps.allowedModels.includes(rootModel))) {
-    throw new ApiError(404, 'invalid_request_error', 'model_not_found', `The model '${request.model}' does not exist (this server serves rlm:<model>; see GET /v1/models)`, {
-      param: 'model',
-    });
+  if (
+    rootModel === undefined ||
+    (deps.allowedModels !== undefined && !deps.allowedModels.includes(rootModel))
+  ) {
+    throw new ApiError(
+      404,
+      'invalid_request_error',
+      'model_not_found',
+      `The model '${request.model}' does not exist (this server serves rlm:<model>; see GET /v1/models)`,
+      {
+        param: 'model',
+      },
+    );
   }
   const input = conversationToRlmInput(request.messages);
   const caller = new AbortController();
   response.on('close', () => {
     if (!response.writableFinished) caller.abort(new Error('the client disconnected'));
   });
-  const identity: CompletionIdentity = { id: `chatcmpl-${randomUUID()}`, created: Math.floor(Date.now() / 1000), model: request.model };
+  const identity: CompletionIdentity = {
+    id: `chatcmpl-${randomUUID()}`,
+    created: Math.floor(Date.now() / 1000),
+    model: request.model,
+  };
   const overrides = { ...request.overrides, model: rootModel };
   if (!request.stream) {
-    const result = await deps.rlm.completion(input.context, input.query, { signal: caller.signal, overrides });
+    const result = await deps.rlm.completion(input.context, input.query, {
+      signal: caller.signal,
+      overrides,
+    });
     if (caller.signal.aborted) return;
     assertAnswered(result);
     response.writeHead(200, { 'content-type': 'application/json' });
@@ -92,7 +120,12 @@ async function streamCompletion(
   }
   open();
   sse.data(chunk(identity, { content: result.answer }, null));
-  sse.data(chunk(identity, {}, finishReasonOf(result.stopReason), { usage: usageOf(result), rlm: rlmFacts(result) }));
+  sse.data(
+    chunk(identity, {}, finishReasonOf(result.stopReason), {
+      usage: usageOf(result),
+      rlm: rlmFacts(result),
+    }),
+  );
   if (request.includeUsage) sse.data(usageChunk(identity, result));
   sse.done();
 }
@@ -103,5 +136,10 @@ function assertAnswered(result: RlmResult): void {
 }
 
 function upstreamFailure(result: RlmResult): ApiError {
-  return new ApiError(502, 'server_error', result.error?.code ?? 'rlm_error', `the RLM run failed: ${result.error?.message ?? 'unknown error'}`);
+  return new ApiError(
+    502,
+    'server_error',
+    result.error?.code ?? 'rlm_error',
+    `the RLM run failed: ${result.error?.message ?? 'unknown error'}`,
+  );
 }

@@ -37,16 +37,19 @@ export function parseChatRequest(raw: Buffer): ChatRequest {
   } catch {
     throw invalidRequest('the request body is not valid JSON', 'invalid_json');
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidRequest('the request body must be a JSON object', 'invalid_json');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw invalidRequest('the request body must be a JSON object', 'invalid_json');
   const record = body as Record<string, unknown>;
   const model = record['model'];
-  if (typeof model !== 'string' || model === '') throw invalidRequest('you must provide a model parameter', 'invalid_request', 'model');
+  if (typeof model !== 'string' || model === '')
+    throw invalidRequest('you must provide a model parameter', 'invalid_request', 'model');
   const messages = parseMessages(record['messages']);
   const streamOptions = record['stream_options'];
   const overrides: Record<string, unknown> = { ...parseRlmOptions(record['rlm']) };
   const temperature = record['temperature'];
   if (temperature !== undefined && temperature !== null) {
-    if (typeof temperature !== 'number') throw invalidRequest('temperature must be a number', 'invalid_request', 'temperature');
+    if (typeof temperature !== 'number')
+      throw invalidRequest('temperature must be a number', 'invalid_request', 'temperature');
     overrides['temperature'] = temperature;
   }
   return {
@@ -54,7 +57,9 @@ export function parseChatRequest(raw: Buffer): ChatRequest {
     messages,
     stream: record['stream'] === true,
     includeUsage:
-      typeof streamOptions === 'object' && streamOptions !== null && (streamOptions as Record<string, unknown>)['include_usage'] === true,
+      typeof streamOptions === 'object' &&
+      streamOptions !== null &&
+      (streamOptions as Record<string, unknown>)['include_usage'] === true,
     overrides: overrides as RequestOverrides,
   };
 }
@@ -72,9 +77,11 @@ function parseMessages(value: unknown): ChatInputMessage[] {
   }
   return value.map((message: unknown, index) => {
     const where = `messages[${index}]`;
-    if (typeof message !== 'object' || message === null) throw invalidRequest(`${where} must be an object`, 'invalid_request', where);
+    if (typeof message !== 'object' || message === null)
+      throw invalidRequest(`${where} must be an object`, 'invalid_request', where);
     const { role, content } = message as Record<string, unknown>;
-    if (typeof role !== 'string') throw invalidRequest(`${where}.role must be a string`, 'invalid_request', `${where}.role`);
+    if (typeof role !== 'string')
+      throw invalidRequest(`${where}.role must be a string`, 'invalid_request', `${where}.role`);
     return { role, parts: contentParts(content, where) };
   });
 }
@@ -84,27 +91,44 @@ function contentParts(content: unknown, where: string): string[] {
   if (typeof content === 'string') return [content];
   if (Array.isArray(content)) {
     return content.map((part: unknown, index) => {
-      const text = typeof part === 'object' && part !== null ? (part as Record<string, unknown>)['text'] : undefined;
+      const text =
+        typeof part === 'object' && part !== null
+          ? (part as Record<string, unknown>)['text']
+          : undefined;
       if (typeof text !== 'string') {
-        throw invalidRequest(`${where}.content[${index}]: only text parts are supported`, 'invalid_request', `${where}.content`);
+        throw invalidRequest(
+          `${where}.content[${index}]: only text parts are supported`,
+          'invalid_request',
+          `${where}.content`,
+        );
       }
       return text;
     });
   }
-  throw invalidRequest(`${where}.content must be a string or an array of text parts`, 'invalid_request', `${where}.content`);
+  throw invalidRequest(
+    `${where}.content must be a string or an array of text parts`,
+    'invalid_request',
+    `${where}.content`,
+  );
 }
 
 function parseRlmOptions(value: unknown): RequestOverrides {
   if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw invalidRequest('rlm must be an object of RLM options', 'invalid_request', 'rlm');
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw invalidRequest('rlm must be an object of RLM options', 'invalid_request', 'rlm');
   const overrides: Record<string, unknown> = {};
   for (const [name, option] of Object.entries(value)) {
     const known = RLM_OPTIONS[name];
     if (known === undefined) {
-      throw invalidRequest(`rlm.${name} is not an RLM option (known: ${Object.keys(RLM_OPTIONS).join(', ')})`, 'invalid_request', `rlm.${name}`);
+      throw invalidRequest(
+        `rlm.${name} is not an RLM option (known: ${Object.keys(RLM_OPTIONS).join(', ')})`,
+        'invalid_request',
+        `rlm.${name}`,
+      );
     }
     const [setting, kind] = known;
-    if (typeof option !== kind) throw invalidRequest(`rlm.${name} must be a ${kind}`, 'invalid_request', `rlm.${name}`);
+    if (typeof option !== kind)
+      throw invalidRequest(`rlm.${name} must be a ${kind}`, 'invalid_request', `rlm.${name}`);
     overrides[setting] = option;
   }
   return overrides as RequestOverrides;

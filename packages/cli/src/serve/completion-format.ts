@@ -40,7 +40,10 @@ export function rlmFacts(result: RlmResult): Record<string, unknown> {
   };
 }
 
-export function completionBody(identity: CompletionIdentity, result: RlmResult): Record<string, unknown> {
+export function completionBody(
+  identity: CompletionIdentity,
+  result: RlmResult,
+): Record<string, unknown> {
   return {
     id: identity.id,
     object: 'chat.completion',
@@ -76,11 +79,24 @@ export function chunk(
 }
 
 /** A progress chunk: an empty delta (clients append nothing) carrying the event in `rlm_event`. */
-export function progressChunk(identity: CompletionIdentity, event: RlmEvent): Record<string, unknown> {
+export function progressChunk(
+  identity: CompletionIdentity,
+  event: RlmEvent,
+): Record<string, unknown> {
   return chunk(identity, {}, null, { rlm_event: event });
 }
 
 /** The usage chunk of `stream_options.include_usage`: no choices, only usage. */
-export function usageChunk(identity: CompletionIdentity, result: RlmResult): Record<string, unknown> {
-  return { id: identity.id, object: 'chat.completion.chunk', created: identity.created, model: identity.model, choices: [], usage: usageOf(result) };
+export function usageChunk(
+  identity: CompletionIdentity,
+  result: RlmResult,
+): Record<string, unknown> {
+  return {
+    id: identity.id,
+    object: 'chat.completion.chunk',
+    created: identity.created,
+    model: identity.model,
+    choices: [],
+    usage: usageOf(result),
+  };
 }

@@ -27,15 +27,23 @@ export interface RlmInput {
 
 export function conversationToRlmInput(messages: readonly ChatInputMessage[]): RlmInput {
   const last = messages.at(-1);
-  if (last === undefined) throw invalidRequest('messages must not be empty', 'invalid_request', 'messages');
+  if (last === undefined)
+    throw invalidRequest('messages must not be empty', 'invalid_request', 'messages');
   if (last.role !== 'user') {
-    throw invalidRequest('the last message must have role "user": its text is the question', 'invalid_request', 'messages');
+    throw invalidRequest(
+      'the last message must have role "user": its text is the question',
+      'invalid_request',
+      'messages',
+    );
   }
   const query = last.parts.at(-1) ?? '';
-  if (query.trim() === '') throw invalidRequest('the last user message has no text', 'invalid_request', 'messages');
-  const documents = [...messages.slice(0, -1).map((message) => message.parts.join('\n')), ...last.parts.slice(0, -1)].filter(
-    (text) => text !== '',
-  );
-  const context: ContextValue = documents.length === 0 ? '' : documents.length === 1 ? (documents[0] ?? '') : documents;
+  if (query.trim() === '')
+    throw invalidRequest('the last user message has no text', 'invalid_request', 'messages');
+  const documents = [
+    ...messages.slice(0, -1).map((message) => message.parts.join('\n')),
+    ...last.parts.slice(0, -1),
+  ].filter((text) => text !== '');
+  const context: ContextValue =
+    documents.length === 0 ? '' : documents.length === 1 ? (documents[0] ?? '') : documents;
   return { context, query };
 }

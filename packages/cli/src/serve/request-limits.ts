@@ -21,9 +21,15 @@ export async function readBody(request: IncomingMessage, maxBytes: number): Prom
 
 function tooLarge(maxBytes: number): ApiError {
   // connection: close, so the unread rest of the body is not waited for.
-  return new ApiError(413, 'invalid_request_error', 'request_too_large', `the request body is larger than ${maxBytes} bytes (--max-body-bytes)`, {
-    headers: { connection: 'close' },
-  });
+  return new ApiError(
+    413,
+    'invalid_request_error',
+    'request_too_large',
+    `the request body is larger than ${maxBytes} bytes (--max-body-bytes)`,
+    {
+      headers: { connection: 'close' },
+    },
+  );
 }
 
 export class RequestSlots {
@@ -43,9 +49,15 @@ export class RequestSlots {
   /** A release function (call it exactly once), or a 429 ApiError when every slot is taken. */
   acquire(): () => void {
     if (this.used >= this.capacity) {
-      throw new ApiError(429, 'rate_limit_error', 'rate_limit_exceeded', `the server is running its maximum of ${this.capacity} requests; retry later`, {
-        headers: { 'retry-after': String(this.retryAfterSec) },
-      });
+      throw new ApiError(
+        429,
+        'rate_limit_error',
+        'rate_limit_exceeded',
+        `the server is running its maximum of ${this.capacity} requests; retry later`,
+        {
+          headers: { 'retry-after': String(this.retryAfterSec) },
+        },
+      );
     }
     this.used += 1;
     let released = false;

@@ -40,7 +40,10 @@ export async function startServeServer(options: ServeOptions): Promise<ServeServ
   const server: Server = createServer((request, response) => {
     route(request, response, options, slots).catch((error: unknown) => {
       const apiError = toApiError(error);
-      if (apiError.status >= 500) options.log(`serve: ${request.method ?? ''} ${request.url ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (apiError.status >= 500)
+        options.log(
+          `serve: ${request.method ?? ''} ${request.url ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
       sendApiError(response, apiError);
     });
   });
@@ -60,18 +63,29 @@ export async function startServeServer(options: ServeOptions): Promise<ServeServ
   };
 }
 
-async function route(request: IncomingMessage, response: ServerResponse, options: ServeOptions, slots: RequestSlots): Promise<void> {
+async function route(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: ServeOptions,
+  slots: RequestSlots,
+): Promise<void> {
   const path = new URL(request.url ?? '/', 'http://localhost').pathname;
   if (path === '/healthz' && request.method === 'GET') {
     sendJson(response, 200, { status: 'ok', active: slots.active, capacity: slots.capacity });
     return;
   }
-  if (path === '/v1/models' || path === '/v1/chat/completions') assertCaller(request, options.callerTokens);
+  if (path === '/v1/models' || path === '/v1/chat/completions')
+    assertCaller(request, options.callerTokens);
   if (path === '/v1/models' && request.method === 'GET') {
     const models = options.models ?? [options.rlm.config.model];
     sendJson(response, 200, {
       object: 'list',
-      data: models.map((model) => ({ id: `${MODEL_PREFIX}${model}`, object: 'model', created: 0, owned_by: 'rlm' })),
+      data: models.map((model) => ({
+        id: `${MODEL_PREFIX}${model}`,
+        object: 'model',
+        created: 0,
+        owned_by: 'rlm',
+      })),
     });
     return;
   }
@@ -79,14 +93,22 @@ async function route(request: IncomingMessage, response: ServerResponse, options
     const release = slots.acquire();
     try {
       const body = await readBody(request, options.maxBodyBytes);
-      await handleChatCompletion(response, body, { rlm: options.rlm, allowedModels: options.models });
+      await handleChatCompletion(response, body, {
+        rlm: options.rlm,
+        allowedModels: options.models,
+      });
     } finally {
       release();
     }
     return;
   }
   if (path === '/v1/models' || path === '/v1/chat/completions') {
-    throw new ApiError(405, 'invalid_request_error', 'method_not_allowed', `${request.method ?? ''} is not allowed on ${path}`);
+    throw new ApiError(
+      405,
+      'invalid_request_error',
+      'method_not_allowed',
+      `${request.method ?? ''} is not allowed on ${path}`,
+    );
   }
   throw new ApiError(404, 'invalid_request_error', 'not_found', `no route ${path}`);
 }

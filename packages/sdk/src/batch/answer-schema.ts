@@ -8,7 +8,9 @@ import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import { RlmError } from '@rlm/shared';
 
-export type SchemaCheck = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly problems: string };
+export type SchemaCheck =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly problems: string };
 
 export class AnswerSchema {
   readonly schema: object;
@@ -19,7 +21,10 @@ export class AnswerSchema {
     try {
       this.validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
     } catch (error) {
-      throw new RlmError('config_invalid', `--schema: not a valid JSON Schema (${error instanceof Error ? error.message : String(error)})`);
+      throw new RlmError(
+        'config_invalid',
+        `--schema: not a valid JSON Schema (${error instanceof Error ? error.message : String(error)})`,
+      );
     }
   }
 
@@ -42,7 +47,10 @@ export class AnswerSchema {
     }
     if (this.validate(value)) return { ok: true, value };
     const problems = (this.validate.errors ?? [])
-      .map((error) => `${error.instancePath === '' ? 'the value' : error.instancePath} ${error.message ?? 'is invalid'}`)
+      .map(
+        (error) =>
+          `${error.instancePath === '' ? 'the value' : error.instancePath} ${error.message ?? 'is invalid'}`,
+      )
       .join('; ');
     return { ok: false, problems: `it does not satisfy the schema (${problems})` };
   }

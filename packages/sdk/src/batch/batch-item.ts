@@ -16,7 +16,9 @@ export interface BatchItem {
 }
 
 /** Items given in code: `{id, text}` values. */
-export function itemsFromTexts(entries: ReadonlyArray<{ readonly id: string; readonly text: string }>): BatchItem[] {
+export function itemsFromTexts(
+  entries: ReadonlyArray<{ readonly id: string; readonly text: string }>,
+): BatchItem[] {
   return entries.map((entry) => ({ id: entry.id, loadText: () => Promise.resolve(entry.text) }));
 }
 
@@ -26,12 +28,16 @@ export async function readBatchItems(input: string): Promise<BatchItem[]> {
   try {
     info = await stat(input);
   } catch (error) {
-    throw new RlmError('config_invalid', `--input: cannot read ${input} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new RlmError(
+      'config_invalid',
+      `--input: cannot read ${input} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
   }
   const items = info.isDirectory() ? await itemsFromDirectory(input) : await itemsFromJsonl(input);
   const seen = new Set<string>();
   for (const item of items) {
-    if (seen.has(item.id)) throw new RlmError('config_invalid', `--input: the id "${item.id}" appears twice`);
+    if (seen.has(item.id))
+      throw new RlmError('config_invalid', `--input: the id "${item.id}" appears twice`);
     seen.add(item.id);
   }
   return items;
@@ -59,16 +65,23 @@ async function itemsFromJsonl(file: string): Promise<BatchItem[]> {
     } catch {
       throw new RlmError('config_invalid', `${where} is not valid JSON`);
     }
-    const record = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+    const record = (typeof value === 'object' && value !== null ? value : {}) as Record<
+      string,
+      unknown
+    >;
     const id = record['id'];
     if (typeof id !== 'string' && typeof id !== 'number') {
       throw new RlmError('config_invalid', `${where} needs an "id" (string or number)`);
     }
     const text = record['text'];
     const source = record['path'];
-    if (typeof text === 'string') items.push({ id: String(id), loadText: () => Promise.resolve(text) });
+    if (typeof text === 'string')
+      items.push({ id: String(id), loadText: () => Promise.resolve(text) });
     else if (typeof source === 'string') {
-      items.push({ id: String(id), loadText: () => readFile(path.resolve(folder, source), 'utf8') });
+      items.push({
+        id: String(id),
+        loadText: () => readFile(path.resolve(folder, source), 'utf8'),
+      });
     } else throw new RlmError('config_invalid', `${where} needs "text" or "path" (a string)`);
   }
   return items;

@@ -22,4 +22,9 @@ export interface BatchRecord {
   readonly error: { readonly code: string; readonly message: string } | null;
 }
 
-export const ZERO_BATCH_USAGE: RlmResult['usage'] = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, calls: 0 };
+export const ZERO_BATCH_USAGE: RlmResult['usage'] = {
+  inputTokens: 0,
+  outputTokens: 0,
+  cachedInputTokens: 0,
+  calls: 0,
+};

@@ -30,5 +30,10 @@ export function pairKey(input: {
   readonly query: string;
   readonly configFingerprint: string;
 }): string {
-  return hashValue({ id: input.id, document: sha256Hex(input.text), query: input.query, config: input.configFingerprint });
+  return hashValue({
+    id: input.id,
+    document: sha256Hex(input.text),
+    query: input.query,
+    config: input.configFingerprint,
+  });
 }

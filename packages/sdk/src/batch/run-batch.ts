@@ -51,19 +51,26 @@ export interface BatchPlan {
 const DEFAULT_CONCURRENCY = 4;
 const DEFAULT_REPAIR_ATTEMPTS = 2;
 
-export async function* runBatch(options: BatchOptions): AsyncGenerator<BatchRecord, void, undefined> {
+export async function* runBatch(
+  options: BatchOptions,
+): AsyncGenerator<BatchRecord, void, undefined> {
   const schema = options.schema === undefined ? undefined : new AnswerSchema(options.schema);
   const fingerprint = configFingerprint(options.rlm.config, options.schema);
-  const existing = options.outFile === undefined ? undefined : await readExistingOutput(options.outFile);
+  const existing =
+    options.outFile === undefined ? undefined : await readExistingOutput(options.outFile);
   const done = new Map((existing?.records ?? []).map((record) => [record.key, record]));
   options.onPlan?.({
     total: options.items.length * options.queries.length,
     previousRecords: existing?.records.length ?? 0,
     tornBytes: existing?.tornBytes ?? 0,
   });
-  const log = options.outFile === undefined ? undefined : await OutputLog.open(options.outFile, options.sync);
+  const log =
+    options.outFile === undefined ? undefined : await OutputLog.open(options.outFile, options.sync);
   const controller = new AbortController();
-  const signal = options.signal === undefined ? controller.signal : AbortSignal.any([controller.signal, options.signal]);
+  const signal =
+    options.signal === undefined
+      ? controller.signal
+      : AbortSignal.any([controller.signal, options.signal]);
   const pairs = pendingPairs(options.items, options.queries, fingerprint, done, options.onSkip);
   const finished: BatchRecord[] = [];
   let wake: (() => void) | undefined;
@@ -89,11 +96,13 @@ export async function* runBatch(options: BatchOptions): AsyncGenerator<BatchReco
       notify();
     }
   };
-  const workers = Array.from({ length: Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY) }, () =>
-    worker().catch((error: unknown) => {
-      failure ??= { error };
-      controller.abort(error);
-    }),
+  const workers = Array.from(
+    { length: Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY) },
+    () =>
+      worker().catch((error: unknown) => {
+        failure ??= { error };
+        controller.abort(error);
+      }),
   );
   let running = workers.length;
   for (const settled of workers) void settled.finally(() => ((running -= 1), notify()));
@@ -127,10 +136,17 @@ async function* pendingPairs(
     try {
       text = await item.loadText();
     } catch (error) {
-      text = { loadError: `cannot read the document: ${error instanceof Error ? error.message : String(error)}` };
+      text = {
+        loadError: `cannot read the document: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
     for (const query of queries) {
-      const key = pairKey({ id: item.id, text: typeof text === 'string' ? text : '', query, configFingerprint: fingerprint });
+      const key = pairKey({
+        id: item.id,
+        text: typeof text === 'string' ? text : '',
+        query,
+        configFingerprint: fingerprint,
+      });
       const previous = done.get(key);
       if (previous !== undefined) onSkip?.(previous);
       else yield { key, id: item.id, query, text };

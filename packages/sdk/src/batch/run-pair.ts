@@ -26,7 +26,11 @@ export interface RunPairOptions {
   readonly signal: AbortSignal;
 }
 
-export async function runPair(rlm: RLM, pair: BatchPair, options: RunPairOptions): Promise<BatchRecord> {
+export async function runPair(
+  rlm: RLM,
+  pair: BatchPair,
+  options: RunPairOptions,
+): Promise<BatchRecord> {
   const started = performance.now();
   const base = { key: pair.key, id: pair.id, query: pair.query };
   if (typeof pair.text !== 'string') {
