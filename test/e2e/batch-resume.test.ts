@@ -122,6 +122,41 @@ describe('rlm batch resume after kill -9', () => {
     expect(await outputLines()).toHaveLength(DOCUMENTS);
   });
 
+  it('stops cleanly on SIGINT: no cancelled pair is written, and the next run finishes the rest', async () => {
+    const out = path.join(dir, 'interrupted.jsonl');
+    const input = path.join(dir, 'fewer-docs.jsonl');
+    const fewer = 40;
+    const allDocuments = (await readFile(path.join(dir, 'docs.jsonl'), 'utf8')).split('\n');
+    await writeFile(input, `${allDocuments.slice(0, fewer).join('\n')}\n`);
+    const interruptedArgs = args.map((arg) =>
+      arg.endsWith('out.jsonl') ? out : arg.endsWith('docs.jsonl') ? input : arg,
+    );
+    const child = spawn(process.execPath, ['--no-node-snapshot', MAIN, ...interruptedArgs], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { PATH: process.env['PATH'] ?? '' },
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => resolve(code)),
+    );
+    const lines = async (): Promise<string[]> =>
+      (await readFile(out, 'utf8').catch(() => '')).split('\n').filter((line) => line !== '');
+    await waitFor('some answered pairs', async () => (await lines()).length >= 5, 60_000);
+    child.kill('SIGINT');
+    expect(await exited).toBe(1);
+    expect(stderr).toMatch(/interrupted: run the same command to resume/);
+    const written = (await lines()).map((line) => JSON.parse(line) as BatchRecord);
+    expect(written.length).toBeLessThan(fewer);
+    expect(written.every((record) => record.stopReason === 'final')).toBe(true);
+    const resumed = await runCli([...interruptedArgs, '--quiet']);
+    expect(resumed.code).toBe(0);
+    expect(new Set((await lines()).map((line) => (JSON.parse(line) as BatchRecord).id)).size).toBe(
+      fewer,
+    );
+    expect(await lines()).toHaveLength(fewer);
+  });
+
   it('writes CSV with a header and one row per pair', async () => {
     const csv = path.join(dir, 'out.csv');
     const result = await runCli([...args, '--csv', csv, '--quiet']);

@@ -60,7 +60,7 @@ export async function* runBatch(
     options.outFile === undefined ? undefined : await readExistingOutput(options.outFile);
   const done = new Map((existing?.records ?? []).map((record) => [record.key, record]));
   options.onPlan?.({
-    total: options.items.length * options.queries.length,
+    total: options.items.length * new Set(options.queries).size,
     previousRecords: existing?.records.length ?? 0,
     tornBytes: existing?.tornBytes ?? 0,
   });
@@ -71,7 +71,9 @@ export async function* runBatch(
     options.signal === undefined
       ? controller.signal
       : AbortSignal.any([controller.signal, options.signal]);
-  const pairs = pendingPairs(options.items, options.queries, fingerprint, done, options.onSkip);
+  // A query given twice would be one pair key twice: ask it once.
+  const queries = [...new Set(options.queries)];
+  const pairs = pendingPairs(options.items, queries, fingerprint, done, options.onSkip);
   const finished: BatchRecord[] = [];
   let wake: (() => void) | undefined;
   let failure: { readonly error: unknown } | undefined;
@@ -90,7 +92,7 @@ export async function* runBatch(
         signal,
       });
       // A pair cut short by the batch's own stop is not done: the next run answers it.
-      if (signal.aborted) return;
+      if (cutShort(record, signal)) return;
       await log?.append(record);
       finished.push(record);
       notify();
@@ -105,7 +107,12 @@ export async function* runBatch(
       }),
   );
   let running = workers.length;
-  for (const settled of workers) void settled.finally(() => ((running -= 1), notify()));
+  for (const settled of workers) {
+    void settled.finally(() => {
+      running -= 1;
+      notify();
+    });
+  }
 
   try {
     while (running > 0 || finished.length > 0) {
@@ -121,6 +128,12 @@ export async function* runBatch(
     await pairs.return(undefined);
     await log?.close();
   }
+}
+
+function cutShort(record: BatchRecord, signal: AbortSignal): boolean {
+  return (
+    signal.aborted && (record.stopReason === 'cancelled' || record.error?.code === 'cancelled')
+  );
 }
 
 /** The batch's pairs in input order, document-major, minus the ones already done; each text is read once. */
