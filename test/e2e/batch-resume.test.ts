@@ -13,7 +13,7 @@ import type { BatchRecord } from '@rlm/sdk';
 import { generateTask, startSimServer } from '@rlm/sim';
 import type { SimServer } from '@rlm/sim';
 import { runCli } from '../support/run-cli.ts';
-import { waitFor } from '../support/serve-process.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const MAIN = path.resolve(import.meta.dirname, '../../packages/cli/src/main.ts');
 const DOCUMENTS = 200;

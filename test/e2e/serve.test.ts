@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTask, gradeAnswer, startSimServer } from '@rlm/sim';
 import type { SimServer } from '@rlm/sim';
 import { isSessionTurn, repl } from '../support/engine-requests.ts';
-import { startServeProcess, waitFor } from '../support/serve-process.ts';
+import { startServeProcess } from '../support/serve-process.ts';
+import { waitFor } from '../support/wait-for.ts';
 import type { ServeProcess } from '../support/serve-process.ts';
 
 const TOKEN = 'caller-token-123';
