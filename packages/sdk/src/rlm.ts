@@ -92,7 +92,7 @@ export class RLM {
     validateRequest(config, context, query);
     const started = performance.now();
     if (this.cluster !== undefined) {
-      const result = await this.cluster.completion(config, settingsOf(config), context, query, options.signal);
+      const result = await this.cluster.completion(config, this.settings(config), context, query, options.signal);
       return { ...result, durationMs: Math.round(performance.now() - started) };
     }
     const rootId = randomUUID();
@@ -112,7 +112,7 @@ export class RLM {
     });
     try {
       const outcome = await this.dispatcher.runSession(
-        { sessionId: rootId, depth: 0, context: { kind: 'inline', value: context }, query, settings: settingsOf(config) },
+        { sessionId: rootId, depth: 0, context: { kind: 'inline', value: context }, query, settings: this.settings(config) },
         runtime,
       );
       const totals = await runtime.ledger.totals();
@@ -128,19 +128,19 @@ export class RLM {
   async close(): Promise<void> {
     await this.cluster?.close();
   }
-}
 
-function settingsOf(config: EngineConfig): SessionSettings {
-  return {
-    model: config.model,
-    subModel: config.subModel ?? config.model,
-    maxDepth: config.maxDepth,
-    maxIterations: config.maxIterations,
-    stepTimeoutMs: config.stepTimeoutSec * 1000,
-    outputLimitChars: config.outputLimitChars,
-    maxOutputTokens: config.maxOutputTokens,
-    ...(config.temperature === undefined ? {} : { temperature: config.temperature }),
-  };
+  private settings(config: EngineConfig = this.config): SessionSettings {
+    return {
+      model: config.model,
+      subModel: config.subModel ?? config.model,
+      maxDepth: config.maxDepth,
+      maxIterations: config.maxIterations,
+      stepTimeoutMs: config.stepTimeoutSec * 1000,
+      outputLimitChars: config.outputLimitChars,
+      maxOutputTokens: config.maxOutputTokens,
+      ...(config.temperature === undefined ? {} : { temperature: config.temperature }),
+    };
+  }
 }
 
 /** The instance's configuration with one request's overrides, validated again (a bad value is `config_invalid`). */
