@@ -5,6 +5,8 @@ export interface CommandIo {
   readonly stdoutIsTerminal?: boolean;
   stdout(text: string): void;
   stderr(line: string): void;
+  /** Set when stderr is a terminal: redrawable progress (carriage returns) goes here. */
+  readonly terminal?: { write(text: string): void; readonly columns: number };
   readStdin(): Promise<string>;
   /** Calls `handler` on SIGINT/SIGTERM; returns a function that detaches it. */
   onInterrupt(handler: () => void): () => void;
@@ -16,6 +18,9 @@ export function processIo(): CommandIo {
     stdoutIsTerminal: process.stdout.isTTY,
     stdout: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     stderr: (line) => process.stderr.write(`${line}\n`),
+    ...(process.stderr.isTTY
+      ? { terminal: { write: (text: string) => process.stderr.write(text), columns: process.stderr.columns } }
+      : {}),
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

@@ -5,9 +5,11 @@
 import { isRlmError } from '@rlm/shared';
 import { processIo } from './command-io.ts';
 import type { CommandIo } from './command-io.ts';
+import { BATCH_USAGE, batchCommand } from './commands/batch.ts';
 import { demoCommand } from './commands/demo.ts';
 import { RUN_USAGE, runCommand } from './commands/run.ts';
 import { CLUSTER_USAGE, clusterCommand } from './commands/cluster-process.ts';
+import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
 import { SIM_USAGE, simCommand } from './commands/sim.ts';
 import { TRACE_USAGE, traceCommand } from './commands/trace.ts';
 
@@ -16,7 +18,9 @@ const USAGE = `usage: rlm <command> [flags]
 commands:
   run     answer a query over a long context
           ${RUN_USAGE.replaceAll('\n', '\n          ')}
+  batch   ${BATCH_USAGE.replaceAll('\n', '\n          ')}
   demo    a long-context task end to end with no setup (the simulator unless an endpoint is configured)
+  serve   ${SERVE_USAGE.replaceAll('\n', '\n          ')}
   sim     ${SIM_USAGE.replaceAll('\n', '\n          ')}
   trace   ${TRACE_USAGE.replaceAll('\n', '\n          ')}
   worker, orchestrator
@@ -28,7 +32,9 @@ type Command = (argv: readonly string[], io: CommandIo) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   run: runCommand,
+  batch: batchCommand,
   demo: demoCommand,
+  serve: serveCommand,
   sim: simCommand,
   trace: traceCommand,
   worker: clusterCommand('worker'),

@@ -1,3 +1,9 @@
 export { RLM } from './rlm.ts';
-export type { CompletionOptions, RLMOptions } from './rlm.ts';
+export type { CompletionOptions, RequestOverrides, RLMOptions } from './rlm.ts';
 export type { RlmResult } from './rlm-result.ts';
+export { runBatch } from './batch/run-batch.ts';
+export type { BatchOptions, BatchPlan } from './batch/run-batch.ts';
+export type { BatchRecord } from './batch/batch-record.ts';
+export { itemsFromTexts, readBatchItems } from './batch/batch-item.ts';
+export type { BatchItem } from './batch/batch-item.ts';
+export type { OutputSync } from './batch/output-log.ts';

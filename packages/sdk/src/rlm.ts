@@ -43,10 +43,20 @@ export interface RLMOptions extends Partial<EngineConfigInput> {
   readonly onEvent?: RlmEventListener;
 }
 
+/** Settings one request may change (the HTTP server's per-request model and budgets); validated like the constructor's. */
+export type RequestOverrides = Partial<
+  Pick<
+    EngineConfigInput,
+    'model' | 'subModel' | 'maxDepth' | 'maxIterations' | 'maxTokens' | 'maxCostUsd' | 'timeoutSec' | 'temperature'
+  >
+>;
+
 export interface CompletionOptions {
   /** Aborting cancels the whole tree; the result has stopReason "cancelled". */
   readonly signal?: AbortSignal;
   readonly onEvent?: RlmEventListener;
+  /** This request's model and budgets, over the instance's configuration. */
+  readonly overrides?: RequestOverrides;
 }
 
 export class RLM {
@@ -83,7 +93,8 @@ export class RLM {
   }
 
   async completion(context: ContextValue, query: string, options: CompletionOptions = {}): Promise<RlmResult> {
-    validateRequest(this.config, context, query);
+    const config = options.overrides === undefined ? this.config : withOverrides(this.config, options.overrides);
+    validateRequest(config, context, query);
     const rootId = randomUUID();
     const cluster = this.cluster;
     const listeners = [this.onEvent, options.onEvent].filter((listener) => listener !== undefined);
@@ -95,14 +106,15 @@ export class RLM {
           };
     return withRequestSpan(rootId, cluster === undefined ? 'embedded' : 'cluster', async () => {
       const started = performance.now();
-      if (cluster === undefined) return this.embeddedCompletion(rootId, context, query, options, onEvent);
-      const result = await cluster.completion(rootId, this.config, this.settings(), context, query, options.signal, onEvent);
+      if (cluster === undefined) return this.embeddedCompletion(rootId, config, context, query, options, onEvent);
+      const result = await cluster.completion(rootId, config, this.settings(config), context, query, options.signal, onEvent);
       return { ...result, durationMs: Math.round(performance.now() - started) };
     });
   }
 
   private async embeddedCompletion(
     rootId: string,
+    config: EngineConfig,
     context: ContextValue,
     query: string,
     options: CompletionOptions,
@@ -112,17 +124,17 @@ export class RLM {
     const runtime = new LocalRequestRuntime({
       rootId,
       ledger: new LocalLedger({
-        ...(this.config.maxTokens === undefined ? {} : { maxTokens: this.config.maxTokens }),
-        ...(this.config.maxCostUsd === undefined ? {} : { maxCostUsd: this.config.maxCostUsd }),
+        ...(config.maxTokens === undefined ? {} : { maxTokens: config.maxTokens }),
+        ...(config.maxCostUsd === undefined ? {} : { maxCostUsd: config.maxCostUsd }),
       }),
-      limiter: new LocalLimiter(this.config.concurrency),
-      ...(this.config.timeoutSec === undefined ? {} : { timeoutMs: this.config.timeoutSec * 1000 }),
+      limiter: new LocalLimiter(config.concurrency),
+      ...(config.timeoutSec === undefined ? {} : { timeoutMs: config.timeoutSec * 1000 }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(onEvent === undefined ? {} : { onEvent }),
     });
     try {
       const outcome = await this.dispatcher.runSession(
-        { sessionId: rootId, depth: 0, context: { kind: 'inline', value: context }, query, settings: this.settings() },
+        { sessionId: rootId, depth: 0, context: { kind: 'inline', value: context }, query, settings: this.settings(config) },
         runtime,
       );
       const totals = await runtime.ledger.totals();
@@ -144,8 +156,7 @@ export class RLM {
     await this.cluster?.close();
   }
 
-  private settings(): SessionSettings {
-    const config = this.config;
+  private settings(config: EngineConfig = this.config): SessionSettings {
     return {
       model: config.model,
       subModel: config.subModel ?? config.model,
@@ -158,6 +169,12 @@ export class RLM {
       ...(config.recordContent ? { recordContent: true } : {}),
     };
   }
+}
+
+/** The instance's configuration with one request's overrides, validated again (a bad value is `config_invalid`). */
+function withOverrides(config: EngineConfig, overrides: RequestOverrides): EngineConfig {
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+  return loadConfig({ overrides: { ...config, ...defined } });
 }
 
 function assertEndpointConfigured(config: EngineConfig): void {

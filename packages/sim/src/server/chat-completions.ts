@@ -49,7 +49,9 @@ export async function handleChatCompletion(
 ): Promise<void> {
   const clientGone = new AbortController();
   response.on('close', () => {
-    if (!response.writableFinished) clientGone.abort(new Error('client closed the connection'));
+    if (response.writableFinished) return;
+    deps.stats.clientGone();
+    clientGone.abort(new Error('client closed the connection'));
   });
   const signal = AbortSignal.any([clientGone.signal, deps.serverSignal]);
 

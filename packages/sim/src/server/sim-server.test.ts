@@ -164,6 +164,25 @@ describe('sim server', () => {
     expect(await pending).toBeInstanceOf(OpenAI.APIConnectionError);
   });
 
+  it('counts callers that hang up before their answer', async () => {
+    const { server, client } = await start({
+      policy: { type: 'scripted', replies: [{ content: 'slow', delayMs: 60_000 }, 'fast'] },
+    });
+    const controller = new AbortController();
+    const pending = client.chat.completions
+      .create(
+        { model: 'sim-large', messages: [{ role: 'user', content: 'x' }] },
+        { signal: controller.signal },
+      )
+      .catch((caught: unknown) => caught);
+    await expect.poll(() => server.stats().inFlight).toBe(1);
+    controller.abort();
+    expect(await pending).toBeInstanceOf(OpenAI.APIUserAbortError);
+    await expect.poll(() => server.stats().clientsGone).toBe(1);
+    await ask(client, 'answered');
+    expect(server.stats()).toMatchObject({ clientsGone: 1, inFlight: 0, completed: 1 });
+  });
+
   it('queues requests past the concurrency limit', async () => {
     const { server, client } = await start({
       ...echo,

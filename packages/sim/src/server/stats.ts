@@ -19,6 +19,8 @@ export interface SimStats {
   /** Requests answered 429. */
   readonly rateLimited: number;
   readonly faultsInjected: Readonly<Record<FaultKind | 'total', number>>;
+  /** Requests whose client closed the connection before the answer was sent (a cancelled caller). */
+  readonly clientsGone: number;
   /** Requests holding a concurrency slot right now. */
   readonly inFlight: number;
   /** The most requests ever holding a slot at once (since the last reset). */
@@ -44,6 +46,7 @@ export interface StatsRecorder {
   rateLimited(): void;
   fault(kind: FaultKind): void;
   failed(): void;
+  clientGone(): void;
   slotTaken(): void;
   slotReleased(): void;
   completed(usage: { promptTokens: number; completionTokens: number; cachedTokens: number }): void;
@@ -66,6 +69,7 @@ export function createStatsRecorder(): StatsRecorder {
     requestsByModel: new Map(),
     rateLimited: 0,
     faultsInjected: { total: 0, error: 0, timeout: 0, emptyContent: 0, nullContent: 0 },
+    clientsGone: 0,
     inFlight,
     maxInFlight: inFlight,
     promptTokens: 0,
@@ -94,6 +98,9 @@ export function createStatsRecorder(): StatsRecorder {
     },
     failed() {
       stats.failed += 1;
+    },
+    clientGone() {
+      stats.clientsGone += 1;
     },
     slotTaken() {
       stats.inFlight += 1;

@@ -1,0 +1,134 @@
+/**
+ * `rlm batch --input FILE|DIR --query TEXT [--query TEXT ...] --out FILE [flags]`
+ * Answers every (document, query) pair, appending one JSONL line per pair to
+ * --out. Re-running the same command resumes: finished pairs are skipped.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { readBatchItems, RLM, runBatch } from '@rlm/sdk';
+import type { BatchRecord, OutputSync } from '@rlm/sdk';
+import { createBatchProgress, countRecord, ratePerMinute } from '../batch/batch-progress.ts';
+import { writeCsv } from '../batch/csv-output.ts';
+import type { CommandIo } from '../command-io.ts';
+import { ENGINE_FLAG_OPTIONS, engineOverrides } from '../engine-flags.ts';
+import { numberFlag } from '../number-flag.ts';
+import { usageError } from '../usage-error.ts';
+
+export const BATCH_USAGE = `rlm batch --input FILE|DIR --query TEXT [--query TEXT ...] --out FILE [--schema FILE]
+        [--repairs N] [--concurrency N] [--request-concurrency N] [--csv FILE] [--sync line|none]
+        [--quiet] [--prefix P] [the model and budget flags of rlm run]
+  --input: JSONL of {id, text} or {id, path}, or a directory of text files. Re-running the
+  same command skips pairs already in --out. --concurrency: pairs at once (default 4);
+  --request-concurrency: concurrent LLM calls of one pair (rlm run's --concurrency).`;
+
+export async function batchCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      ...ENGINE_FLAG_OPTIONS,
+      input: { type: 'string' },
+      query: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      schema: { type: 'string' },
+      repairs: { type: 'string' },
+      'request-concurrency': { type: 'string' },
+      csv: { type: 'string' },
+      sync: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      prefix: { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.input === undefined)
+    throw usageError('--input is required (a JSONL file or a directory)');
+  const queries = (values.query ?? []).filter((query) => query.trim() !== '');
+  if (queries.length === 0) throw usageError('--query is required (repeat it for several queries)');
+  if (values.out === undefined)
+    throw usageError('--out is required (the JSONL output, also the resume journal)');
+  const sync = values.sync ?? 'line';
+  if (sync !== 'line' && sync !== 'none')
+    throw usageError(`--sync: expected "line" or "none", got "${sync}"`);
+  const concurrency =
+    values.concurrency === undefined
+      ? 4
+      : numberFlag('concurrency', values.concurrency, { min: 1, max: 1000, integer: true });
+  const repairAttempts =
+    values.repairs === undefined
+      ? 2
+      : numberFlag('repairs', values.repairs, { min: 0, max: 10, integer: true });
+  const schema = values.schema === undefined ? undefined : await readSchema(values.schema);
+  const items = await readBatchItems(values.input);
+
+  const overrides = engineOverrides({ ...values, concurrency: values['request-concurrency'] });
+  const rlm = new RLM({
+    ...overrides,
+    env: io.env,
+    ...(values.prefix === undefined ? {} : { redisPrefix: values.prefix }),
+  });
+  const progress = createBatchProgress(io, values.quiet);
+  const records: BatchRecord[] = [];
+  const controller = new AbortController();
+  const detach = io.onInterrupt(() => controller.abort(new Error('interrupted')));
+  try {
+    const run = runBatch({
+      rlm,
+      items,
+      queries,
+      ...(schema === undefined ? {} : { schema }),
+      repairAttempts,
+      concurrency,
+      outFile: values.out,
+      sync: sync satisfies OutputSync,
+      signal: controller.signal,
+      onPlan: (plan) => {
+        progress.tally.total = plan.total;
+        if (plan.tornBytes > 0 && !values.quiet)
+          io.stderr(`batch: cut a torn last line (${plan.tornBytes} bytes) from ${values.out}`);
+      },
+      onSkip: (record) => {
+        progress.tally.skipped += 1;
+        records.push(record);
+      },
+    });
+    for await (const record of run) {
+      countRecord(progress.tally, record);
+      records.push(record);
+      progress.update(record);
+    }
+  } finally {
+    progress.finish();
+    detach();
+    await rlm.close();
+  }
+  if (values.csv !== undefined) await writeCsv(values.csv, records);
+  const tally = progress.tally;
+  const interrupted = controller.signal.aborted;
+  if (!values.quiet || interrupted) {
+    io.stderr(
+      `batch: ${tally.answered} answered, ${tally.skipped} already done, ${tally.failed} failed, ${tally.total - tally.answered - tally.skipped} left of ${tally.total}; ` +
+        `$${tally.costUsd.toFixed(4)}, ${ratePerMinute(tally).toFixed(1)} pairs/min${interrupted ? ' (interrupted: run the same command to resume)' : ''}`,
+    );
+  }
+  return tally.failed > 0 || interrupted ? 1 : 0;
+}
+
+async function readSchema(file: string): Promise<object> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw usageError(
+      `--schema: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
+  }
+  try {
+    const schema = JSON.parse(text) as unknown;
+    if (typeof schema !== 'object' || schema === null) throw new Error('not an object');
+    return schema;
+  } catch (error) {
+    throw usageError(
+      `--schema: ${file} is not a JSON object (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+}

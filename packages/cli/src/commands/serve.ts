@@ -1,0 +1,86 @@
+/**
+ * `rlm serve --port P [--base-url URL] [--sub-model M] [--redis URL] [--auth-token TOKEN] ...`
+ * An OpenAI-compatible HTTP server: callers name `rlm:<model>` and get an RLM
+ * answer. --api-key / OPENAI_API_KEY remain the upstream provider's key;
+ * callers authenticate with --auth-token / RLM_AUTH_TOKENS. Stops on SIGINT/SIGTERM.
+ */
+import { parseArgs } from 'node:util';
+import { RLM } from '@rlm/sdk';
+import type { CommandIo } from '../command-io.ts';
+import { ENGINE_FLAG_OPTIONS, engineOverrides } from '../engine-flags.ts';
+import { numberFlag } from '../number-flag.ts';
+import { callerTokens } from '../serve/caller-auth.ts';
+import { startServeServer } from '../serve/serve-server.ts';
+
+export const SERVE_USAGE = `rlm serve [--port P] [--host H] [--base-url URL] [--api-key KEY] [--model M] [--sub-model M]
+        [--redis URL] [--auth-token TOKEN] [--models M1,M2] [--max-requests N] [--max-body-bytes N]
+        [--retry-after SEC] [budget flags of rlm run as defaults]
+  OpenAI-compatible: POST /v1/chat/completions with model "rlm:<root model>", GET /v1/models,
+  GET /healthz. Callers send Authorization: Bearer TOKEN (--auth-token or RLM_AUTH_TOKENS=a,b).`;
+
+export async function serveCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      ...ENGINE_FLAG_OPTIONS,
+      port: { type: 'string', default: '8080' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'auth-token': { type: 'string' },
+      models: { type: 'string' },
+      'max-requests': { type: 'string', default: '16' },
+      'max-body-bytes': { type: 'string', default: String(64 * 1024 * 1024) },
+      'retry-after': { type: 'string', default: '1' },
+      prefix: { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const port = numberFlag('port', values.port, { min: 0, max: 65_535, integer: true });
+  const maxRequests = numberFlag('max-requests', values['max-requests'], {
+    min: 1,
+    max: 100_000,
+    integer: true,
+  });
+  const maxBodyBytes = numberFlag('max-body-bytes', values['max-body-bytes'], {
+    min: 1,
+    integer: true,
+  });
+  const retryAfterSec = numberFlag('retry-after', values['retry-after'], {
+    min: 1,
+    max: 3600,
+    integer: true,
+  });
+  const models = values.models
+    ?.split(',')
+    .map((model) => model.trim())
+    .filter((model) => model !== '');
+  const rlm = new RLM({
+    ...engineOverrides(values),
+    env: io.env,
+    ...(values.prefix === undefined ? {} : { redisPrefix: values.prefix }),
+  });
+  const tokens = callerTokens(values['auth-token'], io.env);
+  const server = await startServeServer({
+    rlm,
+    host: values.host,
+    port,
+    callerTokens: tokens,
+    maxBodyBytes,
+    maxRequests,
+    retryAfterSec,
+    models: models === undefined || models.length === 0 ? undefined : models,
+    log: (line) => io.stderr(line),
+  });
+  io.stderr(
+    `rlm serve: listening on ${server.url} (${rlm.config.redisUrl === undefined ? 'embedded' : 'cluster'}, ${tokens.length === 0 ? 'no caller auth' : `${tokens.length} caller token(s)`})`,
+  );
+  await new Promise<void>((resolve) => {
+    const detach = io.onInterrupt(() => {
+      detach();
+      resolve();
+    });
+  });
+  await server.close();
+  await rlm.close();
+  return 0;
+}

@@ -1,0 +1,119 @@
+/**
+ * `rlm serve`'s HTTP server (node:http) and its routes:
+ *   GET  /healthz              liveness + requests in flight (no auth)
+ *   GET  /v1/models            the served `rlm:<model>` names
+ *   POST /v1/chat/completions  one RLM request (chat-completion.ts)
+ * Every route but /healthz needs a caller token when tokens are configured.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { RLM } from '@rlm/sdk';
+import { ApiError, sendApiError, toApiError } from './api-error.ts';
+import { assertCaller } from './caller-auth.ts';
+import { handleChatCompletion } from './chat-completion.ts';
+import { MODEL_PREFIX } from './chat-request.ts';
+import { readBody, RequestSlots } from './request-limits.ts';
+
+export interface ServeOptions {
+  readonly rlm: RLM;
+  readonly host: string;
+  readonly port: number;
+  readonly callerTokens: readonly string[];
+  readonly maxBodyBytes: number;
+  readonly maxRequests: number;
+  readonly retryAfterSec: number;
+  /** Root models listed by /v1/models and accepted; undefined: any `rlm:<model>`, listing the default model. */
+  readonly models: readonly string[] | undefined;
+  /** Reports unexpected failures (never request content or tokens). */
+  readonly log: (line: string) => void;
+}
+
+export interface ServeServer {
+  readonly port: number;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function startServeServer(options: ServeOptions): Promise<ServeServer> {
+  const slots = new RequestSlots(options.maxRequests, options.retryAfterSec);
+  const server: Server = createServer((request, response) => {
+    route(request, response, options, slots).catch((error: unknown) => {
+      const apiError = toApiError(error);
+      if (apiError.status >= 500)
+        options.log(
+          `serve: ${request.method ?? ''} ${request.url ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      sendApiError(response, apiError);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `http://${options.host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function route(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: ServeOptions,
+  slots: RequestSlots,
+): Promise<void> {
+  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+  if (path === '/healthz' && request.method === 'GET') {
+    sendJson(response, 200, { status: 'ok', active: slots.active, capacity: slots.capacity });
+    return;
+  }
+  if (path === '/v1/models' || path === '/v1/chat/completions')
+    assertCaller(request, options.callerTokens);
+  if (path === '/v1/models' && request.method === 'GET') {
+    const models = options.models ?? [options.rlm.config.model];
+    sendJson(response, 200, {
+      object: 'list',
+      data: models.map((model) => ({
+        id: `${MODEL_PREFIX}${model}`,
+        object: 'model',
+        created: 0,
+        owned_by: 'rlm',
+      })),
+    });
+    return;
+  }
+  if (path === '/v1/chat/completions' && request.method === 'POST') {
+    const release = slots.acquire();
+    try {
+      const body = await readBody(request, options.maxBodyBytes);
+      await handleChatCompletion(response, body, {
+        rlm: options.rlm,
+        allowedModels: options.models,
+      });
+    } finally {
+      release();
+    }
+    return;
+  }
+  if (path === '/v1/models' || path === '/v1/chat/completions') {
+    throw new ApiError(
+      405,
+      'invalid_request_error',
+      'method_not_allowed',
+      `${request.method ?? ''} is not allowed on ${path}`,
+    );
+  }
+  throw new ApiError(404, 'invalid_request_error', 'not_found', `no route ${path}`);
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
+}
