@@ -8,16 +8,9 @@ import path from 'node:path';
 import { COMMAND_NAMES } from '@rlm/cli';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { renderKustomization, rlmCommands } from './manifest-check.ts';
+import { renderKustomization, rlmArgLists, rlmCommands } from './manifest-check.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-/**
- * Commands used by the deployment files whose implementation lands on another
- * branch (`rlm serve`). Remove an entry once the command is registered: the
- * last test below fails until you do, so the allowance cannot outlive its reason.
- */
-const AWAITING_MERGE: readonly string[] = ['serve'];
-
 interface ComposeService {
   image?: string;
   build?: unknown;
@@ -33,12 +26,16 @@ const compose = parse(readFileSync(path.join(ROOT, 'infra/compose/compose.yaml')
 };
 const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
 
-function composeCommands(): string[] {
+function composeArgLists(): string[][] {
   return Object.values(compose.services)
     .filter((service) => service.build !== undefined)
     .map((service) =>
-      Array.isArray(service.command) ? String(service.command[0]) : '(no exec-form command)',
+      Array.isArray(service.command) ? service.command.map(String) : ['(no exec-form command)'],
     );
+}
+
+function composeCommands(): string[] {
+  return composeArgLists().map((args) => args[0] ?? '(no command)');
 }
 
 function dockerfileJson(keyword: string): string[] {
@@ -93,18 +90,20 @@ describe('image entrypoints', () => {
         rlmCommands(renderKustomization(path.join(ROOT, 'infra/k8s/overlays', overlay))),
       ),
     ]);
-    const unknown = [...used].filter(
-      (command) => !COMMAND_NAMES.includes(command) && !AWAITING_MERGE.includes(command),
-    );
+    const unknown = [...used].filter((command) => !COMMAND_NAMES.includes(command));
     expect(unknown, `commands not in the CLI's COMMANDS table: ${unknown.join(', ')}`).toEqual([]);
     expect([...used].sort()).toEqual(['orchestrator', 'serve', 'sim', 'worker']);
   });
 
-  it('AWAITING_MERGE names only commands the CLI still lacks', () => {
-    const landed = AWAITING_MERGE.filter((command) => COMMAND_NAMES.includes(command));
-    expect(
-      landed,
-      `remove ${landed.join(', ')} from AWAITING_MERGE in test/infra/entrypoints.test.ts`,
-    ).toEqual([]);
+  it('bind network servers (serve, sim) to all interfaces, not their loopback default', () => {
+    const overlays = readdirSync(path.join(ROOT, 'infra/k8s/overlays'));
+    const argLists = [
+      ...composeArgLists(),
+      ...overlays.flatMap((overlay) =>
+        rlmArgLists(renderKustomization(path.join(ROOT, 'infra/k8s/overlays', overlay))),
+      ),
+    ].filter((args) => args[0] === 'serve' || args[0] === 'sim');
+    expect(argLists.length).toBeGreaterThanOrEqual(4);
+    for (const args of argLists) expect(args.join(' ')).toContain('--host 0.0.0.0');
   });
 });

@@ -79,12 +79,17 @@ export async function validateObjects(objects: readonly ManifestObject[]): Promi
 }
 
 /** The CLI command each container of our image is started with (its first argument). */
-export function rlmCommands(objects: readonly ManifestObject[]): string[] {
+/** The argument lists of every container that runs our image (the CLI command comes first). */
+export function rlmArgLists(objects: readonly ManifestObject[]): string[][] {
   return objects
     .filter((object) => Deployment.is(object))
     .flatMap((deployment) => deployment.spec?.template.spec?.containers ?? [])
     .filter((container) => /(^|\/)rlm(:|@|$)/.test(container.image ?? ''))
-    .map((container) => container.args?.[0] ?? '(no command)');
+    .map((container) => container.args ?? ['(no command)']);
+}
+
+export function rlmCommands(objects: readonly ManifestObject[]): string[] {
+  return rlmArgLists(objects).map((args) => args[0] ?? '(no command)');
 }
 
 async function validateSchema(object: ManifestObject): Promise<string | undefined> {
