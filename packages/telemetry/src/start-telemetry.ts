@@ -56,7 +56,8 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   if (exporter === undefined) return DISABLED;
   const provider = new TracerProvider({
     resource: resourceFromAttributes({
-      'service.name': options.serviceName,
+      // The standard variable wins, as in every OpenTelemetry SDK (deployments name their roles).
+      'service.name': nonEmpty(options.env.OTEL_SERVICE_NAME) ?? options.serviceName,
       'service.namespace': 'rlm',
       'service.version': packageJson.version,
       'service.instance.id': options.env.OTEL_SERVICE_INSTANCE_ID ?? randomUUID(),
@@ -77,7 +78,9 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     shutdown: () => {
       stopped ??= (async () => {
         // An unreachable collector must not hold the process: the last export gets a bounded wait.
-        const timeout = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref());
+        const timeout = new Promise<void>((resolve) =>
+          setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref(),
+        );
         await Promise.race([provider.shutdown().catch(() => undefined), timeout]);
         trace.disable();
         context.disable();
@@ -133,4 +136,8 @@ function batchOptions(env: Readonly<Record<string, string | undefined>>): {
     ...(delay === undefined ? {} : { scheduledDelayMillis: delay }),
     ...(batch === undefined ? {} : { maxExportBatchSize: batch }),
   };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
 }

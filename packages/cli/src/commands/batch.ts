@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { readBatchItems, RLM, runBatch } from '@rlm/sdk';
 import type { BatchRecord, OutputSync } from '@rlm/sdk';
+import { startTelemetry } from '@rlm/telemetry';
 import { createBatchProgress, countRecord, ratePerMinute } from '../batch/batch-progress.ts';
 import { writeCsv } from '../batch/csv-output.ts';
 import type { CommandIo } from '../command-io.ts';
@@ -66,6 +67,8 @@ export async function batchCommand(argv: readonly string[], io: CommandIo): Prom
     env: io.env,
     ...(values.prefix === undefined ? {} : { redisPrefix: values.prefix }),
   });
+  // One trace per pair, linked to the batch span (packages/sdk/src/batch/batch-trace.ts).
+  const telemetry = startTelemetry({ serviceName: 'rlm-batch', env: io.env });
   const progress = createBatchProgress(io, values.quiet);
   const records: BatchRecord[] = [];
   const controller = new AbortController();
@@ -100,6 +103,7 @@ export async function batchCommand(argv: readonly string[], io: CommandIo): Prom
     progress.finish();
     detach();
     await rlm.close();
+    await telemetry.shutdown();
   }
   if (values.csv !== undefined) await writeCsv(values.csv, records);
   const tally = progress.tally;

@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { RLM } from '@rlm/sdk';
+import { startTelemetry } from '@rlm/telemetry';
 import type { CommandIo } from '../command-io.ts';
 import { ENGINE_FLAG_OPTIONS, engineOverrides } from '../engine-flags.ts';
 import { numberFlag } from '../number-flag.ts';
@@ -59,6 +60,8 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
     env: io.env,
     ...(values.prefix === undefined ? {} : { redisPrefix: values.prefix }),
   });
+  // Each request's root span (and its trace id in the response) comes from the SDK.
+  const telemetry = startTelemetry({ serviceName: 'rlm-serve', env: io.env });
   const tokens = callerTokens(values['auth-token'], io.env);
   const server = await startServeServer({
     rlm,
@@ -82,5 +85,6 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
   });
   await server.close();
   await rlm.close();
+  await telemetry.shutdown();
   return 0;
 }

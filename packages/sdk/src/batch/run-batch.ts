@@ -14,6 +14,7 @@ import type { BatchRecord } from './batch-record.ts';
 import { OutputLog, readExistingOutput } from './output-log.ts';
 import type { OutputSync } from './output-log.ts';
 import { configFingerprint, pairKey } from './pair-key.ts';
+import { startBatchSpan, withPairTrace } from './batch-trace.ts';
 import { runPair } from './run-pair.ts';
 import type { BatchPair } from './run-pair.ts';
 
@@ -59,8 +60,10 @@ export async function* runBatch(
   const existing =
     options.outFile === undefined ? undefined : await readExistingOutput(options.outFile);
   const done = new Map((existing?.records ?? []).map((record) => [record.key, record]));
+  const total = options.items.length * new Set(options.queries).size;
+  const batchSpan = startBatchSpan(total);
   options.onPlan?.({
-    total: options.items.length * new Set(options.queries).size,
+    total,
     previousRecords: existing?.records.length ?? 0,
     tornBytes: existing?.tornBytes ?? 0,
   });
@@ -86,11 +89,14 @@ export async function* runBatch(
     while (!signal.aborted) {
       const next = await pairs.next();
       if (next.done === true) return;
-      const record = await runPair(options.rlm, next.value, {
-        schema,
-        repairAttempts: options.repairAttempts ?? DEFAULT_REPAIR_ATTEMPTS,
-        signal,
-      });
+      const pair = next.value;
+      const record = await withPairTrace(batchSpan, pair, () =>
+        runPair(options.rlm, pair, {
+          schema,
+          repairAttempts: options.repairAttempts ?? DEFAULT_REPAIR_ATTEMPTS,
+          signal,
+        }),
+      );
       // A pair cut short by the batch's own stop is not done: the next run answers it.
       if (cutShort(record, signal)) return;
       await log?.append(record);
@@ -127,6 +133,7 @@ export async function* runBatch(
     await Promise.all(workers);
     await pairs.return(undefined);
     await log?.close();
+    batchSpan.end();
   }
 }
 

@@ -25,6 +25,9 @@ export const ATTR = {
   errorType: 'error.type',
   // Ours
   rlmRootId: 'rlm.root.id',
+  batchPairs: 'rlm.batch.pairs',
+  batchDocumentId: 'rlm.batch.document.id',
+  batchPairKey: 'rlm.batch.pair.key',
   rlmSessionId: 'rlm.session.id',
   rlmParentSessionId: 'rlm.parent_session.id',
   rlmDepth: 'rlm.depth',
@@ -64,6 +67,10 @@ export const SPAN_NAMES = {
   subcall: (kind: 'llm' | 'rlm') => `${kind}_query`,
   publish: (queue: string) => `send ${queue}`,
   process: (queue: string) => `process ${queue}`,
+  /** A whole batch run: the span every document's trace links back to. */
+  batch: 'rlm batch',
+  /** One (document, query) pair of a batch: the root of its own trace. */
+  batchPair: 'rlm batch pair',
 } as const;
 
 /** The agent name on session spans (`invoke_agent rlm`). */
