@@ -129,6 +129,7 @@ export class RLM {
       outputLimitChars: config.outputLimitChars,
       maxOutputTokens: config.maxOutputTokens,
       ...(config.temperature === undefined ? {} : { temperature: config.temperature }),
+      ...(config.subcalls ? {} : { subcalls: false }),
     };
   }
 }

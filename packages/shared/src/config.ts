@@ -37,6 +37,8 @@ export const EngineConfig = z.object({
   /** Output-token cap of each LLM call; also what a call reserves against maxTokens. */
   maxOutputTokens: positiveInt.default(4_096),
   temperature: z.coerce.number().min(0).max(2).optional(),
+  /** False: the REPL-only ablation (no llm_query / rlm_query); the evaluation's rlm-no-subcalls method. */
+  subcalls: z.boolean().default(true),
   /** Largest context accepted, in characters (about 4 bytes of V8 heap each at worst). */
   maxContextChars: positiveInt.default(1_000_000_000),
   /** Retries of one LLM call on 408/409/429/5xx and network errors (the openai client's layer). */

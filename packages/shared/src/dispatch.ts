@@ -26,6 +26,8 @@ export interface SessionSettings {
   readonly outputLimitChars: number;
   readonly maxOutputTokens: number;
   readonly temperature?: number;
+  /** False removes llm_query / rlm_query from the prompt and refuses them in the REPL (the REPL-only ablation); absent means true. */
+  readonly subcalls?: boolean;
 }
 
 export interface SessionTask {

@@ -203,6 +203,7 @@ function initialMessages(task: SessionTask): ChatMessage[] {
     maxDepth: task.settings.maxDepth,
     subModel: task.settings.subModel,
     outputLimitChars: task.settings.outputLimitChars,
+    subcalls: task.settings.subcalls !== false,
   });
   const metadata = task.contextMetadata ?? (task.context.kind === 'inline' ? describeContext(task.context.value) : undefined);
   if (metadata === undefined) throw new RlmError('internal', `session ${task.sessionId} has a blob context but no metadata`);

@@ -28,6 +28,7 @@ export const SessionSettingsSchema = z.object({
   outputLimitChars: z.number().int().positive(),
   maxOutputTokens: z.number().int().positive(),
   temperature: z.number().optional(),
+  subcalls: z.boolean().optional(),
 });
 
 /** A chat message whose long content is replaced by the hash of a blob. */
