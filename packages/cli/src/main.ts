@@ -6,6 +6,7 @@ import { isRlmError } from '@rlm/shared';
 import { processIo } from './command-io.ts';
 import type { CommandIo } from './command-io.ts';
 import { demoCommand } from './commands/demo.ts';
+import { EVAL_USAGE, evalCommand } from './commands/eval.ts';
 import { RUN_USAGE, runCommand } from './commands/run.ts';
 import { CLUSTER_USAGE, clusterCommand } from './commands/cluster-process.ts';
 import { SIM_USAGE, simCommand } from './commands/sim.ts';
@@ -16,6 +17,7 @@ commands:
   run     answer a query over a long context
           ${RUN_USAGE.replaceAll('\n', '\n          ')}
   demo    a long-context task end to end with no setup (the simulator unless an endpoint is configured)
+  eval    ${EVAL_USAGE.replaceAll('\n', '\n          ')}
   sim     ${SIM_USAGE.replaceAll('\n', '\n          ')}
   worker, orchestrator
           ${CLUSTER_USAGE.replaceAll('\n', '\n          ')}
@@ -28,6 +30,7 @@ const COMMANDS: Record<string, Command> = {
   run: runCommand,
   demo: demoCommand,
   sim: simCommand,
+  eval: evalCommand,
   worker: clusterCommand('worker'),
   orchestrator: clusterCommand('orchestrator'),
 };
