@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { numericFigures, renderComparison, type BenchReport } from './report.ts';
+import { numericFigures, renderComparison, type BenchReport } from '../../bench/report.ts';
 
 const machine = { cpus: 2, cpuModel: 'x', memoryGiB: 1, platform: 'p', node: 'v24', commit: 'abc' };
 const report = (results: Record<string, unknown>): BenchReport => ({
