@@ -12,6 +12,7 @@ import type { SimServer, SolverPolicyOptions } from '@rlm/sim';
 import type { CommandIo } from '../command-io.ts';
 import { ENGINE_FLAG_OPTIONS, engineOverrides } from '../engine-flags.ts';
 import { numberFlag } from '../number-flag.ts';
+import { listFlag, parseLength, withoutSecrets } from '../eval-flags.ts';
 import { usageError } from '../usage-error.ts';
 
 export const EVAL_USAGE = `rlm eval [--tasks niah,oolong,pairs] [--task-file FILE.jsonl]... [--lengths 8k,64k,1M]
@@ -100,7 +101,7 @@ export async function evalCommand(argv: readonly string[], io: CommandIo): Promi
       seed,
       outDir,
       contextWindowTokens,
-      command: `rlm eval ${argv.filter((arg) => !/^--api-key(=|$)/.test(arg)).join(' ')}`.trim(),
+      command: `rlm eval ${withoutSecrets(argv).join(' ')}`.trim(),
       simulator: sim !== undefined,
       ...(sim === undefined ? {} : { simulatorOptions: { ...solver, firstTokenMs: latencyMs } }),
       endpoint: {
@@ -129,35 +130,6 @@ export async function evalCommand(argv: readonly string[], io: CommandIo): Promi
   } finally {
     await sim?.close();
   }
-}
-
-function listFlag<T extends string>(flag: string, raw: string, allowed: readonly T[]): T[] {
-  const items = raw
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
-  for (const item of items) {
-    if (!allowed.includes(item as T))
-      throw usageError(`--${flag}: unknown "${item}" (expected ${allowed.join(', ')})`);
-  }
-  return [...new Set(items)] as T[];
-}
-
-/** `8192`, `8k` (x1024), `1M` (x2^20) or `2^13`. */
-export function parseLength(text: string): number {
-  const power = /^2\^(\d{1,2})$/.exec(text);
-  const scaled = /^(\d+)([kKmM]?)$/.exec(text);
-  let value = Number.NaN;
-  if (power?.[1]) value = 2 ** Number(power[1]);
-  else if (scaled?.[1])
-    value =
-      Number(scaled[1]) * (scaled[2] === '' ? 1 : /k/i.test(scaled[2] ?? '') ? 1024 : 2 ** 20);
-  if (!Number.isInteger(value) || value < 256 || value > 2 ** 27) {
-    throw usageError(
-      `--lengths: expected token counts between 256 and 2^27 such as 8192, 8k, 1M or 2^20, got "${text}"`,
-    );
-  }
-  return value;
 }
 
 function formatList(lengths: readonly number[]): string {
