@@ -40,6 +40,7 @@ export function renderBenchMarkdown(report: BenchReport): string {
     `- at: ${report.at}`,
     `- commit: ${machine.commit}`,
     `- machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}`,
+    `- load average at start (1, 5, 15 min): ${machine.loadAverage?.join(', ') ?? 'not recorded'}`,
     '',
     'Timings are of this machine, shared with whatever else ran on it; compare two runs with',
     '`pnpm bench --compare A.json B.json`.',
@@ -63,8 +64,8 @@ export function renderComparison(
   b: BenchReport,
   names: readonly [string, string],
 ): string {
-  const left = numericFigures(a.results);
-  const right = numericFigures(b.results);
+  const left = numericFigures(figuresOf(a));
+  const right = numericFigures(figuresOf(b));
   const lines = [
     `A: ${names[0]} (commit ${a.machine.commit}, ${a.at})`,
     `B: ${names[1]} (commit ${b.machine.commit}, ${b.at})`,
@@ -81,4 +82,16 @@ export function renderComparison(
   const missing = [...right.keys()].filter((path) => !left.has(path));
   if (missing.length > 0) lines.push('', `only in B: ${missing.join(', ')}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Older files (before the entry registry) kept figures at the top level beside the machine. */
+function figuresOf(report: BenchReport): unknown {
+  if (report.results !== undefined) return report.results;
+  const {
+    command: _command,
+    at: _at,
+    machine: _machine,
+    ...figures
+  } = report as unknown as Record<string, unknown>;
+  return figures;
 }

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { numericFigures, renderComparison, type BenchReport } from '../../bench/report.ts';
 
-const machine = { cpus: 2, cpuModel: 'x', memoryGiB: 1, platform: 'p', node: 'v24', commit: 'abc' };
+const machine = {
+  cpus: 2,
+  cpuModel: 'x',
+  memoryGiB: 1,
+  platform: 'p',
+  node: 'v24',
+  commit: 'abc',
+  loadAverage: [1, 1, 1],
+};
 const report = (results: Record<string, unknown>): BenchReport => ({
   command: 'pnpm bench',
   at: '2026-11-24T00:00:00.000Z',
