@@ -12,6 +12,9 @@
  * - root, after the peek: the solve step for the family parsed from the query;
  * - after a solve step that printed an answer: repeat it as a plain `FINAL(...)`;
  * - after a solve step that failed: try it once more, then give up politely.
+ * Without llm_query in the system prompt (REPL-only) the first turn prints a sample of
+ * lines and the solve step classifies with keyword rules learned from it. A plain
+ * message in the direct baseline's format is answered from the document it carries.
  */
 import type { SolverPolicyOptions } from '../server/options.ts';
 import {
