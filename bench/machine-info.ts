@@ -9,6 +9,8 @@ export interface MachineInfo {
   readonly platform: string;
   readonly node: string;
   readonly commit: string;
+  /** 1, 5 and 15-minute load averages when the run started: a loaded machine explains slow figures. */
+  readonly loadAverage: readonly number[];
 }
 
 export function machineInfo(): MachineInfo {
@@ -25,5 +27,6 @@ export function machineInfo(): MachineInfo {
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     node: process.version,
     commit,
+    loadAverage: os.loadavg().map((load) => Math.round(load * 100) / 100),
   };
 }

@@ -1,61 +1,77 @@
 /**
- * `pnpm bench`: the engine benchmarks, written to bench/results/latest.json
- * with the machine, the commit and the command. Figures are measurements of
- * this machine; they are not asserted anywhere.
+ * `pnpm bench`: runs the entries of bench/entries.ts and writes
+ * bench/results/latest.json and latest.md with the machine, the commit and
+ * the command. Figures are measurements of this machine; nothing asserts them.
+ *
+ *   pnpm bench [--only name,name] [--out DIR]
+ *   pnpm bench --compare A.json B.json     ratios B / A of every shared figure
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { benchCluster } from './cluster.ts';
-import { benchFanOut } from './fan-out.ts';
+import { parseArgs } from 'node:util';
+import { BENCH_ENTRIES } from './entries.ts';
 import { machineInfo } from './machine-info.ts';
-import { benchStepLatency } from './step-latency.ts';
-import { benchEngineOnly, benchThroughput } from './throughput.ts';
+import { renderBenchMarkdown, renderComparison, type BenchReport } from './report.ts';
 
-const FAN_OUT_SUBCALLS = 400;
-const FAN_OUT_CONCURRENCY = 50;
-const FAN_OUT_LATENCY_MS = 200;
-const THROUGHPUT_SUBCALLS = 5_000;
-const THROUGHPUT_CONCURRENCY = 64;
-
-async function main(): Promise<void> {
-  const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
-  log(`fan-out: ${FAN_OUT_SUBCALLS} llm_query at ${FAN_OUT_LATENCY_MS} ms, concurrency ${FAN_OUT_CONCURRENCY}`);
-  const fanOut = await benchFanOut(FAN_OUT_SUBCALLS, FAN_OUT_CONCURRENCY, FAN_OUT_LATENCY_MS);
-  log(`  ratio to ideal critical path: ${fanOut.ratio} (${fanOut.measuredMs} ms vs ${fanOut.idealMs} ms)`);
-
-  log(`throughput: ${THROUGHPUT_SUBCALLS} sub-calls, zero-latency simulator, concurrency ${THROUGHPUT_CONCURRENCY}`);
-  const throughput = await benchThroughput(THROUGHPUT_SUBCALLS, THROUGHPUT_CONCURRENCY);
-  log(`  ${throughput.subcallsPerSecond} sub-calls/s (simulator in its own process, over HTTP)`);
-  const engineOnly = await benchEngineOnly(THROUGHPUT_SUBCALLS, THROUGHPUT_CONCURRENCY);
-  log(`  ${engineOnly.subcallsPerSecond} sub-calls/s (in-process provider: the engine without HTTP)`);
-
-  const stepLatency = [];
-  for (const chars of [1_000_000, 100_000_000]) {
-    log(`step latency: ${chars.toLocaleString('en-US')}-character context`);
-    const result = await benchStepLatency(chars, 30);
-    log(`  median step ${result.medianStepMs} ms (create ${result.createMs} ms)`);
-    stepLatency.push(result);
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: process.argv.slice(2),
+    options: { only: { type: 'string' }, out: { type: 'string' }, compare: { type: 'boolean' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.compare === true) {
+    const [first, second] = positionals;
+    if (first === undefined || second === undefined || positionals.length !== 2) {
+      process.stderr.write('bench: --compare needs two result files: --compare A.json B.json\n');
+      return 2;
+    }
+    const read = async (file: string): Promise<BenchReport> =>
+      JSON.parse(await readFile(file, 'utf8')) as BenchReport;
+    process.stdout.write(renderComparison(await read(first), await read(second), [first, second]));
+    return 0;
   }
-  log('cluster: redis-server, simulator process, 2 workers + 1 orchestrator on this machine');
-  const cluster = await benchCluster();
-  log(`  ${cluster.throughput.subcallsPerSecond} sub-calls/s through Redis; fan-out ratio ${cluster.fanOut.ratio}; ${cluster.contextBytes.redisBytesReceived} Redis bytes for a ${cluster.contextBytes.contextChars}-char context over ${cluster.contextBytes.steps} steps`);
-  const [small, large] = stepLatency;
-  const report = {
-    command: 'pnpm bench',
+  const only = values.only?.split(',').map((name) => name.trim());
+  const unknown = only?.filter((name) => !BENCH_ENTRIES.some((entry) => entry.name === name)) ?? [];
+  if (unknown.length > 0) {
+    process.stderr.write(
+      `bench: unknown entries ${unknown.join(', ')} (known: ${BENCH_ENTRIES.map((entry) => entry.name).join(', ')})\n`,
+    );
+    return 2;
+  }
+  const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
+  const results: Record<string, unknown> = {};
+  const titles: Record<string, string> = {};
+  let failed = false;
+  for (const entry of BENCH_ENTRIES) {
+    if (only !== undefined && !only.includes(entry.name)) continue;
+    log(`${entry.name}: ${entry.title}`);
+    titles[entry.name] = entry.title;
+    try {
+      results[entry.name] = await entry.run();
+      log(`  ${JSON.stringify(results[entry.name])}`);
+    } catch (error) {
+      // One broken entry must not lose the others' figures.
+      failed = true;
+      results[entry.name] = { error: error instanceof Error ? error.message : String(error) };
+      log(
+        `  failed: ${String(results[entry.name] && (results[entry.name] as { error: string }).error)}`,
+      );
+    }
+  }
+  const report: BenchReport = {
+    command: ['pnpm bench', ...process.argv.slice(2)].join(' '),
     at: new Date().toISOString(),
     machine: machineInfo(),
-    fanOut,
-    throughput,
-    engineOnly,
-    stepLatency,
-    cluster,
-    stepLatencyRatio100MBvs1MB: small && large ? Math.round((large.medianStepMs / small.medianStepMs) * 100) / 100 : null,
+    results,
+    titles,
   };
-  const out = path.join(import.meta.dirname, 'results', 'latest.json');
-  await mkdir(path.dirname(out), { recursive: true });
-  await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
-  log(`written to ${path.relative(process.cwd(), out)}`);
-  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  const outDir = path.resolve(values.out ?? path.join(import.meta.dirname, 'results'));
+  await mkdir(outDir, { recursive: true });
+  await writeFile(path.join(outDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(path.join(outDir, 'latest.md'), renderBenchMarkdown(report));
+  log(`written to ${path.relative(process.cwd(), path.join(outDir, 'latest.json'))} and latest.md`);
+  return failed ? 1 : 0;
 }
 
-await main();
+process.exitCode = await main();

@@ -7,6 +7,7 @@ import { processIo } from './command-io.ts';
 import type { CommandIo } from './command-io.ts';
 import { BATCH_USAGE, batchCommand } from './commands/batch.ts';
 import { demoCommand } from './commands/demo.ts';
+import { EVAL_USAGE, evalCommand } from './commands/eval.ts';
 import { RUN_USAGE, runCommand } from './commands/run.ts';
 import { CLUSTER_USAGE, clusterCommand } from './commands/cluster-process.ts';
 import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
@@ -21,6 +22,7 @@ commands:
   batch   ${BATCH_USAGE.replaceAll('\n', '\n          ')}
   demo    a long-context task end to end with no setup (the simulator unless an endpoint is configured)
   serve   ${SERVE_USAGE.replaceAll('\n', '\n          ')}
+  eval    ${EVAL_USAGE.replaceAll('\n', '\n          ')}
   sim     ${SIM_USAGE.replaceAll('\n', '\n          ')}
   trace   ${TRACE_USAGE.replaceAll('\n', '\n          ')}
   worker, orchestrator
@@ -37,6 +39,7 @@ const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   sim: simCommand,
   trace: traceCommand,
+  eval: evalCommand,
   worker: clusterCommand('worker'),
   orchestrator: clusterCommand('orchestrator'),
 };

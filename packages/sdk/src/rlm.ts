@@ -167,6 +167,7 @@ export class RLM {
       maxOutputTokens: config.maxOutputTokens,
       ...(config.temperature === undefined ? {} : { temperature: config.temperature }),
       ...(config.recordContent ? { recordContent: true } : {}),
+      ...(config.subcalls ? {} : { subcalls: false }),
     };
   }
 }

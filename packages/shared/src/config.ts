@@ -39,6 +39,8 @@ export const EngineConfig = z.object({
   maxOutputTokens: positiveInt.default(4_096),
   /** Sampling temperature of every call; the provider's default when unset. */
   temperature: z.coerce.number().min(0).max(2).optional(),
+  /** False: the REPL-only ablation (no llm_query / rlm_query); the evaluation's rlm-no-subcalls method. */
+  subcalls: z.boolean().default(true),
   /** Largest context accepted, in characters (about 4 bytes of V8 heap each at worst). */
   maxContextChars: positiveInt.default(1_000_000_000),
   /** Retries of one LLM call on 408/409/429/5xx and network errors (the openai client's layer). */

@@ -28,6 +28,8 @@ export interface SessionSettings {
   readonly temperature?: number;
   /** Record prompts, code and completions on spans (the user opted in); off when absent. */
   readonly recordContent?: boolean;
+  /** False removes llm_query / rlm_query from the prompt and refuses them in the REPL (the REPL-only ablation); absent means true. */
+  readonly subcalls?: boolean;
 }
 
 export interface SessionTask {

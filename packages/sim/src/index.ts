@@ -25,7 +25,14 @@ export { createSolverPolicy, parseSolveSpec } from './policies/solver.ts';
 export type { ResolvedSolverOptions } from './policies/solver.ts';
 export { ANSWER_MARKER, childCode, peekCode, solveCode } from './policies/solver-code.ts';
 export type { SolveCodeOptions, SolveSpec } from './policies/solver-code.ts';
-export { answerSubcall } from './policies/subcall-answerer.ts';
+export { answerSubcall, corruptReply } from './policies/subcall-answerer.ts';
+export {
+  DIRECT_PROMPT_OVERHEAD_CHARS,
+  parseDirectPrompt,
+  renderDirectPrompt,
+} from './policies/direct-prompt.ts';
+export { answerDirect } from './policies/direct-answerer.ts';
+export { rulesFromSample, openingKey } from './policies/repl-only-code.ts';
 export type { SubcallAnswererOptions } from './policies/subcall-answerer.ts';
 export {
   findSubcallInstruction,

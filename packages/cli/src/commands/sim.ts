@@ -9,6 +9,7 @@ import { usageError } from '../usage-error.ts';
 
 export const SIM_USAGE = `rlm sim [--port P] [--host H] [--policy solver|scripted] [--strategy llm|rlm] [--latency-ms MS]
         [--per-token-ms MS] [--max-concurrency N] [--rpm N] [--error-rate R] [--label-error-rate R]
+        [--subcall-error-rate R] [--program-error-rate R] [--slow-program-rate R] [--context-window TOKENS]
   run the simulated OpenAI-compatible model server (base URL http://127.0.0.1:P/v1)`;
 
 export async function simCommand(argv: readonly string[], io: CommandIo): Promise<number> {
@@ -26,6 +27,10 @@ export async function simCommand(argv: readonly string[], io: CommandIo): Promis
       rpm: { type: 'string' },
       'error-rate': { type: 'string', default: '0' },
       'label-error-rate': { type: 'string', default: '0' },
+      'subcall-error-rate': { type: 'string', default: '0' },
+      'program-error-rate': { type: 'string', default: '0' },
+      'slow-program-rate': { type: 'string', default: '0' },
+      'context-window': { type: 'string', default: '1000000' },
     },
     strict: true,
   });
@@ -40,12 +45,20 @@ export async function simCommand(argv: readonly string[], io: CommandIo): Promis
     host: values.host,
     policy:
       policy === 'solver'
-        ? { type: 'solver', strategy, labelErrorRate: number('label-error-rate', 0, 1) }
+        ? {
+            type: 'solver',
+            strategy,
+            labelErrorRate: number('label-error-rate', 0, 1),
+            subcallErrorRate: number('subcall-error-rate', 0, 1),
+            programErrorRate: number('program-error-rate', 0, 1),
+            slowProgramRate: number('slow-program-rate', 0, 1),
+          }
         : { type: 'scripted', replies: [] },
     latency: { firstTokenMs: number('latency-ms', 0), perOutputTokenMs: number('per-token-ms', 0) },
     ...(values['max-concurrency'] === undefined ? {} : { maxConcurrency: number('max-concurrency', 1) }),
     ...(values.rpm === undefined ? {} : { rateLimit: { requestsPerMinute: number('rpm', 1) } }),
     faults: { errorRate: number('error-rate', 0, 1) },
+    contextWindowTokens: number('context-window', 1),
   });
   io.stderr(`simulated model server (${policy} policy) listening; base URL ${server.baseUrl}`);
   await new Promise<void>((resolve) => {

@@ -8,16 +8,23 @@ import { truncateOutput } from '../parsing/index.ts';
 export const NUDGE_MESSAGE =
   'Your reply had no ```repl code block and no FINAL(...) line, so nothing ran. Continue working on `context` with code, or give the final answer with FINAL(answer).';
 
-export function renderStepFeedback(results: readonly StepResult[], outputLimitChars: number): string {
+export function renderStepFeedback(
+  results: readonly StepResult[],
+  outputLimitChars: number,
+): string {
   const sections: string[] = [];
   results.forEach((result, index) => {
     const header = results.length > 1 ? `[block ${index + 1} of ${results.length}] ` : '';
     const parts: string[] = [];
     const output = result.output.length > 0 ? truncateOutput(result.output, outputLimitChars) : '';
     const dropped = result.outputTotalChars - result.output.length;
-    parts.push(output.length > 0 ? `${header}Output:\n${output}` : `${header}Output: (nothing printed)`);
-    if (dropped > 0) parts.push(`(${dropped.toLocaleString('en-US')} more printed characters were not kept)`);
-    if (result.error !== undefined) parts.push(`${header}Error: ${result.error.name}: ${result.error.message}`);
+    parts.push(
+      output.length > 0 ? `${header}Output:\n${output}` : `${header}Output: (nothing printed)`,
+    );
+    if (dropped > 0)
+      parts.push(`(${dropped.toLocaleString('en-US')} more printed characters were not kept)`);
+    if (result.error !== undefined)
+      parts.push(`${header}Error: ${result.error.name}: ${result.error.message}`);
     if (result.pendingAwaited > 0) {
       parts.push(
         `${header}Note: ${result.pendingAwaited} sub-call(s) were still running when the code finished (a missing await?). The engine waited for them; their results were discarded unless your code stored them.`,
@@ -33,7 +40,10 @@ export function renderStepFeedback(results: readonly StepResult[], outputLimitCh
 export function renderVariables(variables: readonly VariableInfo[]): string {
   if (variables.length === 0) return 'Variables: (none defined yet)';
   const shown = variables
-    .map((variable) => `${variable.name}: ${variable.type}${variable.size === undefined ? '' : ` (${variable.size.toLocaleString('en-US')})`}`)
+    .map(
+      (variable) =>
+        `${variable.name}: ${variable.type}${variable.size === undefined ? '' : ` (${variable.size.toLocaleString('en-US')})`}`,
+    )
     .join(', ');
   return `Variables: ${shown}`;
 }

@@ -22,7 +22,13 @@ export function renderRootUserMessage(metadata: ContextMetadata, query: string):
     const more = (metadata.items ?? 0) > metadata.itemLengths.length ? ', ...' : '';
     lines.push(`Item lengths (characters): ${shown}${more}`);
   }
-  lines.push(`Preview of the first ${CONTEXT_PREVIEW_CHARS} characters:`, '"""', metadata.preview, '"""', '');
+  lines.push(
+    `Preview of the first ${CONTEXT_PREVIEW_CHARS} characters:`,
+    '"""',
+    metadata.preview,
+    '"""',
+    '',
+  );
   lines.push('Start by exploring `context` with code. Do not answer before you have looked.', '');
   lines.push(QUESTION_HEADER, query);
   return lines.join('\n');

@@ -10,9 +10,12 @@ export interface SystemPromptOptions {
   readonly maxDepth: number;
   readonly subModel: string;
   readonly outputLimitChars: number;
+  /** False: the REPL-only ablation; the prompt then says nothing about sub-calls. Default true. */
+  readonly subcalls?: boolean;
 }
 
 export function buildSystemPrompt(options: SystemPromptOptions): string {
+  if (options.subcalls === false) return buildReplOnlyPrompt(options);
   const canRecurse = options.depth + 1 < options.maxDepth;
   const recursion = canRecurse
     ? '- `await rlm_query(prompt, opts?)` starts a child session just like this one: its `context` is `prompt` and it has its own REPL. Use it for sub-problems that need several steps of their own. `await rlm_query_batched(prompts, opts?)` runs several children in parallel.'
@@ -43,4 +46,35 @@ You may also finish without code, on a line of its own: \`FINAL(your answer)\` o
 5. Put the shared instructions at the start of each prompt and the varying text at the end.
 6. Keep intermediate results in variables, check them (counts, spot checks) before you trust them, and build long answers in a variable.
 7. Answer with \`FINAL\` only when the result is verified. Give exactly what the question asks for.`;
+}
+
+/**
+ * The REPL-only prompt (the paper's "no sub-calls" ablation): the same REPL and
+ * final-answer rules, no language-model functions, so the model must answer
+ * with code and with what it reads in the printed output.
+ */
+function buildReplOnlyPrompt(options: SystemPromptOptions): string {
+  return `You answer a question about a context that is far too large to read in one go. The context is not in this conversation: it sits in a JavaScript REPL as the variable \`context\`, and you work on it by writing code.
+
+## How a turn works
+Write JavaScript in fenced blocks marked \`\`\`repl (\`\`\`js and \`\`\`ts also work). Every block in your reply runs, in order. After the reply you get back what the code printed, any error, and the list of variables you have defined. Output longer than ${options.outputLimitChars.toLocaleString('en-US')} characters is cut in the middle, so print summaries and slices, not whole documents.
+
+Top-level \`await\` works. Top-level \`const\`, \`let\`, \`var\`, \`function\` and \`class\` declarations stay defined in later turns.
+
+## What the REPL gives you
+- \`context\`: the data (a string, an array of strings, or a JSON value).
+- \`print(...)\` or \`console.log(...)\`: output you will see next turn.
+- \`SHOW_VARS()\`: lists the variables you have defined.
+- \`FINAL(value)\`: ends the session with \`value\` as the answer. \`FINAL_VAR("name")\` does the same with the variable called \`name\`. You may instead set \`answer.content\` and then \`answer.ready = true\`.
+
+There is no language model inside the REPL in this session: whatever needs reading or judgement, you do yourself from the output you print.
+
+You may also finish without code, on a line of its own: \`FINAL(your answer)\` or \`FINAL_VAR(name)\`.
+
+## How to work well
+1. Look before you act: print the type, the length and a few short slices of \`context\` to learn its structure.
+2. Let code do what code does well: filter with regular expressions, split, count and sort in JavaScript.
+3. Print samples of the data to learn its patterns, then write code that applies them to all of it.
+4. Keep intermediate results in variables, check them (counts, spot checks) before you trust them, and build long answers in a variable.
+5. Answer with \`FINAL\` only when the result is verified. Give exactly what the question asks for.`;
 }

@@ -271,6 +271,7 @@ function initialMessages(task: SessionTask): ChatMessage[] {
     maxDepth: task.settings.maxDepth,
     subModel: task.settings.subModel,
     outputLimitChars: task.settings.outputLimitChars,
+    subcalls: task.settings.subcalls !== false,
   });
   const metadata = contextMetadataOf(task);
   if (metadata === undefined) throw new RlmError('internal', `session ${task.sessionId} has a blob context but no metadata`);

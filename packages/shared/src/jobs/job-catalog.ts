@@ -31,6 +31,7 @@ export const SessionSettingsSchema = z.object({
   maxOutputTokens: z.number().int().positive(),
   temperature: z.number().optional(),
   recordContent: z.boolean().optional(),
+  subcalls: z.boolean().optional(),
 });
 
 /** W3C trace context of the span that enqueued the job (`{traceparent}`); absent when tracing is off. */

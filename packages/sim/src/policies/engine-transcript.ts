@@ -1,7 +1,8 @@
 /**
  * Reads a chat request as the RLM engine writes it (DESIGN section 2). The
  * assumptions, kept in this one file:
- * - messages[0] is a system message whose text mentions `llm_query`;
+ * - messages[0] is a system message whose text mentions `FINAL_VAR` (and
+ *   `llm_query`, unless the request runs REPL-only with sub-calls disabled);
  * - messages[1] is the first user message; it ends with a line exactly
  *   QUESTION_HEADER followed by the query verbatim, and it shows the context's
  *   first CONTEXT_PREVIEW_CHARS characters somewhere before that;
@@ -15,6 +16,8 @@ import type { SimMessage } from './policy.ts';
 export interface EngineTranscript {
   readonly query: string;
   readonly isChild: boolean;
+  /** Whether the system prompt offers llm_query (false in the REPL-only ablation). */
+  readonly subcallsOffered: boolean;
   /** The first user message, which carries the context metadata and preview. */
   readonly firstUserMessage: string;
   readonly assistantMessages: readonly string[];
@@ -26,7 +29,8 @@ export interface EngineTranscript {
 
 export function isEngineSessionRequest(messages: readonly SimMessage[]): boolean {
   const first = messages[0];
-  return first?.role === 'system' && (first.content ?? '').includes('llm_query');
+  const text = first?.role === 'system' ? (first.content ?? '') : '';
+  return text.includes('llm_query') || text.includes('FINAL_VAR');
 }
 
 /** The engine's view of the request, or undefined for a plain sub-call. */
@@ -43,6 +47,7 @@ export function readEngineTranscript(
   return {
     query,
     isChild: query === CHILD_QUERY,
+    subcallsOffered: (messages[0]?.content ?? '').includes('llm_query'),
     firstUserMessage,
     assistantMessages: afterFirst.filter((m) => m.role === 'assistant').map((m) => m.content ?? ''),
     laterUserMessages: afterFirst.filter((m) => m.role === 'user').map((m) => m.content ?? ''),

@@ -7,6 +7,9 @@
  * FINAL. The generated code avoids template literals to keep quoting simple.
  */
 import { LABELS, type Label } from '../tasks/labels.ts';
+import { parseNeedleQuery } from '../tasks/needle.ts';
+import { parsePairsQuery } from '../tasks/pairs.ts';
+import { parseOolongQuery } from '../tasks/oolong-query.ts';
 import type { OolongQuestion } from '../tasks/oolong-query.ts';
 import { renderSubcallInstruction, type SubcallInstruction } from './subcall-instructions.ts';
 
@@ -22,12 +25,24 @@ export type SolveSpec =
 export interface SolveCodeOptions {
   readonly strategy: 'llm' | 'rlm';
   readonly chunkChars: number;
+  /** A wrong program: an off-by-one that silently drops the last chunk of the material. */
+  readonly dropLastChunk?: boolean;
+  /** A slow program: awaits its sub-calls one by one instead of in parallel. */
+  readonly sequential?: boolean;
 }
 
 const json = (value: unknown): string => JSON.stringify(value);
 
 /** Turns the context into text, splits it on line boundaries, and asks with one retry for failed items. */
-function helpers(batchFunction: string, chunkChars: number): string {
+function helpers(
+  batchFunction: string,
+  chunkChars: number,
+  flaws: { readonly dropLastChunk?: boolean; readonly sequential?: boolean } = {},
+): string {
+  const single = batchFunction.replace('_batched', '');
+  const ask = flaws.sequential
+    ? `(async (items) => { const out = []; for (const item of items) out.push(await ${single}(item)); return out; })`
+    : batchFunction;
   return `  const text = typeof context === 'string' ? context : Array.isArray(context) ? context.join('\\n') : JSON.stringify(context);
   const chunkText = (source, size) => {
     const chunks = [];
@@ -41,15 +56,15 @@ function helpers(batchFunction: string, chunkChars: number): string {
       chunks.push(source.slice(start, end));
       start = end;
     }
-    return chunks;
+    return ${flaws.dropLastChunk ? 'chunks.slice(0, chunks.length - 1)' : 'chunks'};
   };
   const isFailure = (reply) => typeof reply !== 'string' || reply.startsWith('Error:') || reply.trim() === '';
   const askAll = async (prompts) => {
-    const replies = await ${batchFunction}(prompts);
+    const replies = await ${ask}(prompts);
     const failed = prompts.map((_, index) => index).filter((index) => isFailure(replies[index]));
     if (failed.length > 0) {
       print('retrying ' + failed.length + ' failed sub-calls');
-      const again = await ${batchFunction}(failed.map((index) => prompts[index]));
+      const again = await ${ask}(failed.map((index) => prompts[index]));
       failed.forEach((index, position) => { replies[index] = again[position]; });
     }
     const stillFailed = replies.filter(isFailure).length;
@@ -77,6 +92,17 @@ export function peekCode(): string {
 }`;
 }
 
+/** The family-specific plan for a query written by our task generators (anything else: generic). */
+export function parseSolveSpec(query: string): SolveSpec {
+  const needle = parseNeedleQuery(query);
+  if (needle) return { family: 'needle', key: needle.key };
+  const pairs = parsePairsQuery(query);
+  if (pairs) return { family: 'pairs', labels: pairs.labels };
+  const question = parseOolongQuery(query);
+  if (question) return { family: 'oolong', question };
+  return { family: 'generic', question: query };
+}
+
 /** A solve step for the root session. */
 export function solveCode(spec: SolveSpec, options: SolveCodeOptions): string {
   const batch = options.strategy === 'rlm' ? 'rlm_query_batched' : 'llm_query_batched';
@@ -85,7 +111,7 @@ export function solveCode(spec: SolveSpec, options: SolveCodeOptions): string {
   );
   const head = `{
   ${SOLVE_MARKER} (${spec.family}, ${options.strategy})
-${helpers(batch, options.chunkChars)}
+${helpers(batch, options.chunkChars, options)}
   const instruction = ${json(instruction)};`;
   return `${head}\n${solveBody(spec)}\n}`;
 }

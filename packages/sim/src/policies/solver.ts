@@ -12,24 +12,28 @@
  * - root, after the peek: the solve step for the family parsed from the query;
  * - after a solve step that printed an answer: repeat it as a plain `FINAL(...)`;
  * - after a solve step that failed: try it once more, then give up politely.
+ * Without llm_query in the system prompt (REPL-only) the first turn prints a sample of
+ * lines and the solve step classifies with keyword rules learned from it. A plain
+ * message in the direct baseline's format is answered from the document it carries.
  */
-import { parseNeedleQuery } from '../tasks/needle.ts';
-import { parseOolongQuery } from '../tasks/oolong-query.ts';
-import { parsePairsQuery } from '../tasks/pairs.ts';
 import type { SolverPolicyOptions } from '../server/options.ts';
 import {
   readEngineTranscript,
   isFinalAnswerRequest,
   type EngineTranscript,
 } from './engine-transcript.ts';
+import { fnv1a } from '../random.ts';
+import { answerDirect } from './direct-answerer.ts';
+import { parseDirectPrompt } from './direct-prompt.ts';
 import type { Policy, SimMessage } from './policy.ts';
+import { replOnlySolveCode, rulesFromSample, sampleCode } from './repl-only-code.ts';
 import {
   ANSWER_MARKER,
   childCode,
+  parseSolveSpec,
   peekCode,
   SOLVE_MARKER,
   solveCode,
-  type SolveSpec,
 } from './solver-code.ts';
 import { answerSubcall } from './subcall-answerer.ts';
 import { findSubcallInstruction } from './subcall-instructions.ts';
@@ -42,6 +46,9 @@ const DEFAULTS: ResolvedSolverOptions = {
   chunkChars: 50_000,
   childChunkChars: 12_500,
   seed: 0,
+  subcallErrorRate: 0,
+  programErrorRate: 0,
+  slowProgramRate: 0,
 };
 
 /** A solve step is tried at most this many times before the solver gives up. */
@@ -53,7 +60,12 @@ export function createSolverPolicy(options: Partial<ResolvedSolverOptions> = {})
   return {
     reply(request) {
       const transcript = readEngineTranscript(request.messages);
-      if (!transcript) return answerSubcall(lastUserContent(request.messages), resolved);
+      if (!transcript) {
+        const prompt = lastUserContent(request.messages);
+        const direct = parseDirectPrompt(prompt);
+        if (direct) return answerDirect(direct.document, direct.question, resolved);
+        return answerSubcall(prompt, resolved);
+      }
       return nextEngineTurn(transcript, resolved);
     },
   };
@@ -81,6 +93,9 @@ export function nextEngineTurn(
         ),
       );
     }
+    if (!transcript.subcallsOffered) {
+      return replWith('No sub-calls here: let me print a sample of the context.', sampleCode());
+    }
     return replWith('Let me look at the context first.', peekCode());
   }
   if (latestAnswer !== undefined) return plainFinal(latestAnswer);
@@ -89,22 +104,27 @@ export function nextEngineTurn(
   ).length;
   if (transcript.isChild || solveAttempts >= MAX_SOLVE_ATTEMPTS) return plainFinal(NO_ANSWER);
   const spec = parseSolveSpec(transcript.query);
+  if (!transcript.subcallsOffered) {
+    const rules = rulesFromSample(transcript.laterUserMessages[0] ?? '', options);
+    return replWith(
+      `This is a ${spec.family} task and there is no model in the REPL: I will apply what the sample showed with code.`,
+      replOnlySolveCode(spec, rules),
+    );
+  }
+  // Program flaws are drawn per query and attempt, so a seed reproduces them and a retry may differ.
+  const roll = (stream: string): number =>
+    fnv1a(`${stream}#${solveAttempts}#${transcript.query}`, options.seed) / 4_294_967_296;
   return replWith(
     `This is a ${spec.family} task. I will chunk the context on line boundaries, ask sub-calls in parallel and aggregate in code.`,
-    solveCode(spec, options),
+    solveCode(spec, {
+      ...options,
+      dropLastChunk: roll('wrong-program') < options.programErrorRate,
+      sequential: roll('slow-program') < options.slowProgramRate,
+    }),
   );
 }
 
-/** The family-specific plan for a query written by our task generators (anything else: generic). */
-export function parseSolveSpec(query: string): SolveSpec {
-  const needle = parseNeedleQuery(query);
-  if (needle) return { family: 'needle', key: needle.key };
-  const pairs = parsePairsQuery(query);
-  if (pairs) return { family: 'pairs', labels: pairs.labels };
-  const question = parseOolongQuery(query);
-  if (question) return { family: 'oolong', question };
-  return { family: 'generic', question: query };
-}
+export { parseSolveSpec };
 
 function replWith(thought: string, code: string): string {
   return `${thought}\n\n\`\`\`repl\n${code}\n\`\`\``;

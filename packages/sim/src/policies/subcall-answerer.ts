@@ -13,12 +13,42 @@ export interface SubcallAnswererOptions {
   /** Probability of mislabelling a line; 0 = perfect. */
   readonly labelErrorRate: number;
   readonly seed: number;
+  /** Probability that a whole reply is wrong, decided per prompt; default 0. */
+  readonly subcallErrorRate?: number;
 }
 
 export const UNRECOGNISED_REPLY =
   'I am a simulated model and can only answer the synthetic task prompts.';
 
 export function answerSubcall(prompt: string, options: SubcallAnswererOptions): string {
+  const reply = correctReply(prompt, options);
+  const errorRate = options.subcallErrorRate ?? 0;
+  if (errorRate <= 0 || fnv1a(prompt, options.seed + 2) / 4_294_967_296 >= errorRate) return reply;
+  return corruptReply(reply, fnv1a(prompt, options.seed + 3));
+}
+
+/**
+ * A plausible wrong reply derived from the right one: a needle answer becomes
+ * another number or a miss, label counts move by a few, a user list loses
+ * its first id. Deterministic per prompt, so runs with a seed repeat.
+ */
+export function corruptReply(reply: string, draw: number): string {
+  if (/^\d{7}$/.test(reply)) {
+    return draw % 2 === 0 ? 'NOT_FOUND' : String(1_000_000 + (draw % 9_000_000));
+  }
+  if (reply.includes(': ')) {
+    let line = 0;
+    return reply.replace(/^(.+): (\d+)$/gm, (_, label: string, count: string) => {
+      line += 1;
+      const shift = ((draw >>> line) % 7) - 3;
+      return `${label}: ${Math.max(0, Number(count) + shift)}`;
+    });
+  }
+  if (/^\d+(, \d+)*$/.test(reply)) return reply.split(', ').slice(1).join(', ') || 'NONE';
+  return reply;
+}
+
+function correctReply(prompt: string, options: SubcallAnswererOptions): string {
   const { instruction, material } = splitSubcallPrompt(prompt);
   if (!instruction) return UNRECOGNISED_REPLY;
   switch (instruction.family) {

@@ -34,8 +34,14 @@ export const SolverPolicyOptions = z.object({
   chunkChars: z.number().int().positive().default(50_000),
   /** Characters per sub-chunk inside a child RLM; default 12,500, a quarter of the default chunk. */
   childChunkChars: z.number().int().positive().default(12_500),
-  /** Seeds the label noise; default 0. */
+  /** Seeds the label noise and the other error draws; default 0. */
   seed: z.number().int().default(0),
+  /** Probability that a sub-call reply is wrong (needle: a wrong number or NOT_FOUND; labels: counts off by a few; pairs: one user missing), per prompt; default 0. */
+  subcallErrorRate: z.number().min(0).max(1).default(0),
+  /** Probability that a solve program is wrong (an off-by-one that silently drops the last chunk), per query and attempt; default 0. */
+  programErrorRate: z.number().min(0).max(1).default(0),
+  /** Probability that a solve program is slow (awaits sub-calls one by one), per query and attempt; default 0. */
+  slowProgramRate: z.number().min(0).max(1).default(0),
 });
 export type SolverPolicyOptions = z.input<typeof SolverPolicyOptions>;
 

@@ -69,6 +69,8 @@ export class SubcallHost implements ReplHost {
     });
     let ended: SubcallEnd;
     try {
+      // The REPL-only ablation: the prompt does not offer sub-calls, and code that tries one anyway gets an error string.
+      if (settings.subcalls === false) throw new Error('sub-calls are disabled for this request (REPL only)');
       const allowed = new Set([settings.model, settings.subModel]);
       if (!allowed.has(model)) throw new Error(`unknown model "${model}"; available: ${[...allowed].join(', ')}`);
       ended = await withSpan(

@@ -1,0 +1,32 @@
+/**
+ * The registry of `pnpm bench` entries, run in this order. Adding a benchmark
+ * is one line here: a name (the key in the results file), a title, and a
+ * function returning a JSON object of figures.
+ */
+import { benchCacheSavings } from './cache-savings.ts';
+import { benchCluster } from './cluster.ts';
+import { benchFanOut } from './fan-out.ts';
+import { benchStepLatency } from './step-latency.ts';
+import { benchEngineOnly, benchThroughput } from './throughput.ts';
+
+export interface BenchEntry {
+  readonly name: string;
+  readonly title: string;
+  readonly run: () => Promise<object>;
+}
+
+const entry = (name: string, title: string, run: () => Promise<object>): BenchEntry => ({
+  name,
+  title,
+  run,
+});
+
+export const BENCH_ENTRIES: readonly BenchEntry[] = [
+  entry('fanOut', '400 llm_query at 200 ms: wall / ideal', () => benchFanOut(400, 50, 200)),
+  entry('throughput', 'sub-calls/s, simulator over HTTP', () => benchThroughput(5_000, 64)),
+  entry('engineOnly', 'sub-calls/s, in-process provider', () => benchEngineOnly(5_000, 64)),
+  entry('stepLatency1MB', 'REPL step, 1 MB context', () => benchStepLatency(1_000_000, 30)),
+  entry('stepLatency100MB', 'REPL step, 100 MB context', () => benchStepLatency(100_000_000, 30)),
+  entry('cacheSavings', 'two questions, one corpus: cache', () => benchCacheSavings(1_000_000)),
+  entry('cluster', 'Redis + 2 workers + 1 orchestrator', () => benchCluster()),
+];
