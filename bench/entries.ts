@@ -6,8 +6,10 @@
 import { benchCacheSavings } from './cache-savings.ts';
 import { benchCluster } from './cluster.ts';
 import { benchFanOut } from './fan-out.ts';
+import { benchBatch, benchServeLatency } from './front-doors.ts';
 import { benchStepLatency } from './step-latency.ts';
 import { benchEngineOnly, benchThroughput } from './throughput.ts';
+import { BENCH_ENTRY_ROUNDS, benchTracingOverhead } from './tracing-overhead.ts';
 
 export interface BenchEntry {
   readonly name: string;
@@ -29,4 +31,9 @@ export const BENCH_ENTRIES: readonly BenchEntry[] = [
   entry('stepLatency100MB', 'REPL step, 100 MB context', () => benchStepLatency(100_000_000, 30)),
   entry('cacheSavings', 'two questions, one corpus: cache', () => benchCacheSavings(1_000_000)),
   entry('cluster', 'Redis + 2 workers + 1 orchestrator', () => benchCluster()),
+  entry('tracingOverhead', 'tracing off vs on (OTLP to a local receiver)', () =>
+    benchTracingOverhead(BENCH_ENTRY_ROUNDS),
+  ),
+  entry('batch', 'rlm batch documents/min, embedded vs cluster (2 workers)', () => benchBatch()),
+  entry('serveLatency', 'latency rlm serve adds over a direct SDK call', () => benchServeLatency()),
 ];

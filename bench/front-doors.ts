@@ -1,6 +1,6 @@
 /**
- * `pnpm bench:front-doors`: figures for `rlm batch` and `rlm serve`, written
- * to bench/results/front-doors.json with the machine and the command.
+ * Figures for `rlm batch` and `rlm serve`: `pnpm bench` runs them as entries;
+ * `pnpm bench:front-doors` alone writes bench/results/front-doors.json.
  *   - batch throughput (documents per minute) against the simulator at a
  *     realistic latency, embedded versus a local cluster (Redis, 2 workers,
  *     1 orchestrator), same documents, same concurrency
@@ -117,7 +117,7 @@ async function ratesOf(mode: string, rlm: RLM): Promise<BatchRate[]> {
   return rates;
 }
 
-async function benchBatch(): Promise<Record<string, unknown>> {
+export async function benchBatch(): Promise<Record<string, unknown>> {
   const sim = await startSim(FIRST_TOKEN_MS, PER_TOKEN_MS);
   try {
     const embedded = await ratesOf(
@@ -168,7 +168,7 @@ async function benchBatch(): Promise<Record<string, unknown>> {
   }
 }
 
-async function benchServeLatency(): Promise<Record<string, unknown>> {
+export async function benchServeLatency(): Promise<Record<string, unknown>> {
   const sim = await startSim(0, 0);
   const serve = await startServeProcess(['--base-url', sim.baseUrl]);
   try {
@@ -231,17 +231,20 @@ function round(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-const batch = await benchBatch();
-const serveLatency = await benchServeLatency();
-const report = {
-  command: 'pnpm bench:front-doors',
-  at: new Date().toISOString(),
-  machine: machineInfo(),
-  batch,
-  serveLatency,
-};
-const out = path.join(import.meta.dirname, 'results', 'front-doors.json');
-await mkdir(path.dirname(out), { recursive: true });
-await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
-log(`written to ${path.relative(process.cwd(), out)}`);
-process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+// Run alone (`pnpm bench:front-doors`); `pnpm bench` runs both parts as entries.
+if (import.meta.main) {
+  const batch = await benchBatch();
+  const serveLatency = await benchServeLatency();
+  const report = {
+    command: 'pnpm bench:front-doors',
+    at: new Date().toISOString(),
+    machine: machineInfo(),
+    batch,
+    serveLatency,
+  };
+  const out = path.join(import.meta.dirname, 'results', 'front-doors.json');
+  await mkdir(path.dirname(out), { recursive: true });
+  await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
+  log(`written to ${path.relative(process.cwd(), out)}`);
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+}

@@ -19,6 +19,8 @@ import { machineInfo } from './machine-info.ts';
 import { benchEngineOnly } from './throughput.ts';
 
 const ROUNDS = 5;
+/** Rounds when run as a `pnpm bench` entry: enough for a median, short enough for the whole report. */
+export const BENCH_ENTRY_ROUNDS = 3;
 const FAN_OUT = { subcalls: 400, concurrency: 50, latencyMs: 200 };
 const ENGINE = { subcalls: 5_000, concurrency: 64 };
 
@@ -72,14 +74,15 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-async function main(): Promise<void> {
+/** Tracing off vs on, alternating for `rounds` rounds; medians and CPU per added sub-call. */
+export async function benchTracingOverhead(rounds: number): Promise<Record<string, unknown>> {
   const log = (line: string): void => void process.stderr.write(`[bench:tracing] ${line}\n`);
   const receiver = await startReceiver();
   const fanOut = { off: [] as number[], on: [] as number[] };
   const engine = { off: [] as number[], on: [] as number[] };
   const engineCpu = { off: [] as number[], on: [] as number[] };
   try {
-    for (let round = 1; round <= ROUNDS; round += 1) {
+    for (let round = 1; round <= rounds; round += 1) {
       for (const mode of ['off', 'on'] as const) {
         const { value: fan } = await traced(mode === 'on', receiver.endpoint, () =>
           benchFanOut(FAN_OUT.subcalls, FAN_OUT.concurrency, FAN_OUT.latencyMs),
@@ -99,11 +102,8 @@ async function main(): Promise<void> {
     await receiver.close();
   }
   const percent = (on: number, off: number): number => Math.round(((on - off) / off) * 1000) / 10;
-  const report = {
-    command: 'pnpm bench:tracing',
-    at: new Date().toISOString(),
-    machine: machineInfo(),
-    rounds: ROUNDS,
+  return {
+    rounds,
     exporter: 'OTLP http/protobuf, BatchSpanProcessor, local receiver in the same process',
     fanOut: {
       ...FAN_OUT,
@@ -129,11 +129,21 @@ async function main(): Promise<void> {
     },
     exported: receiver.stats,
   };
+}
+
+async function main(): Promise<void> {
+  const report = {
+    command: 'pnpm bench:tracing',
+    at: new Date().toISOString(),
+    machine: machineInfo(),
+    ...(await benchTracingOverhead(ROUNDS)),
+  };
   const out = path.join(import.meta.dirname, 'results', 'tracing-overhead.json');
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
-  log(`written to ${path.relative(process.cwd(), out)}`);
+  process.stderr.write(`[bench:tracing] written to ${path.relative(process.cwd(), out)}\n`);
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
 
-await main();
+// Run alone (`pnpm bench:tracing`); `pnpm bench` runs it as an entry with fewer rounds.
+if (import.meta.main) await main();
