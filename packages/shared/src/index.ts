@@ -56,6 +56,7 @@ export type {
   SubcallEndEvent,
   SubcallStartEvent,
 } from './events.ts';
+export type { RequestResult, RequestUsage } from './request-result.ts';
 export { TRAJECTORY_VERSION } from './trajectory.ts';
 export type {
   TrajectoryEvent,

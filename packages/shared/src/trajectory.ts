@@ -11,7 +11,7 @@
  */
 import type { RlmEvent } from './events.ts';
 import type { SessionSettings } from './dispatch.ts';
-import type { StopReason } from './stop-reason.ts';
+import type { RequestResult } from './request-result.ts';
 
 export const TRAJECTORY_VERSION = 2;
 
@@ -42,21 +42,7 @@ export interface TrajectoryMetadata {
 export type TrajectoryEvent = RlmEvent & { readonly t: number };
 
 /** The request's result as `rlm run --json` prints it (the fields readers rely on). */
-export interface TrajectoryResult {
-  readonly answer: string;
-  readonly stopReason: StopReason;
-  readonly iterations: number;
-  readonly subcalls: number;
-  readonly usage: {
-    readonly inputTokens: number;
-    readonly outputTokens: number;
-    readonly cachedInputTokens: number;
-    readonly calls: number;
-  };
-  readonly cacheHits: number;
-  readonly costUsd: number;
-  readonly durationMs: number;
-}
+export type TrajectoryResult = RequestResult;
 
 export interface TrajectoryResultRecord {
   readonly type: 'result';
