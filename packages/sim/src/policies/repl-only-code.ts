@@ -9,6 +9,7 @@
 import { LABELS, type Label } from '../tasks/labels.ts';
 import { escapeRegExp } from '../text.ts';
 import { ANSWER_MARKER, SOLVE_MARKER, type SolveSpec } from './solver-code.ts';
+import { oolongAnswerCode, oolongFilterCode } from './oolong-code.ts';
 import { noisyLabel, type SubcallAnswererOptions } from './subcall-answerer.ts';
 
 /** Marks the sample lines the first REPL-only step prints. */
@@ -101,14 +102,7 @@ function replOnlyBody(spec: SolveSpec): string {
   const finalAnswer = match ? match[1] : 'NOT_FOUND';`;
     case 'oolong':
       return `  const question = ${json(spec.question)};
-  const MONTHS = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
-  const dayOf = (date) => {
-    const match = /^(\\w{3}) (\\d{2}), (\\d{4})$/.exec(date.trim());
-    return match ? Date.UTC(Number(match[3]), MONTHS[match[1]], Number(match[2])) : NaN;
-  };
-  const users = question.users ? new Set(question.users.map(String)) : null;
-  const from = question.dateFrom ? dayOf(question.dateFrom) : -Infinity;
-  const to = question.dateTo ? dayOf(question.dateTo) : Infinity;
+${oolongFilterCode()}
   const LABELS = ${json(LABELS)};
   const counts = Object.fromEntries(LABELS.map((label) => [label, 0]));
   for (const line of parsed) {
@@ -118,14 +112,7 @@ function replOnlyBody(spec: SolveSpec): string {
     counts[classify(line.instance)] += 1;
   }
   print('label counts: ' + JSON.stringify(counts));
-  let finalAnswer;
-  if (question.kind === 'count') finalAnswer = counts[question.label];
-  else if (question.kind === 'most-common') finalAnswer = LABELS.reduce((best, label) => (counts[label] > counts[best] ? label : best));
-  else if (question.kind === 'least-common') finalAnswer = LABELS.reduce((best, label) => (counts[label] < counts[best] ? label : best));
-  else {
-    const difference = counts[question.label] - counts[question.otherLabel];
-    finalAnswer = difference > 0 ? 'more' : difference < 0 ? 'less' : 'same';
-  }`;
+${oolongAnswerCode('finalAnswer')}`;
     case 'pairs':
       return `  const wanted = new Set(${json(spec.labels)});
   const users = new Set();

@@ -11,6 +11,7 @@ import { parseNeedleQuery } from '../tasks/needle.ts';
 import { parsePairsQuery } from '../tasks/pairs.ts';
 import { parseOolongQuery } from '../tasks/oolong-query.ts';
 import type { OolongQuestion } from '../tasks/oolong-query.ts';
+import { oolongAnswerCode, oolongFilterCode } from './oolong-code.ts';
 import { renderSubcallInstruction, type SubcallInstruction } from './subcall-instructions.ts';
 
 export const ANSWER_MARKER = 'ANSWER_JSON=';
@@ -135,14 +136,7 @@ ${finish("best ? best[0] : 'NOT_FOUND'")}`;
     case 'oolong':
       return `  const question = ${json(spec.question)};
   const LABELS = ${json(LABELS)};
-  const MONTHS = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
-  const dayOf = (date) => {
-    const match = /^(\\w{3}) (\\d{2}), (\\d{4})$/.exec(date.trim());
-    return match ? Date.UTC(Number(match[3]), MONTHS[match[1]], Number(match[2])) : NaN;
-  };
-  const users = question.users ? new Set(question.users.map(String)) : null;
-  const from = question.dateFrom ? dayOf(question.dateFrom) : -Infinity;
-  const to = question.dateTo ? dayOf(question.dateTo) : Infinity;
+${oolongFilterCode()}
   const lines = text.split('\\n').filter((line) => line.startsWith('Date: '));
   // Users and dates are structured: filter them in code; only labels need a model.
   const kept = lines.filter((line) => {
@@ -161,14 +155,7 @@ ${finish("best ? best[0] : 'NOT_FOUND'")}`;
     }
   }
   print('label counts: ' + JSON.stringify(counts));
-  let result;
-  if (question.kind === 'count') result = counts[question.label];
-  else if (question.kind === 'most-common') result = LABELS.reduce((best, label) => (counts[label] > counts[best] ? label : best));
-  else if (question.kind === 'least-common') result = LABELS.reduce((best, label) => (counts[label] < counts[best] ? label : best));
-  else {
-    const difference = counts[question.label] - counts[question.otherLabel];
-    result = difference > 0 ? 'more' : difference < 0 ? 'less' : 'same';
-  }
+${oolongAnswerCode('result')}
 ${finish('result')}`;
     case 'pairs':
       return `  const lines = text.split('\\n').filter((line) => line.startsWith('Date: '));
