@@ -15,7 +15,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { SpanKind } from '@opentelemetry/api';
 import { ATTR, injectTraceContext, RlmError, SPAN_NAMES, withSpan } from '@rlm/shared';
-import type { JobsOptions, Queue } from 'bullmq';
+import type { Job, JobsOptions, Queue, QueueEvents } from 'bullmq';
 import type { QueueSet } from './queue-set.ts';
 
 /** How often a waiter checks its job directly, in case its completion event was missed. */
@@ -28,6 +28,7 @@ export function addAndAwait(
   data: object,
   signal: AbortSignal,
   options: JobsOptions,
+  /** After a stop, how long to keep waiting for a running job's own outcome (a REPL step reports its partial answer). */
   graceAfterStopMs = 0,
 ): Promise<unknown> {
   const attributes = {
@@ -36,25 +37,30 @@ export function addAndAwait(
     [ATTR.messagingDestinationName]: queue.name,
     [ATTR.messagingMessageId]: jobId,
   };
-  return withSpan(SPAN_NAMES.publish(queue.name), { kind: SpanKind.PRODUCER, attributes }, () => {
-    const trace = injectTraceContext();
-    return addAndAwaitJob(queues, queue, jobId, trace === undefined ? data : { ...data, trace }, signal, options, graceAfterStopMs);
-  });
+  return withSpan(
+    SPAN_NAMES.publish(queue.name),
+    { kind: SpanKind.PRODUCER, attributes },
+    async () => {
+      const trace = injectTraceContext();
+      if (signal.aborted) throw stopped(signal);
+      const events = await queues.eventsOf(queue);
+      const job = await queue.add(queue.name, trace === undefined ? data : { ...data, trace }, {
+        ...options,
+        jobId,
+      });
+      return awaitOutcome(queue, jobId, job, events, signal, graceAfterStopMs);
+    },
+  );
 }
 
-async function addAndAwaitJob(
-  queues: QueueSet,
+async function awaitOutcome(
   queue: Queue,
   jobId: string,
-  data: object,
+  job: Job,
+  events: QueueEvents,
   signal: AbortSignal,
-  options: JobsOptions,
-  /** After a stop, how long to keep waiting for a running job's own outcome (a REPL step reports its partial answer). */
-  graceAfterStopMs = 0,
+  graceAfterStopMs: number,
 ): Promise<unknown> {
-  if (signal.aborted) throw stopped(signal);
-  const events = await queues.eventsOf(queue);
-  const job = await queue.add(queue.name, data, { ...options, jobId });
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_resolve, reject) => {
     onAbort = () => {
@@ -64,14 +70,25 @@ async function addAndAwaitJob(
         // A job nobody has started is removed so no worker picks it up. A running or finished one is
         // left alone: running ones see the stop flag themselves and finish with their partial result.
         const state = await job.getState().catch(() => 'unknown');
-        if (NOT_STARTED.has(state) && (await job.remove().then(() => true, () => false))) reject(stopped(signal));
+        if (
+          NOT_STARTED.has(state) &&
+          (await job.remove().then(
+            () => true,
+            () => false,
+          ))
+        )
+          reject(stopped(signal));
       })();
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });
   const poller = new AbortController();
   try {
-    return await Promise.race([job.waitUntilFinished(events), aborted, pollUntilFinished(queue, jobId, poller.signal)]);
+    return await Promise.race([
+      job.waitUntilFinished(events),
+      aborted,
+      pollUntilFinished(queue, jobId, poller.signal),
+    ]);
   } catch (error) {
     if (signal.aborted) throw stopped(signal);
     throw new RlmError(
@@ -95,7 +112,8 @@ async function pollUntilFinished(queue: Queue, jobId: string, stop: AbortSignal)
     }
     const current = await queue.getJob(jobId).catch(() => undefined);
     if (current === undefined) continue;
-    if (current.finishedOn !== undefined && current.failedReason === undefined) return current.returnvalue as unknown;
+    if (current.finishedOn !== undefined && current.failedReason === undefined)
+      return current.returnvalue as unknown;
     if (current.finishedOn !== undefined) throw new Error(current.failedReason);
   }
 }
