@@ -7,14 +7,13 @@
 import { parseArgs } from 'node:util';
 import { RLM } from '@rlm/sdk';
 import type { RlmResult } from '@rlm/sdk';
-import { loadConfig } from '@rlm/shared';
-import { generateOolongTask, gradeAnswer, startSimServer } from '@rlm/sim';
-import type { OolongQuestionKind, SimServer } from '@rlm/sim';
+import { generateOolongTask, gradeAnswer } from '@rlm/sim';
+import type { OolongQuestionKind } from '@rlm/sim';
 import type { CommandIo } from '../command-io.ts';
-import { ENGINE_FLAG_OPTIONS, engineOverrides } from '../engine-flags.ts';
+import { embeddedEndpoint } from '../embedded-endpoint.ts';
+import { ENGINE_FLAG_OPTIONS } from '../engine-flags.ts';
 import { createProgressPrinter } from '../progress-printer.ts';
 import { numberFlag } from '../number-flag.ts';
-import { usageError } from '../usage-error.ts';
 
 const DEMO_SEED = 2026;
 const QUESTIONS: readonly OolongQuestionKind[] = ['count', 'most-common'];
@@ -26,30 +25,41 @@ export async function demoCommand(argv: readonly string[], io: CommandIo): Promi
     strict: true,
   });
   const contextChars = numberFlag('chars', values.chars, { min: 10_000, integer: true });
-  const overrides = engineOverrides(values);
-  if (overrides['redisUrl'] !== undefined) throw usageError('--redis: rlm demo always runs embedded; use rlm run --redis URL against a running cluster');
-  const env = { ...io.env, REDIS_URL: undefined };
-  const configured = loadConfig({ env, overrides });
-  const useSimulator = configured.baseUrl === undefined && configured.apiKey === undefined;
-
-  let sim: SimServer | undefined;
+  const { overrides, env, configured, sim } = await embeddedEndpoint(values, io, {
+    redisRefusal:
+      '--redis: rlm demo always runs embedded; use rlm run --redis URL against a running cluster',
+    // A realistic-feeling latency: 150 ms to first token, 2 ms per output token.
+    simulator: { policy: { type: 'solver' }, latency: { firstTokenMs: 150, perOutputTokenMs: 2 } },
+  });
   try {
-    if (useSimulator) {
-      // A realistic-feeling latency: 150 ms to first token, 2 ms per output token.
-      sim = await startSimServer({ policy: { type: 'solver' }, latency: { firstTokenMs: 150, perOutputTokenMs: 2 } });
-      io.stdout(`Using the simulated model (solver policy at ${sim.baseUrl}): no OPENAI_API_KEY, OPENAI_BASE_URL or --base-url is configured.`);
+    if (sim !== undefined) {
+      io.stdout(
+        `Using the simulated model (solver policy at ${sim.baseUrl}): no OPENAI_API_KEY, OPENAI_BASE_URL or --base-url is configured.`,
+      );
     } else {
-      io.stdout(`Using the configured endpoint ${configured.baseUrl ?? 'https://api.openai.com/v1'} with model ${configured.model}.`);
+      io.stdout(
+        `Using the configured endpoint ${configured.baseUrl ?? 'https://api.openai.com/v1'} with model ${configured.model}.`,
+      );
     }
     const rlm = new RLM({
       ...overrides,
       env,
-      ...(sim === undefined ? {} : { baseUrl: sim.baseUrl, model: 'sim-large', subModel: 'sim-small' }),
+      ...(sim === undefined
+        ? {}
+        : { baseUrl: sim.baseUrl, model: 'sim-large', subModel: 'sim-small' }),
     });
     let failed = false;
     for (const questionKind of QUESTIONS) {
-      const task = generateOolongTask({ seed: DEMO_SEED, contextChars, questionKind, userFilter: false, dateFilter: false });
-      io.stdout(`\nContext: ${task.context.length.toLocaleString('en-US')} characters of labelled lines. Question: ${task.query}`);
+      const task = generateOolongTask({
+        seed: DEMO_SEED,
+        contextChars,
+        questionKind,
+        userFilter: false,
+        dateFilter: false,
+      });
+      io.stdout(
+        `\nContext: ${task.context.length.toLocaleString('en-US')} characters of labelled lines. Question: ${task.query}`,
+      );
       const result = await rlm.completion(task.context, task.query, {
         onEvent: createProgressPrinter((line) => io.stderr(`  ${line}`)),
       });
@@ -59,8 +69,12 @@ export async function demoCommand(argv: readonly string[], io: CommandIo): Promi
     }
     if (sim !== undefined) {
       const stats = sim.stats();
-      io.stdout(`\nThe simulator served ${stats.totalRequests} requests (${stats.requestsByKind.root} root turns, ${stats.requestsByKind.subcall} sub-calls).`);
-      io.stdout('The simulator proves the machinery (code execution, fan-out, budgets, caching), not model quality.');
+      io.stdout(
+        `\nThe simulator served ${stats.totalRequests} requests (${stats.requestsByKind.root} root turns, ${stats.requestsByKind.subcall} sub-calls).`,
+      );
+      io.stdout(
+        'The simulator proves the machinery (code execution, fan-out, budgets, caching), not model quality.',
+      );
     }
     return failed ? 1 : 0;
   } finally {

@@ -6,11 +6,10 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { evaluate, formatTokens, METHOD_NAMES, SYNTHETIC_TASKS } from '@rlm/eval';
-import { loadConfig } from '@rlm/shared';
-import { startSimServer } from '@rlm/sim';
-import type { SimServer, SolverPolicyOptions } from '@rlm/sim';
+import type { SolverPolicyOptions } from '@rlm/sim';
 import type { CommandIo } from '../command-io.ts';
-import { ENGINE_FLAG_OPTIONS, engineOverrides } from '../engine-flags.ts';
+import { embeddedEndpoint } from '../embedded-endpoint.ts';
+import { ENGINE_FLAG_OPTIONS } from '../engine-flags.ts';
 import { numberFlag } from '../number-flag.ts';
 import { listFlag, parseLength, withoutSecrets } from '../eval-flags.ts';
 import { usageError } from '../usage-error.ts';
@@ -72,19 +71,16 @@ export async function evalCommand(argv: readonly string[], io: CommandIo): Promi
   if (tasks.length === 0 && taskFiles.length === 0)
     throw usageError('--tasks: name at least one task, or give --task-file');
 
-  const overrides = engineOverrides(values);
-  if (overrides['redisUrl'] !== undefined) throw usageError('--redis: rlm eval runs embedded');
-  const env = { ...io.env, REDIS_URL: undefined };
-  const configured = loadConfig({ env, overrides });
-  const useSimulator = configured.baseUrl === undefined && configured.apiKey === undefined;
-  let sim: SimServer | undefined;
+  const { overrides, env, configured, sim } = await embeddedEndpoint(values, io, {
+    redisRefusal: '--redis: rlm eval runs embedded',
+    simulator: {
+      policy: solver,
+      latency: { firstTokenMs: latencyMs, perOutputTokenMs: latencyMs > 0 ? 1 : 0 },
+      contextWindowTokens,
+    },
+  });
   try {
-    if (useSimulator) {
-      sim = await startSimServer({
-        policy: solver,
-        latency: { firstTokenMs: latencyMs, perOutputTokenMs: latencyMs > 0 ? 1 : 0 },
-        contextWindowTokens,
-      });
+    if (sim !== undefined) {
       io.stderr(
         `[eval] using the simulated model at ${sim.baseUrl}: the report measures the machinery, not model quality`,
       );
