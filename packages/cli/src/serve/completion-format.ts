@@ -40,15 +40,20 @@ export function rlmFacts(result: RlmResult): Record<string, unknown> {
   };
 }
 
+/** The members every completion object opens with, in OpenAI's order. */
+function header(
+  identity: CompletionIdentity,
+  object: 'chat.completion' | 'chat.completion.chunk',
+): Record<string, unknown> {
+  return { id: identity.id, object, created: identity.created, model: identity.model };
+}
+
 export function completionBody(
   identity: CompletionIdentity,
   result: RlmResult,
 ): Record<string, unknown> {
   return {
-    id: identity.id,
-    object: 'chat.completion',
-    created: identity.created,
-    model: identity.model,
+    ...header(identity, 'chat.completion'),
     choices: [
       {
         index: 0,
@@ -69,10 +74,7 @@ export function chunk(
   extra: Record<string, unknown> = {},
 ): Record<string, unknown> {
   return {
-    id: identity.id,
-    object: 'chat.completion.chunk',
-    created: identity.created,
-    model: identity.model,
+    ...header(identity, 'chat.completion.chunk'),
     choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
     ...extra,
   };
@@ -92,10 +94,7 @@ export function usageChunk(
   result: RlmResult,
 ): Record<string, unknown> {
   return {
-    id: identity.id,
-    object: 'chat.completion.chunk',
-    created: identity.created,
-    model: identity.model,
+    ...header(identity, 'chat.completion.chunk'),
     choices: [],
     usage: usageOf(result),
   };
