@@ -10,7 +10,7 @@ import type { Backlog } from '@rlm/redis';
 import { startTelemetry } from '@rlm/telemetry';
 import type { Telemetry } from '@rlm/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isSessionTurn, repl } from '../support/engine-requests.ts';
+import { childAndLeaf } from '../support/scripted-tree.ts';
 import { opsGet } from '../support/cluster-processes.ts';
 import { startOtlpReceiver } from '../support/otlp-receiver.ts';
 import type { OtlpReceiver, ReceivedSpan } from '../support/otlp-receiver.ts';
@@ -28,13 +28,7 @@ beforeAll(async () => {
   cluster = await startClusterFixture({
     policy: {
       type: 'scripted',
-      replies: (request) => {
-        if (!isSessionTurn(request)) return 'leaf answer';
-        const child = (request.messages[1]?.content ?? '').includes('child prompt');
-        return child
-          ? repl(`FINAL(await llm_query('the leaf prompt'))`)
-          : repl(`FINAL('root>' + (await rlm_query('child prompt')))`);
-      },
+      replies: childAndLeaf(),
     },
   });
   const env = {

@@ -3,38 +3,30 @@
  * the batch span, instead of one giant trace: read from an in-memory exporter
  * while a real batch runs against the simulator.
  */
-import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { itemsFromTexts, RLM, runBatch } from '@rlm/sdk';
 import type { BatchRecord } from '@rlm/sdk';
-import { startSimServer } from '@rlm/sim';
-import type { SimServer } from '@rlm/sim';
-import { startTelemetry } from '@rlm/telemetry';
-import type { Telemetry } from '@rlm/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSessionTurn, repl } from '../support/engine-requests.ts';
+import { startTracedSim } from '../support/traced-sim.ts';
+import type { TracedSim } from '../support/traced-sim.ts';
 
-let sim: SimServer;
-let exporter: InMemorySpanExporter;
-let telemetry: Telemetry;
+let traced: TracedSim;
 
 beforeAll(async () => {
-  sim = await startSimServer({
-    policy: {
-      type: 'scripted',
-      replies: (request) => (isSessionTurn(request) ? repl(`FINAL(context.length)`) : 'unused'),
-    },
-  });
-  exporter = new InMemorySpanExporter();
-  telemetry = startTelemetry({ serviceName: 'rlm-batch', env: {}, exporter });
+  traced = await startTracedSim('rlm-batch', (request) =>
+    isSessionTurn(request) ? repl(`FINAL(context.length)`) : 'unused',
+  );
 });
-afterAll(async () => {
-  await telemetry.shutdown();
-  await sim.close();
-});
+afterAll(() => traced.close());
 
 describe('batch tracing', () => {
   it('gives every pair its own trace, linked to the one batch span', async () => {
-    const rlm = new RLM({ baseUrl: sim.baseUrl, apiKey: 'sk-batch', model: 'sim-large', env: {} });
+    const rlm = new RLM({
+      baseUrl: traced.sim.baseUrl,
+      apiKey: 'sk-batch',
+      model: 'sim-large',
+      env: {},
+    });
     const records: BatchRecord[] = [];
     for await (const record of runBatch({
       rlm,
@@ -47,8 +39,8 @@ describe('batch tracing', () => {
       concurrency: 2,
     }))
       records.push(record);
-    await telemetry.flush();
-    const spans = exporter.getFinishedSpans();
+    await traced.telemetry.flush();
+    const spans = traced.exporter.getFinishedSpans();
 
     const batches = spans.filter((span) => span.name === 'rlm batch');
     expect(batches).toHaveLength(1);

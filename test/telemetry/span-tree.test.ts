@@ -6,50 +6,29 @@
  * unless the user opts in.
  */
 import { SpanKind } from '@opentelemetry/api';
-import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { RLM } from '@rlm/sdk';
-import { startSimServer } from '@rlm/sim';
-import type { SimServer } from '@rlm/sim';
-import { startTelemetry } from '@rlm/telemetry';
-import type { Telemetry } from '@rlm/telemetry';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { isSessionTurn, repl } from '../support/engine-requests.ts';
+import { childAndLeaf } from '../support/scripted-tree.ts';
+import { startTracedSim } from '../support/traced-sim.ts';
+import type { TracedSim } from '../support/traced-sim.ts';
 
 const API_KEY = 'sk-test-do-not-leak-4711';
 const CONTEXT = 'the secret context text';
 const QUERY = 'what is the secret query?';
 
-let sim: SimServer;
-let exporter: InMemorySpanExporter;
-let telemetry: Telemetry;
+let traced: TracedSim;
 
 beforeAll(async () => {
   // Depth 0 starts one child RLM; the child (depth 1, the last REPL depth) asks one plain sub-call.
-  sim = await startSimServer({
-    policy: {
-      type: 'scripted',
-      replies: (request) => {
-        if (!isSessionTurn(request)) return 'leaf answer';
-        const child = (request.messages[1]?.content ?? '').includes('child prompt');
-        return child
-          ? repl(`FINAL(await llm_query('the leaf prompt'))`)
-          : repl(`FINAL('root>' + (await rlm_query('child prompt')))`);
-      },
-    },
-  });
-  exporter = new InMemorySpanExporter();
-  telemetry = startTelemetry({ serviceName: 'rlm-cli', env: {}, exporter });
+  traced = await startTracedSim('rlm-cli', childAndLeaf());
 });
-afterAll(async () => {
-  await telemetry.shutdown();
-  await sim.close();
-});
-beforeEach(() => exporter.reset());
+afterAll(() => traced.close());
+beforeEach(() => traced.exporter.reset());
 
 function client(recordContent = false): RLM {
   return new RLM({
-    baseUrl: sim.baseUrl,
+    baseUrl: traced.sim.baseUrl,
     apiKey: API_KEY,
     model: 'sim-large',
     subModel: 'sim-small',
@@ -60,8 +39,8 @@ function client(recordContent = false): RLM {
 }
 
 async function spans(): Promise<ReadableSpan[]> {
-  await telemetry.flush();
-  return exporter.getFinishedSpans();
+  await traced.telemetry.flush();
+  return traced.exporter.getFinishedSpans();
 }
 
 function childrenOf(all: readonly ReadableSpan[], parent: ReadableSpan): ReadableSpan[] {
@@ -171,7 +150,7 @@ describe('the span tree of a depth-2 request', () => {
     const producer = first.find(
       (span) => span.name === 'chat sim-small' && span.attributes['rlm.call.purpose'] === 'subcall',
     )!;
-    exporter.reset();
+    traced.exporter.reset();
     await rlm.completion(CONTEXT, QUERY); // same instance, same result cache: the leaf is a hit
     const second = await spans();
     const hit = second.find(
