@@ -94,16 +94,7 @@ describe('cluster events', () => {
     await writeFile(contextFile, task.context);
     const run = await runCli([
       'run',
-      ...[
-        '--context',
-        contextFile,
-        '--query',
-        task.query,
-        '--redis',
-        cluster.redis.url,
-        '--prefix',
-        cluster.prefix,
-      ],
+      ...['--context', contextFile, '--query', task.query, ...cluster.cliFlags],
       ...[
         '--model',
         'sim-large',

@@ -12,8 +12,14 @@ export interface ClusterFixture {
   readonly redis: RedisServer;
   readonly sim: SimServer;
   readonly prefix: string;
+  /** `--redis URL --prefix PREFIX`: points a CLI command at this cluster. */
+  readonly cliFlags: readonly string[];
   readonly processes: ClusterProcess[];
-  start(role: 'worker' | 'orchestrator', extraArgs?: readonly string[], env?: Record<string, string>): Promise<ClusterProcess>;
+  start(
+    role: 'worker' | 'orchestrator',
+    extraArgs?: readonly string[],
+    env?: Record<string, string>,
+  ): Promise<ClusterProcess>;
   client(options?: Record<string, unknown>): RLM;
   stop(): Promise<void>;
 }
@@ -28,14 +34,28 @@ export async function startClusterFixture(simOptions: SimServerOptions): Promise
     redis,
     sim,
     prefix,
+    cliFlags: ['--redis', redis.url, '--prefix', prefix],
     processes,
     start: async (role, extraArgs = [], env = {}) => {
-      const started = await startClusterProcess(role, { redisUrl: redis.url, prefix, baseUrl: sim.baseUrl, extraArgs, env });
+      const started = await startClusterProcess(role, {
+        redisUrl: redis.url,
+        prefix,
+        baseUrl: sim.baseUrl,
+        extraArgs,
+        env,
+      });
       processes.push(started);
       return started;
     },
     client: (options = {}) => {
-      const client = new RLM({ redisUrl: redis.url, redisPrefix: prefix, model: 'sim-large', subModel: 'sim-small', env: {}, ...options });
+      const client = new RLM({
+        redisUrl: redis.url,
+        redisPrefix: prefix,
+        model: 'sim-large',
+        subModel: 'sim-small',
+        env: {},
+        ...options,
+      });
       clients.push(client);
       return client;
     },

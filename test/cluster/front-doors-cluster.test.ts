@@ -24,7 +24,7 @@ const task = generateTask('needle', { seed: 5, contextChars: 50_000 });
 beforeAll(async () => {
   cluster = await startClusterFixture({ policy: { type: 'solver' } });
   await Promise.all([cluster.start('worker'), cluster.start('orchestrator')]);
-  serve = await startServeProcess(['--redis', cluster.redis.url, '--prefix', cluster.prefix]);
+  serve = await startServeProcess(cluster.cliFlags);
 }, 60_000);
 afterAll(async () => {
   await serve?.stop();
@@ -78,10 +78,7 @@ describe('front doors on the cluster', () => {
       query,
       '--out',
       out,
-      '--redis',
-      cluster.redis.url,
-      '--prefix',
-      cluster.prefix,
+      ...cluster.cliFlags,
       '--model',
       'sim-large',
     ]);

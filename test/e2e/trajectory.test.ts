@@ -18,6 +18,7 @@ import type {
 import { generateTask, gradeAnswer, startSimServer } from '@rlm/sim';
 import type { SimServer } from '@rlm/sim';
 import { createReplayProvider } from '../support/replay-provider.ts';
+import type { ReplayProvider } from '../support/replay-provider.ts';
 import { runCli } from '../support/run-cli.ts';
 
 let sim: SimServer;
@@ -171,18 +172,17 @@ describe('rlm trace', () => {
   });
 });
 
+/** An embedded engine configured like the recorded run, answering from `provider` instead of the simulator. */
+function replayClient(provider: ReplayProvider): RLM {
+  return new RLM({ provider, model: 'sim-large', subModel: 'sim-small', maxDepth: 2, env: {} });
+}
+
 describe('replaying a trajectory', () => {
   it('makes the same decisions when the recorded replies are played back', async () => {
     const recorded = eventsOf(records);
     const provider = createReplayProvider(recorded);
     const replayed: RlmEvent[] = [];
-    const rlm = new RLM({
-      provider,
-      model: 'sim-large',
-      subModel: 'sim-small',
-      maxDepth: 2,
-      env: {},
-    });
+    const rlm = replayClient(provider);
     const result = await rlm.completion(task.context, task.query, {
       onEvent: (event) => replayed.push(JSON.parse(JSON.stringify(event)) as RlmEvent),
     });
@@ -200,13 +200,7 @@ describe('replaying a trajectory', () => {
         : event,
     );
     const provider = createReplayProvider(recorded);
-    const rlm = new RLM({
-      provider,
-      model: 'sim-large',
-      subModel: 'sim-small',
-      maxDepth: 2,
-      env: {},
-    });
+    const rlm = replayClient(provider);
     const result = await rlm.completion(task.context, task.query);
     expect(provider.misses.length).toBeGreaterThan(0);
     expect(result.stopReason).toBe('error');
