@@ -20,7 +20,7 @@ import type {
   TokenUsage,
 } from '@rlm/shared';
 import { extractCodeBlocks, findTextFinal, stripTypes, truncateOutput } from '../parsing/index.ts';
-import type { TextFinal } from '../parsing/index.ts';
+import type { CodeBlock, TextFinal } from '../parsing/index.ts';
 import {
   NUDGE_MESSAGE,
   renderFinalVarFailure,
@@ -122,16 +122,17 @@ async function loop(state: LoopState): Promise<SessionOutcome> {
     state.iterations += 1;
     const iteration = state.iterations;
     runtime.emit({ type: 'iteration-start', sessionId: task.sessionId, depth: task.depth, iteration });
-    const { reply, turn } = await withIterationSpan(task, iteration, async () => {
+    const { reply, blocks, turn } = await withIterationSpan(task, iteration, async () => {
       const reply = await askRootModel(state, `t${iteration}`);
-      return { reply, turn: await runTurn(state, reply) };
+      const blocks = extractCodeBlocks(reply);
+      return { reply, blocks, turn: await runTurn(state, reply, blocks) };
     });
     runtime.emit({
       type: 'iteration-end',
       sessionId: task.sessionId,
       depth: task.depth,
       iteration,
-      codeBlocks: extractCodeBlocks(reply).length,
+      codeBlocks: blocks.length,
       final: turn.done,
       ...(turn.done ? {} : { feedback: turn.feedback }),
     });
@@ -147,8 +148,7 @@ async function loop(state: LoopState): Promise<SessionOutcome> {
   return forceFinalAnswer(state);
 }
 
-async function runTurn(state: LoopState, reply: string): Promise<TurnResult> {
-  const blocks = extractCodeBlocks(reply);
+async function runTurn(state: LoopState, reply: string, blocks: readonly CodeBlock[]): Promise<TurnResult> {
   const results: StepResult[] = [];
   for (const block of blocks) {
     const code = block.language === 'ts' ? safeStripTypes(block.code) : { code: block.code };
