@@ -1,7 +1,7 @@
 /**
  * The front doors in cluster mode: `rlm serve --redis` answers through the
- * openai client (non-streaming and streaming: no progress events cross the
- * cluster, the stream still carries the answer and usage), and
+ * openai client (non-streaming and streaming: progress events cross the
+ * cluster through the request's event stream, then the answer and usage), and
  * `rlm batch --redis` answers every pair through worker processes.
  */
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -50,12 +50,19 @@ describe('front doors on the cluster', () => {
     });
     let content = '';
     let usage: OpenAI.CompletionUsage | null | undefined;
+    const events: string[] = [];
     for await (const chunk of stream) {
       content += chunk.choices[0]?.delta.content ?? '';
+      const event = (chunk as unknown as { rlm_event?: { type: string } }).rlm_event;
+      if (event !== undefined) events.push(event.type);
       if (chunk.usage) usage = chunk.usage;
     }
     expect(gradeAnswer(task, content)).toBe(1);
     expect(usage?.prompt_tokens).toBeGreaterThan(0);
+    // Events of the orchestrator (sessions, steps) and of the workers (sub-calls) reach the caller.
+    expect(events).toContain('session-start');
+    expect(events).toContain('step-end');
+    expect(events).toContain('subcall-end');
   });
 
   it('rlm batch --redis answers every pair through the workers', async () => {
