@@ -1,7 +1,7 @@
 import { RedisCallCoalescer } from '@rlm/redis';
 import { LocalCallCoalescer } from '@rlm/worker';
 import { describeCoalescerContract } from './coalescer-contract.ts';
-import { useRedis } from './redis-fixture.ts';
+import { useRedis } from '../support/redis-fixture.ts';
 
 const redis = useRedis();
 

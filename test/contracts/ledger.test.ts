@@ -1,7 +1,7 @@
 import { LocalLedger } from '@rlm/shared';
 import { RedisLedger } from '@rlm/redis';
 import { describeLedgerContract } from './ledger-contract.ts';
-import { useRedis } from './redis-fixture.ts';
+import { useRedis } from '../support/redis-fixture.ts';
 
 const redis = useRedis();
 

@@ -1,7 +1,7 @@
 import { LocalLimiter } from '@rlm/shared';
 import { RedisLimiter } from '@rlm/redis';
 import { describeLimiterContract } from './limiter-contract.ts';
-import { useRedis } from './redis-fixture.ts';
+import { useRedis } from '../support/redis-fixture.ts';
 
 const redis = useRedis();
 

@@ -1,6 +1,6 @@
 import type { CompletionResponse, ResultCache } from '@rlm/shared';
 import { RedisResultCache } from '@rlm/redis';
-import { useRedis } from './redis-fixture.ts';
+import { useRedis } from '../support/redis-fixture.ts';
 import { describeResultCacheContract } from './result-cache-contract.ts';
 
 /** The smallest in-memory ResultCache: the reference the Redis driver is held to. */

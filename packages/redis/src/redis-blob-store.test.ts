@@ -1,37 +1,20 @@
-import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '@rlm/shared';
-import { startRedisServer } from '../../../test/support/redis-server.ts';
-import type { RedisServer } from '../../../test/support/redis-server.ts';
+import { useRedis } from '../../../test/support/redis-fixture.ts';
 import { RedisBlobStore } from './redis-blob-store.ts';
-import { createRedisClient } from './redis-client.ts';
-import { RedisKeys } from './redis-keys.ts';
+import type { RedisKeys } from './redis-keys.ts';
 
-let server: RedisServer;
-let redis: Redis;
+const fixture = useRedis();
 
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = createRedisClient(server.url);
-});
-
-afterAll(async () => {
-  await redis.quit();
-  await server.stop();
-});
-
-function freshKeys(): RedisKeys {
-  return new RedisKeys(`t-${randomUUID()}`);
-}
+const freshKeys = fixture.freshKeys;
 
 async function keysUnder(keys: RedisKeys): Promise<string[]> {
-  return (await redis.keys(`${keys.prefix}:*`)).sort();
+  return (await fixture.client().keys(`${keys.prefix}:*`)).sort();
 }
 
 describe('RedisBlobStore', () => {
   it('stores a text under its sha256 and reads it back', async () => {
-    const store = new RedisBlobStore(redis, freshKeys());
+    const store = new RedisBlobStore(fixture.client(), freshKeys());
     const hash = await store.put('hello, world');
     expect(hash).toBe(sha256Hex('hello, world'));
     expect(await store.get(hash)).toBe('hello, world');
@@ -39,14 +22,14 @@ describe('RedisBlobStore', () => {
   });
 
   it('answers undefined / false for an unknown hash', async () => {
-    const store = new RedisBlobStore(redis, freshKeys());
+    const store = new RedisBlobStore(fixture.client(), freshKeys());
     expect(await store.get(sha256Hex('never stored'))).toBeUndefined();
     expect(await store.has(sha256Hex('never stored'))).toBe(false);
   });
 
   it('stores a 10 MB text once, as a manifest and 4 MiB chunks', async () => {
     const keys = freshKeys();
-    const store = new RedisBlobStore(redis, keys);
+    const store = new RedisBlobStore(fixture.client(), keys);
     const line = 'The quick brown fox jumps over the lazy dog. 0123456789\n';
     const text = line.repeat(Math.ceil(10_000_000 / line.length));
     const hash = await store.put(text);
@@ -61,7 +44,8 @@ describe('RedisBlobStore', () => {
       ].sort(),
     );
     let bytes = 0;
-    for (const key of await keysUnder(keys)) bytes += (await redis.memory('USAGE', key)) ?? 0;
+    for (const key of await keysUnder(keys))
+      bytes += (await fixture.client().memory('USAGE', key)) ?? 0;
     // Stored once: about 10 MB, not 20.
     expect(bytes).toBeGreaterThan(10_000_000);
     expect(bytes).toBeLessThan(11_000_000);
@@ -69,35 +53,35 @@ describe('RedisBlobStore', () => {
   });
 
   it('splits chunks by bytes and reassembles characters cut across a boundary', async () => {
-    const store = new RedisBlobStore(redis, freshKeys(), { chunkBytes: 7 });
+    const store = new RedisBlobStore(fixture.client(), freshKeys(), { chunkBytes: 7 });
     const text = 'héllo wörld 🦊🦊🦊 ünïcødé'.repeat(5);
     expect(await store.get(await store.put(text))).toBe(text);
   });
 
   it('treats a blob whose chunk is gone as missing', async () => {
     const keys = freshKeys();
-    const store = new RedisBlobStore(redis, keys, { chunkBytes: 4 });
+    const store = new RedisBlobStore(fixture.client(), keys, { chunkBytes: 4 });
     const hash = await store.put('0123456789');
-    await redis.del(keys.blobChunk(hash, 1));
+    await fixture.client().del(keys.blobChunk(hash, 1));
     expect(await store.get(hash)).toBeUndefined();
   });
 
   it('refuses a blob that does not match its hash', async () => {
     const keys = freshKeys();
-    const store = new RedisBlobStore(redis, keys);
+    const store = new RedisBlobStore(fixture.client(), keys);
     const hash = sha256Hex('original');
-    await redis.set(keys.blob(hash), 'Ttampered');
+    await fixture.client().set(keys.blob(hash), 'Ttampered');
     await expect(store.get(hash)).rejects.toMatchObject({ code: 'internal' });
   });
 
   it('expires the manifest and every chunk when given a TTL', async () => {
     const keys = freshKeys();
-    const store = new RedisBlobStore(redis, keys, { chunkBytes: 4, ttlSeconds: 60 });
+    const store = new RedisBlobStore(fixture.client(), keys, { chunkBytes: 4, ttlSeconds: 60 });
     await store.put('0123456789');
     const stored = await keysUnder(keys);
     expect(stored).toHaveLength(4);
     for (const key of stored) {
-      const ttl = await redis.ttl(key);
+      const ttl = await fixture.client().ttl(key);
       expect(ttl).toBeGreaterThan(0);
       expect(ttl).toBeLessThanOrEqual(60);
     }

@@ -1,27 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CompletionResponse } from '@rlm/shared';
-import { startRedisServer } from '../../../test/support/redis-server.ts';
-import type { RedisServer } from '../../../test/support/redis-server.ts';
+import { useRedis } from '../../../test/support/redis-fixture.ts';
 import { RedisCallCoalescer } from './redis-call-coalescer.ts';
 import { createRedisClient } from './redis-client.ts';
-import { RedisKeys } from './redis-keys.ts';
 import { RedisResultCache } from './redis-result-cache.ts';
 
-let server: RedisServer;
-let redis: Redis;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = createRedisClient(server.url);
-});
-
-afterAll(async () => {
-  await redis.quit();
-  await server.stop();
-});
+const fixture = useRedis();
 
 const response: CompletionResponse = {
   content: 'shared',
@@ -32,8 +17,12 @@ const options = { namespace: 'subcall-v1', ttlSeconds: 60 };
 
 describe('RedisCallCoalescer (cluster behaviour beyond the CallCoalescer contract)', () => {
   it('joins identical calls from processes on different connections', async () => {
-    const keys = new RedisKeys(`t-${randomUUID()}`);
-    const clients = [redis, createRedisClient(server.url), createRedisClient(server.url)];
+    const keys = fixture.freshKeys();
+    const clients = [
+      fixture.client(),
+      createRedisClient(fixture.url()),
+      createRedisClient(fixture.url()),
+    ];
     try {
       let runs = 0;
       let finish!: () => void;
@@ -46,7 +35,7 @@ describe('RedisCallCoalescer (cluster behaviour beyond the CallCoalescer contrac
       const calls = clients.map((client) =>
         new RedisCallCoalescer(client, keys, options).coalesce('k', compute),
       );
-      await expect.poll(() => redis.exists(keys.resultLock('subcall-v1', 'k'))).toBe(1);
+      await expect.poll(() => fixture.client().exists(keys.resultLock('subcall-v1', 'k'))).toBe(1);
       finish();
       const results = await Promise.all(calls);
       expect(runs).toBe(1);
@@ -57,20 +46,20 @@ describe('RedisCallCoalescer (cluster behaviour beyond the CallCoalescer contrac
   });
 
   it('writes the result where RedisResultCache reads it, and drops its lock', async () => {
-    const keys = new RedisKeys(`t-${randomUUID()}`);
-    await new RedisCallCoalescer(redis, keys, options).coalesce('k', () =>
+    const keys = fixture.freshKeys();
+    await new RedisCallCoalescer(fixture.client(), keys, options).coalesce('k', () =>
       Promise.resolve(response),
     );
-    expect(await new RedisResultCache(redis, keys, options).get('k')).toEqual(response);
-    expect(await redis.exists(keys.resultLock('subcall-v1', 'k'))).toBe(0);
+    expect(await new RedisResultCache(fixture.client(), keys, options).get('k')).toEqual(response);
+    expect(await fixture.client().exists(keys.resultLock('subcall-v1', 'k'))).toBe(0);
   });
 
   it('takes over when the owner crashed and its lease ran out', async () => {
-    const keys = new RedisKeys(`t-${randomUUID()}`);
+    const keys = fixture.freshKeys();
     // A lock whose owner died: nobody renews it, nobody writes the result.
-    await redis.set(keys.resultLock('subcall-v1', 'k'), 'dead-owner', 'PX', 150);
+    await fixture.client().set(keys.resultLock('subcall-v1', 'k'), 'dead-owner', 'PX', 150);
     const started = performance.now();
-    const result = await new RedisCallCoalescer(redis, keys, options).coalesce('k', () =>
+    const result = await new RedisCallCoalescer(fixture.client(), keys, options).coalesce('k', () =>
       Promise.resolve(response),
     );
     expect(result).toEqual({ response, joined: false });
@@ -78,7 +67,7 @@ describe('RedisCallCoalescer (cluster behaviour beyond the CallCoalescer contrac
   });
 
   it('renews its lease while computing, so a slow call is not computed twice', async () => {
-    const keys = new RedisKeys(`t-${randomUUID()}`);
+    const keys = fixture.freshKeys();
     let runs = 0;
     let finish!: () => void;
     const gate = new Promise<void>((resolve) => (finish = resolve));
@@ -87,20 +76,20 @@ describe('RedisCallCoalescer (cluster behaviour beyond the CallCoalescer contrac
       await gate;
       return response;
     };
-    const owner = new RedisCallCoalescer(redis, keys, { ...options, leaseMs: 90 }).coalesce(
-      'k',
-      compute,
-    );
+    const owner = new RedisCallCoalescer(fixture.client(), keys, {
+      ...options,
+      leaseMs: 90,
+    }).coalesce('k', compute);
     await expect.poll(() => runs).toBe(1);
-    const joiner = new RedisCallCoalescer(redis, keys, { ...options, leaseMs: 90 }).coalesce(
-      'k',
-      compute,
-    );
+    const joiner = new RedisCallCoalescer(fixture.client(), keys, {
+      ...options,
+      leaseMs: 90,
+    }).coalesce('k', compute);
     // Watch the lock for several lease lengths: only renewal keeps it alive.
     const lock = keys.resultLock('subcall-v1', 'k');
     const deadline = performance.now() + 400;
     while (performance.now() < deadline) {
-      expect(await redis.exists(lock)).toBe(1);
+      expect(await fixture.client().exists(lock)).toBe(1);
       await delay(20);
     }
     finish();
@@ -110,12 +99,12 @@ describe('RedisCallCoalescer (cluster behaviour beyond the CallCoalescer contrac
   });
 
   it('computes alone when Redis is unreachable', async () => {
-    const down = createRedisClient(server.url, 'commands', {
+    const down = createRedisClient(fixture.url(), 'commands', {
       lazyConnect: true,
       enableOfflineQueue: false,
     });
     try {
-      const coalescer = new RedisCallCoalescer(down, new RedisKeys(`t-${randomUUID()}`), options);
+      const coalescer = new RedisCallCoalescer(down, fixture.freshKeys(), options);
       expect(await coalescer.coalesce('k', () => Promise.resolve(response))).toEqual({
         response,
         joined: false,

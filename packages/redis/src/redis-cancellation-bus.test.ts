@@ -1,25 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedisServer } from '../../../test/support/redis-server.ts';
-import type { RedisServer } from '../../../test/support/redis-server.ts';
+import { describe, expect, it } from 'vitest';
+import { useRedis } from '../../../test/support/redis-fixture.ts';
 import { RedisCancellationBus } from './redis-cancellation-bus.ts';
 import { createRedisClient } from './redis-client.ts';
-import { RedisKeys } from './redis-keys.ts';
 
-let server: RedisServer;
-let redis: Redis;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = createRedisClient(server.url);
-});
-
-afterAll(async () => {
-  await redis.quit();
-  await server.stop();
-});
+const fixture = useRedis();
 
 /** Resolves with the abort reason when the signal aborts. */
 async function aborted(signal: AbortSignal): Promise<unknown> {
@@ -29,7 +14,7 @@ async function aborted(signal: AbortSignal): Promise<unknown> {
 
 describe('RedisCancellationBus', () => {
   it('aborts a watcher that starts after the stop', async () => {
-    const bus = new RedisCancellationBus(redis, new RedisKeys(`t-${randomUUID()}`));
+    const bus = new RedisCancellationBus(fixture.client(), fixture.freshKeys());
     try {
       await bus.stop('root-1', 'max_cost');
       const watch = bus.watch('root-1');
@@ -41,7 +26,7 @@ describe('RedisCancellationBus', () => {
   });
 
   it('aborts a watcher when the stop comes later', async () => {
-    const bus = new RedisCancellationBus(redis, new RedisKeys(`t-${randomUUID()}`));
+    const bus = new RedisCancellationBus(fixture.client(), fixture.freshKeys());
     try {
       const watch = bus.watch('root-1');
       const other = bus.watch('root-2');
@@ -55,9 +40,9 @@ describe('RedisCancellationBus', () => {
   });
 
   it('reaches watchers of another bus on another connection', async () => {
-    const keys = new RedisKeys(`t-${randomUUID()}`);
-    const otherClient = createRedisClient(server.url);
-    const stopper = new RedisCancellationBus(redis, keys);
+    const keys = fixture.freshKeys();
+    const otherClient = createRedisClient(fixture.url());
+    const stopper = new RedisCancellationBus(fixture.client(), keys);
     const watcher = new RedisCancellationBus(otherClient, keys);
     try {
       const first = watcher.watch('root-1');
@@ -73,14 +58,14 @@ describe('RedisCancellationBus', () => {
   });
 
   it('keeps the first reason; a repeated stop does not throw', async () => {
-    const keys = new RedisKeys(`t-${randomUUID()}`);
-    const bus = new RedisCancellationBus(redis, keys);
+    const keys = fixture.freshKeys();
+    const bus = new RedisCancellationBus(fixture.client(), keys);
     try {
       await bus.stop('root-1', 'timeout');
       await bus.stop('root-1', 'cancelled');
       expect(await bus.reason('root-1')).toBe('timeout');
       expect(await aborted(bus.watch('root-1').signal)).toBe('timeout');
-      const ttl = await redis.ttl(keys.cancel('root-1'));
+      const ttl = await fixture.client().ttl(keys.cancel('root-1'));
       expect(ttl).toBeGreaterThan(0);
     } finally {
       await bus.close();
@@ -88,10 +73,10 @@ describe('RedisCancellationBus', () => {
   });
 
   it('holds one subscriber connection however many roots it watches, and quits it on close', async () => {
-    const keys = new RedisKeys(`t-${randomUUID()}`);
-    const bus = new RedisCancellationBus(redis, keys);
+    const keys = fixture.freshKeys();
+    const bus = new RedisCancellationBus(fixture.client(), keys);
     const subscribers = async (): Promise<number> => {
-      const reply = (await redis.call('PUBSUB', 'NUMSUB', keys.cancelChannel())) as [
+      const reply = (await fixture.client().call('PUBSUB', 'NUMSUB', keys.cancelChannel())) as [
         string,
         number,
       ];

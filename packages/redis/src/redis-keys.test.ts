@@ -54,7 +54,9 @@ describe('RedisKeys', () => {
     expect(hashTag(keys.blobChunk(HASH, 7))).toBe(hashTag(keys.blob(HASH)));
     expect(hashTag(keys.resultLock('ns', 'k'))).toBe(hashTag(keys.result('ns', 'k')));
     expect(
-      new Set([keys.ledger(ROOT), keys.limiter(ROOT), keys.cancel(ROOT), keys.events(ROOT)].map(hashTag)),
+      new Set(
+        [keys.ledger(ROOT), keys.limiter(ROOT), keys.cancel(ROOT), keys.events(ROOT)].map(hashTag),
+      ),
     ).toEqual(new Set([ROOT]));
     expect(hashTag(keys.rate('m', 10))).toBe(hashTag(keys.rate('m', 9)));
     expect(hashTag(keys.snapshot('s', 1))).toBe(hashTag(keys.session('s')));

@@ -1,25 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Reservation, ReserveOutcome } from '@rlm/shared';
-import { startRedisServer } from '../../../test/support/redis-server.ts';
-import type { RedisServer } from '../../../test/support/redis-server.ts';
+import { useRedis } from '../../../test/support/redis-fixture.ts';
 import { createRedisClient } from './redis-client.ts';
-import { RedisKeys } from './redis-keys.ts';
 import { RedisLedger } from './redis-ledger.ts';
 
-let server: RedisServer;
-let redis: Redis;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = createRedisClient(server.url);
-});
-
-afterAll(async () => {
-  await redis.quit();
-  await server.stop();
-});
+const fixture = useRedis();
 
 function reserved(outcome: ReserveOutcome): Reservation {
   if (!outcome.ok) throw new Error(`unexpected refusal: ${outcome.reason}`);
@@ -30,18 +15,24 @@ const usage = { inputTokens: 10, outputTokens: 5, cachedInputTokens: 0 };
 
 describe('RedisLedger (cluster behaviour beyond the Ledger contract)', () => {
   it('enforces the limits of whoever touched the ledger first, in every process', async () => {
-    const keys = new RedisKeys(`t-${randomUUID()}`);
-    const first = new RedisLedger(redis, keys, { rootId: 'r', limits: { maxTokens: 100 } });
-    const second = new RedisLedger(redis, keys, { rootId: 'r', limits: { maxTokens: 1_000_000 } });
+    const keys = fixture.freshKeys();
+    const first = new RedisLedger(fixture.client(), keys, {
+      rootId: 'r',
+      limits: { maxTokens: 100 },
+    });
+    const second = new RedisLedger(fixture.client(), keys, {
+      rootId: 'r',
+      limits: { maxTokens: 1_000_000 },
+    });
     reserved(await first.reserve(60, 0));
     expect(await second.reserve(60, 0)).toEqual({ ok: false, reason: 'max_tokens' });
   });
 
   it('shares usage between instances on different connections', async () => {
-    const keys = new RedisKeys(`t-${randomUUID()}`);
-    const otherClient = createRedisClient(server.url);
+    const keys = fixture.freshKeys();
+    const otherClient = createRedisClient(fixture.url());
     try {
-      const here = new RedisLedger(redis, keys, { rootId: 'r', limits: {} });
+      const here = new RedisLedger(fixture.client(), keys, { rootId: 'r', limits: {} });
       const there = new RedisLedger(otherClient, keys, { rootId: 'r', limits: {} });
       await here.settle(reserved(await here.reserve(20, 0.001)), usage, 0.001);
       await there.recordSubcall(true);
@@ -57,8 +48,11 @@ describe('RedisLedger (cluster behaviour beyond the Ledger contract)', () => {
   });
 
   it('settles and releases a reservation at most once (a retried task cannot double count)', async () => {
-    const keys = new RedisKeys(`t-${randomUUID()}`);
-    const ledger = new RedisLedger(redis, keys, { rootId: 'r', limits: { maxTokens: 100 } });
+    const keys = fixture.freshKeys();
+    const ledger = new RedisLedger(fixture.client(), keys, {
+      rootId: 'r',
+      limits: { maxTokens: 100 },
+    });
     const reservation = reserved(await ledger.reserve(50, 0));
     await ledger.settle(reservation, usage, 0.5);
     await ledger.settle(reservation, usage, 0.5);
@@ -69,7 +63,7 @@ describe('RedisLedger (cluster behaviour beyond the Ledger contract)', () => {
   });
 
   it('keeps costs exact by counting integer micro-dollars', async () => {
-    const ledger = new RedisLedger(redis, new RedisKeys(`t-${randomUUID()}`), {
+    const ledger = new RedisLedger(fixture.client(), fixture.freshKeys(), {
       rootId: 'r',
       limits: { maxCostUsd: 1 },
     });
@@ -81,10 +75,14 @@ describe('RedisLedger (cluster behaviour beyond the Ledger contract)', () => {
   });
 
   it('expires the ledger hash after its TTL', async () => {
-    const keys = new RedisKeys(`t-${randomUUID()}`);
-    const ledger = new RedisLedger(redis, keys, { rootId: 'r', limits: {}, ttlSeconds: 120 });
+    const keys = fixture.freshKeys();
+    const ledger = new RedisLedger(fixture.client(), keys, {
+      rootId: 'r',
+      limits: {},
+      ttlSeconds: 120,
+    });
     await ledger.recordSubcall(false);
-    const ttl = await redis.pttl(keys.ledger('r'));
+    const ttl = await fixture.client().pttl(keys.ledger('r'));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(120_000);
   });

@@ -1,31 +1,21 @@
-import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedisServer } from '../../../test/support/redis-server.ts';
-import type { RedisServer } from '../../../test/support/redis-server.ts';
+import { describe, expect, it } from 'vitest';
+import { useRedis } from '../../../test/support/redis-fixture.ts';
 import { createRedisClient } from './redis-client.ts';
 import { RedisKeys } from './redis-keys.ts';
 import { RedisLimiter } from './redis-limiter.ts';
 
-let server: RedisServer;
-let redis: Redis;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = createRedisClient(server.url);
-});
-
-afterAll(async () => {
-  await redis.quit();
-  await server.stop();
-});
+const fixture = useRedis();
 
 describe('RedisLimiter (cluster behaviour beyond the Limiter contract)', () => {
   it('frees the slot of a holder that never releases once its lease runs out', async () => {
-    const keys = new RedisKeys(`t-${randomUUID()}`);
-    const crashed = new RedisLimiter(redis, keys, { rootId: 'r', capacity: 1, leaseMs: 100 });
+    const keys = fixture.freshKeys();
+    const crashed = new RedisLimiter(fixture.client(), keys, {
+      rootId: 'r',
+      capacity: 1,
+      leaseMs: 100,
+    });
     await crashed.acquire(new AbortController().signal); // never released: the holder "crashed"
-    const survivor = new RedisLimiter(redis, keys, { rootId: 'r', capacity: 1 });
+    const survivor = new RedisLimiter(fixture.client(), keys, { rootId: 'r', capacity: 1 });
     const started = performance.now();
     const release = await survivor.acquire(new AbortController().signal);
     expect(performance.now() - started).toBeGreaterThanOrEqual(50);
@@ -33,8 +23,12 @@ describe('RedisLimiter (cluster behaviour beyond the Limiter contract)', () => {
   });
 
   it('caps holders across instances on different connections', async () => {
-    const keys = new RedisKeys(`t-${randomUUID()}`);
-    const clients = [redis, createRedisClient(server.url), createRedisClient(server.url)];
+    const keys = fixture.freshKeys();
+    const clients = [
+      fixture.client(),
+      createRedisClient(fixture.url()),
+      createRedisClient(fixture.url()),
+    ];
     try {
       const limiters = clients.map(
         (client) => new RedisLimiter(client, keys, { rootId: 'r', capacity: 2 }),
@@ -47,7 +41,7 @@ describe('RedisLimiter (cluster behaviour beyond the Limiter contract)', () => {
           const release = await limiters[index % limiters.length]!.acquire(signal);
           holding += 1;
           peak = Math.max(peak, holding);
-          expect(await redis.zcard(keys.limiter('r'))).toBeLessThanOrEqual(2);
+          expect(await fixture.client().zcard(keys.limiter('r'))).toBeLessThanOrEqual(2);
           holding -= 1;
           release();
         }),
@@ -59,8 +53,8 @@ describe('RedisLimiter (cluster behaviour beyond the Limiter contract)', () => {
   });
 
   it('refuses a capacity that is not a positive integer', () => {
-    expect(() => new RedisLimiter(redis, new RedisKeys('x'), { rootId: 'r', capacity: 0 })).toThrow(
-      /positive integer/,
-    );
+    expect(
+      () => new RedisLimiter(fixture.client(), new RedisKeys('x'), { rootId: 'r', capacity: 0 }),
+    ).toThrow(/positive integer/);
   });
 });

@@ -1,33 +1,17 @@
-import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedisServer } from '../../../test/support/redis-server.ts';
-import type { RedisServer } from '../../../test/support/redis-server.ts';
-import { createRedisClient } from './redis-client.ts';
-import { RedisKeys } from './redis-keys.ts';
+import { describe, expect, it } from 'vitest';
+import { useRedis } from '../../../test/support/redis-fixture.ts';
 import { RedisRateGate } from './redis-rate-gate.ts';
 
-let server: RedisServer;
-let redis: Redis;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = createRedisClient(server.url);
-});
-
-afterAll(async () => {
-  await redis.quit();
-  await server.stop();
-});
+const fixture = useRedis();
 
 /** A short "minute" keeps the waits of these tests small. */
 const WINDOW_MS = 200;
 
 function gate(
   limits: ConstructorParameters<typeof RedisRateGate>[2]['limits'],
-  keys = new RedisKeys(`t-${randomUUID()}`),
+  keys = fixture.freshKeys(),
 ) {
-  return new RedisRateGate(redis, keys, { limits, windowMs: WINDOW_MS });
+  return new RedisRateGate(fixture.client(), keys, { limits, windowMs: WINDOW_MS });
 }
 
 describe('RedisRateGate', () => {
@@ -42,7 +26,7 @@ describe('RedisRateGate', () => {
   });
 
   it('shares the window across gates (processes) on the same keys', async () => {
-    const keys = new RedisKeys(`t-${randomUUID()}`);
+    const keys = fixture.freshKeys();
     const signal = new AbortController().signal;
     await gate({ m: { requestsPerMinute: 1 } }, keys).admit('m', 1, signal);
     let second = false;
@@ -76,7 +60,7 @@ describe('RedisRateGate', () => {
   });
 
   it('rejects a waiting admit with cancelled when its signal aborts', async () => {
-    const rates = new RedisRateGate(redis, new RedisKeys(`t-${randomUUID()}`), {
+    const rates = new RedisRateGate(fixture.client(), fixture.freshKeys(), {
       limits: { m: { requestsPerMinute: 1 } },
       windowMs: 60_000,
     });

@@ -1,25 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CompletionResponse } from '@rlm/shared';
-import { startRedisServer } from '../../../test/support/redis-server.ts';
-import type { RedisServer } from '../../../test/support/redis-server.ts';
+import { useRedis } from '../../../test/support/redis-fixture.ts';
 import { createRedisClient } from './redis-client.ts';
-import { RedisKeys } from './redis-keys.ts';
 import { RedisResultCache } from './redis-result-cache.ts';
 
-let server: RedisServer;
-let redis: Redis;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = createRedisClient(server.url);
-});
-
-afterAll(async () => {
-  await redis.quit();
-  await server.stop();
-});
+const fixture = useRedis();
 
 const response: CompletionResponse = {
   content: 'forty-two',
@@ -30,38 +15,48 @@ const response: CompletionResponse = {
 
 describe('RedisResultCache', () => {
   it('stores results with the configured TTL', async () => {
-    const keys = new RedisKeys(`t-${randomUUID()}`);
-    const cache = new RedisResultCache(redis, keys, { namespace: 'subcall-v1', ttlSeconds: 90 });
+    const keys = fixture.freshKeys();
+    const cache = new RedisResultCache(fixture.client(), keys, {
+      namespace: 'subcall-v1',
+      ttlSeconds: 90,
+    });
     await cache.set('k', response);
-    const ttl = await redis.ttl(keys.result('subcall-v1', 'k'));
+    const ttl = await fixture.client().ttl(keys.result('subcall-v1', 'k'));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(90);
     expect(await cache.get('k')).toEqual(response);
   });
 
   it('keeps namespaces apart', async () => {
-    const keys = new RedisKeys(`t-${randomUUID()}`);
-    await new RedisResultCache(redis, keys, { namespace: 'v1', ttlSeconds: 60 }).set('k', response);
+    const keys = fixture.freshKeys();
+    await new RedisResultCache(fixture.client(), keys, { namespace: 'v1', ttlSeconds: 60 }).set(
+      'k',
+      response,
+    );
     expect(
-      await new RedisResultCache(redis, keys, { namespace: 'v2', ttlSeconds: 60 }).get('k'),
+      await new RedisResultCache(fixture.client(), keys, { namespace: 'v2', ttlSeconds: 60 }).get(
+        'k',
+      ),
     ).toBeUndefined();
   });
 
   it('treats a value of another shape as a miss', async () => {
-    const keys = new RedisKeys(`t-${randomUUID()}`);
-    await redis.set(keys.result('v1', 'k'), JSON.stringify({ answer: 42 }));
+    const keys = fixture.freshKeys();
+    await fixture.client().set(keys.result('v1', 'k'), JSON.stringify({ answer: 42 }));
     expect(
-      await new RedisResultCache(redis, keys, { namespace: 'v1', ttlSeconds: 60 }).get('k'),
+      await new RedisResultCache(fixture.client(), keys, { namespace: 'v1', ttlSeconds: 60 }).get(
+        'k',
+      ),
     ).toBeUndefined();
   });
 
   it('misses on get and swallows set when Redis is unreachable', async () => {
-    const down = createRedisClient(`redis://127.0.0.1:${server.port}`, 'commands', {
+    const down = createRedisClient(`redis://127.0.0.1:${fixture.port()}`, 'commands', {
       lazyConnect: true,
       enableOfflineQueue: false,
     });
     try {
-      const cache = new RedisResultCache(down, new RedisKeys(`t-${randomUUID()}`), {
+      const cache = new RedisResultCache(down, fixture.freshKeys(), {
         namespace: 'v1',
         ttlSeconds: 60,
       });

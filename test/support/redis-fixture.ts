@@ -1,26 +1,28 @@
 /**
  * One redis-server per test file (started in beforeAll, stopped in afterAll)
  * and a fresh key prefix per use, so tests never see each other's keys.
- *
- * @rlm/redis is imported by path until test/package.json lists it.
+ * Used by the contract suites and by the Redis driver tests in packages/redis.
  */
 import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import { createRedisClient, RedisKeys } from '@rlm/redis';
-import type { RedisClient } from '@rlm/redis';
-import { startRedisServer } from '../support/redis-server.ts';
-import type { RedisServer } from '../support/redis-server.ts';
+import { startRedisServer } from './redis-server.ts';
+import type { RedisServer } from './redis-server.ts';
 
 export interface RedisFixture {
   /** The file's shared command client. */
-  client(): RedisClient;
+  client(): Redis;
+  /** The server's URL, for tests that open clients of their own. */
+  url(): string;
+  port(): number;
   /** Keys under a prefix no other test uses. */
   freshKeys(): RedisKeys;
 }
 
 export function useRedis(): RedisFixture {
   let server: RedisServer | undefined;
-  let redis: RedisClient | undefined;
+  let redis: Redis | undefined;
   beforeAll(async () => {
     server = await startRedisServer();
     redis = createRedisClient(server.url);
@@ -29,11 +31,15 @@ export function useRedis(): RedisFixture {
     await redis?.quit();
     await server?.stop();
   });
+  const started = (): { server: RedisServer; redis: Redis } => {
+    if (server === undefined || redis === undefined)
+      throw new Error('Redis is only available inside tests');
+    return { server, redis };
+  };
   return {
-    client() {
-      if (redis === undefined) throw new Error('Redis is only available inside tests');
-      return redis;
-    },
+    client: () => started().redis,
+    url: () => started().server.url,
+    port: () => started().server.port,
     freshKeys: () => new RedisKeys(`t-${randomUUID()}`),
   };
 }
