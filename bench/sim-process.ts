@@ -7,18 +7,13 @@
  * replies final; sub-calls answer "ok".
  */
 import { isEngineSessionRequest, startSimServer } from '@rlm/sim';
+import { fanOutProgram } from './fan-out-program.ts';
 
 const subcalls = Number(process.argv[2] ?? '100');
 const latencyMs = Number(process.argv[3] ?? '0');
 const steps = Number(process.argv[4] ?? '1');
 const warmUpStep = ['```repl', 'print(context.length, context.slice(-7))', '```'].join('\n');
-const code = [
-  '```repl',
-  'const nonce = Math.random().toString(36).slice(2);',
-  `const replies = await Promise.all(Array.from({ length: ${subcalls} }, (_, i) => llm_query('Reply with ok. ' + nonce + ' item ' + i)));`,
-  'FINAL(String(replies.filter((r) => r === "ok").length));',
-  '```',
-].join('\n');
+const code = fanOutProgram(subcalls);
 
 const sim = await startSimServer({
   policy: {

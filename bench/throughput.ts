@@ -8,6 +8,7 @@
 import { RLM } from '@rlm/sdk';
 import type { CompletionRequest, CompletionResponse } from '@rlm/shared';
 import type { LlmProvider } from '@rlm/worker';
+import { fanOutProgram } from './fan-out-program.ts';
 import { spawnSim } from './spawn-sim.ts';
 
 export interface ThroughputResult {
@@ -18,10 +19,24 @@ export interface ThroughputResult {
   readonly subcallsPerSecond: number;
 }
 
-export async function benchThroughput(subcalls: number, concurrency: number): Promise<ThroughputResult> {
+export async function benchThroughput(
+  subcalls: number,
+  concurrency: number,
+): Promise<ThroughputResult> {
   const sim = await spawnSim(subcalls, 0);
   try {
-    return await measure(new RLM({ baseUrl: sim.baseUrl, model: 'sim-large', subModel: 'sim-small', concurrency, env: {} }), 'http-simulator', subcalls, concurrency);
+    return await measure(
+      new RLM({
+        baseUrl: sim.baseUrl,
+        model: 'sim-large',
+        subModel: 'sim-small',
+        concurrency,
+        env: {},
+      }),
+      'http-simulator',
+      subcalls,
+      concurrency,
+    );
   } finally {
     await sim.stop();
   }
@@ -31,13 +46,7 @@ export async function benchThroughput(subcalls: number, concurrency: number): Pr
 class InProcessProvider implements LlmProvider {
   private readonly rootReply: string;
   constructor(subcalls: number) {
-    this.rootReply = [
-      '```repl',
-      'const nonce = Math.random().toString(36).slice(2);',
-      `const replies = await Promise.all(Array.from({ length: ${subcalls} }, (_, i) => llm_query('Reply with ok. ' + nonce + ' item ' + i)));`,
-      'FINAL(String(replies.filter((r) => r === "ok").length));',
-      '```',
-    ].join('\n');
+    this.rootReply = fanOutProgram(subcalls);
   }
   complete(request: CompletionRequest): Promise<CompletionResponse> {
     const root = request.messages[0]?.role === 'system';
@@ -49,16 +58,37 @@ class InProcessProvider implements LlmProvider {
   }
 }
 
-export async function benchEngineOnly(subcalls: number, concurrency: number): Promise<ThroughputResult> {
-  const rlm = new RLM({ provider: new InProcessProvider(subcalls), model: 'sim-large', subModel: 'sim-small', concurrency, env: {} });
+export async function benchEngineOnly(
+  subcalls: number,
+  concurrency: number,
+): Promise<ThroughputResult> {
+  const rlm = new RLM({
+    provider: new InProcessProvider(subcalls),
+    model: 'sim-large',
+    subModel: 'sim-small',
+    concurrency,
+    env: {},
+  });
   return measure(rlm, 'in-process-provider', subcalls, concurrency);
 }
 
-async function measure(rlm: RLM, transport: ThroughputResult['transport'], subcalls: number, concurrency: number): Promise<ThroughputResult> {
+async function measure(
+  rlm: RLM,
+  transport: ThroughputResult['transport'],
+  subcalls: number,
+  concurrency: number,
+): Promise<ThroughputResult> {
   await rlm.completion('warm-up', 'warm up');
   const started = performance.now();
   const result = await rlm.completion('throughput context', 'go');
   const seconds = (performance.now() - started) / 1000;
-  if (result.answer !== String(subcalls) || result.cacheHits !== 0) throw new Error(`throughput run answered ${result.answer}`);
-  return { transport, subcalls, concurrency, seconds: Math.round(seconds * 1000) / 1000, subcallsPerSecond: Math.round(subcalls / seconds) };
+  if (result.answer !== String(subcalls) || result.cacheHits !== 0)
+    throw new Error(`throughput run answered ${result.answer}`);
+  return {
+    transport,
+    subcalls,
+    concurrency,
+    seconds: Math.round(seconds * 1000) / 1000,
+    subcallsPerSecond: Math.round(subcalls / seconds),
+  };
 }
