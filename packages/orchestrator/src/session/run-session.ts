@@ -6,11 +6,21 @@
  *              -> final answer? done -> else feed back output (or a nudge)
  *   out of turns: ask once for a final answer, stopReason max_iterations
  */
-import { addUsage, describeContext, FORCED_FINAL_MESSAGE, hashValue, isRlmError, RlmError, serializeError, ZERO_USAGE } from '@rlm/shared';
+import {
+  addUsage,
+  describeContext,
+  FORCED_FINAL_MESSAGE,
+  hashValue,
+  isRlmError,
+  RlmError,
+  serializeError,
+  ZERO_USAGE,
+} from '@rlm/shared';
 import type {
   ChatMessage,
   ContextMetadata,
   Dispatcher,
+  LlmCallOutcome,
   RequestRuntime,
   SessionOutcome,
   SessionStore,
@@ -21,11 +31,7 @@ import type {
 } from '@rlm/shared';
 import { extractCodeBlocks, findTextFinal, stripTypes, truncateOutput } from '../parsing/index.ts';
 import type { CodeBlock, TextFinal } from '../parsing/index.ts';
-import {
-  NUDGE_MESSAGE,
-  renderFinalVarFailure,
-  renderStepFeedback,
-} from '../prompts/feedback.ts';
+import { NUDGE_MESSAGE, renderFinalVarFailure, renderStepFeedback } from '../prompts/feedback.ts';
 import { renderRootUserMessage } from '../prompts/root-message.ts';
 import { buildSystemPrompt } from '../prompts/system-prompt.ts';
 import { withIterationSpan, withSessionSpan } from './session-spans.ts';
@@ -46,7 +52,9 @@ interface LoopState {
   costUsd: number;
 }
 
-type TurnResult = { readonly done: true; readonly answer: string } | { readonly done: false; readonly feedback: string };
+type TurnResult =
+  | { readonly done: true; readonly answer: string }
+  | { readonly done: false; readonly feedback: string };
 
 export function runSession(
   task: SessionTask,
@@ -85,7 +93,9 @@ async function runSessionLoop(
     query: task.query,
     model: task.settings.model,
     // A child's session id is the callId of the rlm_query that started it (SubcallHost.callChild).
-    ...(task.parentSessionId === undefined ? {} : { parentSessionId: task.parentSessionId, parentCallId: task.sessionId }),
+    ...(task.parentSessionId === undefined
+      ? {}
+      : { parentSessionId: task.parentSessionId, parentCallId: task.sessionId }),
     contextChars: contextMetadataOf(task)?.totalChars ?? 0,
   });
   let outcome: SessionOutcome;
@@ -121,7 +131,12 @@ async function loop(state: LoopState): Promise<SessionOutcome> {
     if (interrupted) return finish(state, state.partialAnswer, interrupted);
     state.iterations += 1;
     const iteration = state.iterations;
-    runtime.emit({ type: 'iteration-start', sessionId: task.sessionId, depth: task.depth, iteration });
+    runtime.emit({
+      type: 'iteration-start',
+      sessionId: task.sessionId,
+      depth: task.depth,
+      iteration,
+    });
     const { reply, blocks, turn } = await withIterationSpan(task, iteration, async () => {
       const reply = await askRootModel(state, `t${iteration}`);
       const blocks = extractCodeBlocks(reply);
@@ -137,7 +152,10 @@ async function loop(state: LoopState): Promise<SessionOutcome> {
       ...(turn.done ? {} : { feedback: turn.feedback }),
     });
     if (turn.done) return finish(state, turn.answer, 'final');
-    state.messages.push({ role: 'assistant', content: reply }, { role: 'user', content: turn.feedback });
+    state.messages.push(
+      { role: 'assistant', content: reply },
+      { role: 'user', content: turn.feedback },
+    );
     await state.store?.save(task.sessionId, {
       messages: state.messages,
       iterations: state.iterations,
@@ -148,11 +166,16 @@ async function loop(state: LoopState): Promise<SessionOutcome> {
   return forceFinalAnswer(state);
 }
 
-async function runTurn(state: LoopState, reply: string, blocks: readonly CodeBlock[]): Promise<TurnResult> {
+async function runTurn(
+  state: LoopState,
+  reply: string,
+  blocks: readonly CodeBlock[],
+): Promise<TurnResult> {
   const results: StepResult[] = [];
   for (const block of blocks) {
     const code = block.language === 'ts' ? safeStripTypes(block.code) : { code: block.code };
-    const result = 'error' in code ? syntaxErrorResult(code.error) : await runStep(state, code.code);
+    const result =
+      'error' in code ? syntaxErrorResult(code.error) : await runStep(state, code.code);
     results.push(result);
     if (result.final !== undefined) return { done: true, answer: result.final.value };
     if (interruptedBy(state.runtime)) break;
@@ -161,23 +184,42 @@ async function runTurn(state: LoopState, reply: string, blocks: readonly CodeBlo
   if (textFinal !== undefined && !interruptedBy(state.runtime)) {
     const resolved = await resolveTextFinal(state, textFinal);
     if (resolved.done) return resolved;
-    return { done: false, feedback: [renderStepFeedback(results, state.task.settings.outputLimitChars), resolved.feedback].filter(Boolean).join('\n\n') };
+    return {
+      done: false,
+      feedback: [
+        renderStepFeedback(results, state.task.settings.outputLimitChars),
+        resolved.feedback,
+      ]
+        .filter(Boolean)
+        .join('\n\n'),
+    };
   }
   if (results.length === 0) return { done: false, feedback: NUDGE_MESSAGE };
-  return { done: false, feedback: renderStepFeedback(results, state.task.settings.outputLimitChars) };
+  return {
+    done: false,
+    feedback: renderStepFeedback(results, state.task.settings.outputLimitChars),
+  };
 }
 
 async function resolveTextFinal(state: LoopState, final: TextFinal): Promise<TurnResult> {
   if (final.kind === 'value') return { done: true, answer: final.value };
   const result = await runStep(state, `FINAL_VAR(${JSON.stringify(final.name)})`);
   if (result.final !== undefined) return { done: true, answer: result.final.value };
-  return { done: false, feedback: renderFinalVarFailure(final.name, result.error?.message ?? 'no such variable') };
+  return {
+    done: false,
+    feedback: renderFinalVarFailure(final.name, result.error?.message ?? 'no such variable'),
+  };
 }
 
 async function runStep(state: LoopState, code: string): Promise<StepResult> {
   state.steps += 1;
   const { task } = state;
-  const ref = { sessionId: task.sessionId, depth: task.depth, iteration: state.iterations, step: state.steps };
+  const ref = {
+    sessionId: task.sessionId,
+    depth: task.depth,
+    iteration: state.iterations,
+    step: state.steps,
+  };
   state.runtime.emit({ type: 'step-start', ...ref, code });
   const result = await state.dispatcher.executeStep(
     {
@@ -190,18 +232,21 @@ async function runStep(state: LoopState, code: string): Promise<StepResult> {
     },
     state.runtime,
   );
-  if (result.partialAnswer !== undefined && result.partialAnswer.length > 0) state.partialAnswer = result.partialAnswer;
-  state.runtime.emit({
-    type: 'step-end',
-    ...ref,
-    output: truncateOutput(result.output, task.settings.outputLimitChars),
-    outputTotalChars: result.outputTotalChars,
-    pendingAwaited: result.pendingAwaited,
-    durationMs: result.durationMs,
-    ...(result.error === undefined ? {} : { error: result.error }),
-    ...(result.final === undefined ? {} : { final: result.final.value }),
-    ...(result.reset === undefined ? {} : { reset: result.reset }),
-  });
+  if (result.partialAnswer !== undefined && result.partialAnswer.length > 0)
+    state.partialAnswer = result.partialAnswer;
+  if (state.runtime.observed) {
+    state.runtime.emit({
+      type: 'step-end',
+      ...ref,
+      output: truncateOutput(result.output, task.settings.outputLimitChars),
+      outputTotalChars: result.outputTotalChars,
+      pendingAwaited: result.pendingAwaited,
+      durationMs: result.durationMs,
+      ...(result.error === undefined ? {} : { error: result.error }),
+      ...(result.final === undefined ? {} : { final: result.final.value }),
+      ...(result.reset === undefined ? {} : { reset: result.reset }),
+    });
+  }
   return result;
 }
 
@@ -218,7 +263,9 @@ async function askRootModel(state: LoopState, turn: string): Promise<string> {
         model: task.settings.model,
         messages: state.messages,
         maxTokens: task.settings.maxOutputTokens,
-        ...(task.settings.temperature === undefined ? {} : { temperature: task.settings.temperature }),
+        ...(task.settings.temperature === undefined
+          ? {}
+          : { temperature: task.settings.temperature }),
       },
     },
     state.runtime,
@@ -226,6 +273,21 @@ async function askRootModel(state: LoopState, turn: string): Promise<string> {
   const { response } = outcome;
   state.usage = addUsage(state.usage, response.usage);
   state.costUsd += outcome.costUsd ?? 0;
+  // The request hash covers the whole conversation: only worth computing for a listener.
+  if (state.runtime.observed) {
+    emitCompletionEnd(state, turn, outcome, performance.now() - started);
+  }
+  return response.content;
+}
+
+function emitCompletionEnd(
+  state: LoopState,
+  turn: string,
+  outcome: LlmCallOutcome,
+  durationMs: number,
+): void {
+  const { task } = state;
+  const { response } = outcome;
   state.runtime.emit({
     type: 'completion-end',
     sessionId: task.sessionId,
@@ -240,9 +302,8 @@ async function askRootModel(state: LoopState, turn: string): Promise<string> {
     ...(response.finishReason === undefined ? {} : { finishReason: response.finishReason }),
     usage: response.usage,
     costUsd: outcome.costUsd ?? 0,
-    durationMs: performance.now() - started,
+    durationMs,
   });
-  return response.content;
 }
 
 /** At the iteration limit: one more request, for the answer only; no code runs. */
@@ -252,7 +313,8 @@ async function forceFinalAnswer(state: LoopState): Promise<SessionOutcome> {
   try {
     reply = await askRootModel(state, 'final');
   } catch (error) {
-    if (isRlmError(error) && interruptedBy(state.runtime)) return finish(state, state.partialAnswer, interruptedBy(state.runtime) ?? 'cancelled');
+    if (isRlmError(error) && interruptedBy(state.runtime))
+      return finish(state, state.partialAnswer, interruptedBy(state.runtime) ?? 'cancelled');
     throw error;
   }
   const final = findTextFinal(reply);
@@ -274,7 +336,8 @@ function initialMessages(task: SessionTask): ChatMessage[] {
     subcalls: task.settings.subcalls !== false,
   });
   const metadata = contextMetadataOf(task);
-  if (metadata === undefined) throw new RlmError('internal', `session ${task.sessionId} has a blob context but no metadata`);
+  if (metadata === undefined)
+    throw new RlmError('internal', `session ${task.sessionId} has a blob context but no metadata`);
   const user = renderRootUserMessage(metadata, task.query);
   return [
     { role: 'system', content: system },
@@ -283,7 +346,10 @@ function initialMessages(task: SessionTask): ChatMessage[] {
 }
 
 function contextMetadataOf(task: SessionTask): ContextMetadata | undefined {
-  return task.contextMetadata ?? (task.context.kind === 'inline' ? describeContext(task.context.value) : undefined);
+  return (
+    task.contextMetadata ??
+    (task.context.kind === 'inline' ? describeContext(task.context.value) : undefined)
+  );
 }
 
 function finish(state: LoopState, answer: string, stopReason: StopReason): SessionOutcome {

@@ -79,6 +79,10 @@ export class RedisRequestRuntime implements RequestRuntime {
     return this.watch.signal.aborted ? (this.localReason ?? 'cancelled') : this.localReason;
   }
 
+  get observed(): boolean {
+    return this.events !== undefined;
+  }
+
   emit(event: RlmEvent): void {
     this.events?.append(this.rootId, event);
   }

@@ -20,6 +20,12 @@ export interface RequestRuntime {
   stop(reason: InterruptReason): void;
   /** The reason the request was stopped, if it was. */
   stopReason(): InterruptReason | undefined;
+  /**
+   * True when something reads `emit` (a caller's onEvent, a cluster event
+   * stream). Emitters skip events whose fields cost real work (hashes of
+   * prompts and conversations) when nobody would read them.
+   */
+  readonly observed: boolean;
   emit(event: RlmEvent): void;
 }
 
@@ -74,6 +80,10 @@ export class LocalRequestRuntime implements RequestRuntime {
 
   stopReason(): InterruptReason | undefined {
     return this.reason;
+  }
+
+  get observed(): boolean {
+    return this.onEvent !== undefined;
   }
 
   emit(event: RlmEvent): void {

@@ -48,39 +48,57 @@ export class SubcallHost implements ReplHost {
     return Promise.all(prompts.map((prompt) => this.run('rlm', prompt, options)));
   }
 
-  private async run(requested: 'llm' | 'rlm', prompt: string, options: SubcallOptions): Promise<string> {
+  private async run(
+    requested: 'llm' | 'rlm',
+    prompt: string,
+    options: SubcallOptions,
+  ): Promise<string> {
     const { task, runtime } = this.scope;
     const { settings } = task;
     this.callIndex += 1;
     const callId = `${task.sessionId}.${task.step}.${this.callIndex}`;
     // Reference semantics: depth maxDepth is plain, so rlm_query at the last REPL depth degrades to llm_query.
-    const kind: 'llm' | 'rlm' = requested === 'rlm' && task.depth + 1 < settings.maxDepth ? 'rlm' : 'llm';
+    const kind: 'llm' | 'rlm' =
+      requested === 'rlm' && task.depth + 1 < settings.maxDepth ? 'rlm' : 'llm';
     const model = options.model ?? settings.subModel;
     const started = performance.now();
     const ref = { sessionId: task.sessionId, depth: task.depth, callId, kind };
-    runtime.emit({
-      type: 'subcall-start',
-      ...ref,
-      model,
-      step: task.step,
-      promptChars: prompt.length,
-      promptHash: sha256Hex(prompt),
-      prompt,
-    });
+    // Hashing the prompt is only worth it for a listener.
+    if (runtime.observed) {
+      runtime.emit({
+        type: 'subcall-start',
+        ...ref,
+        model,
+        step: task.step,
+        promptChars: prompt.length,
+        promptHash: sha256Hex(prompt),
+        prompt,
+      });
+    }
     let ended: SubcallEnd;
     try {
       // The REPL-only ablation: the prompt does not offer sub-calls, and code that tries one anyway gets an error string.
-      if (settings.subcalls === false) throw new Error('sub-calls are disabled for this request (REPL only)');
+      if (settings.subcalls === false)
+        throw new Error('sub-calls are disabled for this request (REPL only)');
       const allowed = new Set([settings.model, settings.subModel]);
-      if (!allowed.has(model)) throw new Error(`unknown model "${model}"; available: ${[...allowed].join(', ')}`);
+      if (!allowed.has(model))
+        throw new Error(`unknown model "${model}"; available: ${[...allowed].join(', ')}`);
       ended = await withSpan(
         SPAN_NAMES.subcall(kind),
         {
           ...(this.scope.trace === undefined ? {} : { parent: this.scope.trace }),
-          attributes: { [ATTR.rlmCallId]: callId, [ATTR.rlmSubcallKind]: kind, [ATTR.genAiRequestModel]: model, [ATTR.rlmDepth]: task.depth },
+          attributes: {
+            [ATTR.rlmCallId]: callId,
+            [ATTR.rlmSubcallKind]: kind,
+            [ATTR.genAiRequestModel]: model,
+            [ATTR.rlmDepth]: task.depth,
+          },
         },
         (span) => {
-          const call = kind === 'rlm' ? this.callChild(callId, prompt, model) : this.callModel(callId, prompt, model, options);
+          const call =
+            kind === 'rlm'
+              ? this.callChild(callId, prompt, model)
+              : this.callModel(callId, prompt, model, options);
           return call.then((end) => {
             span.setAttribute(ATTR.rlmCacheHit, end.cacheHit);
             return end;
@@ -118,12 +136,18 @@ export class SubcallHost implements ReplHost {
       },
       runtime,
     );
-    if (outcome.stopReason === 'error') return { cacheHit: false, error: outcome.error?.message ?? 'child session failed' };
+    if (outcome.stopReason === 'error')
+      return { cacheHit: false, error: outcome.error?.message ?? 'child session failed' };
     return { cacheHit: false, text: outcome.answer };
   }
 
   /** One plain completion, possibly answered by the cache or an identical call in flight. */
-  private async callModel(callId: string, prompt: string, model: string, options: SubcallOptions): Promise<SubcallEnd> {
+  private async callModel(
+    callId: string,
+    prompt: string,
+    model: string,
+    options: SubcallOptions,
+  ): Promise<SubcallEnd> {
     const { task, runtime } = this.scope;
     const temperature = options.temperature ?? task.settings.temperature;
     const outcome = await this.scope.dispatcher.complete(
