@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { EmbeddedDispatcher } from '@rlm/orchestrator';
 import {
+  createRequestCapacity,
   loadConfig,
   LocalLedger,
   LocalLimiter,
@@ -128,6 +129,10 @@ export class RLM {
         ...(config.maxCostUsd === undefined ? {} : { maxCostUsd: config.maxCostUsd }),
       }),
       limiter: new LocalLimiter(config.concurrency),
+      capacity: createRequestCapacity({
+        maxPendingSubcalls: config.maxPendingSubcalls,
+        maxSandboxMemoryMb: config.maxSandboxMemoryMb,
+      }),
       ...(config.timeoutSec === undefined ? {} : { timeoutMs: config.timeoutSec * 1000 }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(onEvent === undefined ? {} : { onEvent }),
@@ -168,6 +173,9 @@ export class RLM {
       ...(config.temperature === undefined ? {} : { temperature: config.temperature }),
       ...(config.recordContent ? { recordContent: true } : {}),
       ...(config.subcalls ? {} : { subcalls: false }),
+      maxPendingSubcalls: config.maxPendingSubcalls,
+      maxAnswerChars: config.maxAnswerChars,
+      maxSandboxMemoryMb: config.maxSandboxMemoryMb,
     };
   }
 }

@@ -30,6 +30,12 @@ export interface SessionSettings {
   readonly recordContent?: boolean;
   /** False removes llm_query / rlm_query from the prompt and refuses them in the REPL (the REPL-only ablation); absent means true. */
   readonly subcalls?: boolean;
+  /** Cap on the request's pending sub-calls (request-capacity.ts); the default when absent. */
+  readonly maxPendingSubcalls?: number;
+  /** Largest final answer accepted, in characters; the default (16 MiB) when absent. */
+  readonly maxAnswerChars?: number;
+  /** Total memory limit of the request's live REPL sandboxes, MB; the default when absent. */
+  readonly maxSandboxMemoryMb?: number;
 }
 
 export interface SessionTask {

@@ -6,6 +6,7 @@ export type { ChatMessage, ChatRole, CompletionRequest, CompletionResponse, Toke
 export {
   CHILD_QUERY,
   CONTEXT_PREVIEW_CHARS,
+  DEFAULT_MAX_ANSWER_CHARS,
   DEFAULT_OUTPUT_LIMIT_CHARS,
   FORCED_FINAL_MESSAGE,
   QUESTION_HEADER,
@@ -25,6 +26,14 @@ export type { BudgetLimits, Ledger, LedgerTotals, Reservation, ReserveOutcome } 
 export { LocalLimiter } from './budget/limiter.ts';
 export type { Limiter } from './budget/limiter.ts';
 export { LocalRequestRuntime } from './budget/request-runtime.ts';
+export {
+  createRequestCapacity,
+  DEFAULT_MAX_PENDING_SUBCALLS,
+  DEFAULT_MAX_REQUEST_SANDBOX_MB,
+  PendingSubcalls,
+  SandboxMemoryBudget,
+} from './budget/request-capacity.ts';
+export type { RequestCapacity } from './budget/request-capacity.ts';
 export type { LocalRuntimeOptions, RequestRuntime } from './budget/request-runtime.ts';
 export { ENV_SETTINGS, EngineConfig, loadConfig, settingLabel } from './config.ts';
 export type { ConfigSources, EngineConfigInput } from './config.ts';

@@ -32,6 +32,9 @@ export const SessionSettingsSchema = z.object({
   temperature: z.number().optional(),
   recordContent: z.boolean().optional(),
   subcalls: z.boolean().optional(),
+  maxPendingSubcalls: z.number().int().positive().optional(),
+  maxAnswerChars: z.number().int().positive().optional(),
+  maxSandboxMemoryMb: z.number().int().positive().optional(),
 });
 
 /** W3C trace context of the span that enqueued the job (`{traceparent}`); absent when tracing is off. */

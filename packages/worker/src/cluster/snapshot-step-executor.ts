@@ -42,7 +42,13 @@ export class SnapshotStepExecutor {
     const { task, runtime } = scope;
     const session = await this.sessionAt(task, scope);
     session.host.bind(scope);
-    const result = await session.repl.execute(task.code, { timeoutMs: task.settings.stepTimeoutMs, signal: runtime.signal });
+    let result: StepResult;
+    try {
+      result = await session.repl.execute(task.code, { timeoutMs: task.settings.stepTimeoutMs, signal: runtime.signal });
+    } finally {
+      // A killed step's sub-calls must not outlive it (step-runtime.ts).
+      session.host.endStep();
+    }
     const snapshotHash = await this.options.blobs.put(serializeSnapshot(await session.repl.snapshot()));
     await this.options.records.save(task.sessionId, task.step, { result, snapshotHash });
     session.version = task.step;
@@ -71,6 +77,7 @@ export class SnapshotStepExecutor {
       context,
       host,
       ...(snapshotText === undefined ? {} : { restore: parseSnapshot(snapshotText) }),
+      ...(task.settings.maxAnswerChars === undefined ? {} : { maxAnswerChars: task.settings.maxAnswerChars }),
     });
     const session = { repl, host, version: task.step - 1 };
     this.live.set(task.sessionId, session);

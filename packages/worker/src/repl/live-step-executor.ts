@@ -2,10 +2,14 @@
  * The embedded step port: one live isolate per session, kept between steps
  * (the sticky fast path; the context is copied in once). Cluster mode adds
  * snapshots so that any worker can run the next step.
+ *
+ * Each live session reserves its isolate's memory limit from the request's sandbox memory
+ * budget (`RequestRuntime.capacity`): a request whose REPLs (root and rlm_query children) would
+ * together exceed it gets an error for the session that does not fit, not a host out of memory.
  */
 import { RlmError } from '@rlm/shared';
 import type { ContextRef, ContextValue, Dispatcher, RequestRuntime, StepPort, StepResult, StepTask } from '@rlm/shared';
-import { ReplSession } from '../sandbox/index.ts';
+import { defaultMemoryLimitMb, ReplSession } from '../sandbox/index.ts';
 import { withStepSpan } from './step-span.ts';
 import { SubcallHost } from './subcall-host.ts';
 import type { SubcallScope } from './subcall-host.ts';
@@ -13,6 +17,8 @@ import type { SubcallScope } from './subcall-host.ts';
 interface LiveSession {
   readonly repl: ReplSession;
   readonly host: SubcallHost;
+  /** Gives the session's memory back to the request's budget. */
+  readonly release: () => void;
 }
 
 export class LiveStepExecutor implements StepPort {
@@ -26,13 +32,44 @@ export class LiveStepExecutor implements StepPort {
     const { task, runtime } = scope;
     let live = this.sessions.get(task.sessionId);
     if (live === undefined) {
-      const host = new SubcallHost(scope);
-      live = ReplSession.create({ context: inlineContext(task.context), host }).then((repl) => ({ repl, host }));
+      live = this.open(scope);
       this.sessions.set(task.sessionId, live);
     }
     const session = await live;
     session.host.bind(scope);
-    return session.repl.execute(task.code, { timeoutMs: task.settings.stepTimeoutMs, signal: runtime.signal });
+    try {
+      return await session.repl.execute(task.code, { timeoutMs: task.settings.stepTimeoutMs, signal: runtime.signal });
+    } finally {
+      // A killed step's sub-calls must not outlive it (step-runtime.ts).
+      session.host.endStep();
+    }
+  }
+
+  private async open(scope: SubcallScope): Promise<LiveSession> {
+    const { task, runtime } = scope;
+    const context = inlineContext(task.context);
+    const memoryLimitMb = defaultMemoryLimitMb(context);
+    const budget = runtime.capacity?.sandboxMemory;
+    const release = budget === undefined ? () => {} : budget.reserve(memoryLimitMb);
+    if (release === undefined) {
+      throw new RlmError(
+        'sandbox',
+        `no REPL could start for this session: the request's live REPLs already hold ${budget?.reservedMb ?? 0} MB of its ${budget?.limitMb ?? 0} MB sandbox memory budget (maxSandboxMemoryMb) and this one needs ${memoryLimitMb} MB; use llm_query, or fewer rlm_query calls at once`,
+      );
+    }
+    const host = new SubcallHost(scope);
+    try {
+      const repl = await ReplSession.create({
+        context,
+        host,
+        memoryLimitMb,
+        ...(task.settings.maxAnswerChars === undefined ? {} : { maxAnswerChars: task.settings.maxAnswerChars }),
+      });
+      return { repl, host, release };
+    } catch (error) {
+      release();
+      throw error;
+    }
   }
 
   async endSession(sessionId: string): Promise<void> {
@@ -40,9 +77,11 @@ export class LiveStepExecutor implements StepPort {
     this.sessions.delete(sessionId);
     if (live === undefined) return;
     try {
-      (await live).repl.dispose();
+      const session = await live;
+      session.repl.dispose();
+      session.release();
     } catch {
-      // A session whose isolate never started has nothing to free.
+      // A session whose isolate never started has nothing to free (its reservation was returned).
     }
   }
 

@@ -5,9 +5,17 @@
  * because REPL code must never see a host exception.
  */
 import type { Context } from '@opentelemetry/api';
-import { ATTR, CHILD_QUERY, isRlmError, sha256Hex, SPAN_NAMES, withSpan } from '@rlm/shared';
-import type { Dispatcher, RequestRuntime, StepTask, SubcallOptions, TokenUsage } from '@rlm/shared';
+import { ATTR, CHILD_QUERY, createRequestCapacity, isRlmError, sha256Hex, SPAN_NAMES, withSpan } from '@rlm/shared';
+import type {
+  Dispatcher,
+  PendingSubcalls,
+  RequestRuntime,
+  StepTask,
+  SubcallOptions,
+  TokenUsage,
+} from '@rlm/shared';
 import type { ReplHost } from '../sandbox/index.ts';
+import { StepRuntime } from './step-runtime.ts';
 
 /** What a sub-call needs to know about the step that issues it. */
 export interface SubcallScope {
@@ -20,32 +28,75 @@ export interface SubcallScope {
 
 export class SubcallHost implements ReplHost {
   private scope: SubcallScope;
+  /** The bound step's view of the request: its signal also fires when the step is abandoned. */
+  private runtime: StepRuntime;
   private callIndex = 0;
+  /** Used when the request runtime carries no capacity (cluster jobs): the cap then holds per session. */
+  private ownPending: PendingSubcalls | undefined;
 
   constructor(scope: SubcallScope) {
     this.scope = scope;
+    this.runtime = new StepRuntime(scope.runtime);
   }
 
-  /** Points the host at the step now running (live isolates outlive a step). */
+  /** Points the host at the step now running (live isolates outlive a step); abandons the previous step's leftovers. */
   bind(scope: SubcallScope): void {
     if (scope.task.step !== this.scope.task.step) this.callIndex = 0;
+    this.runtime.abandon();
     this.scope = scope;
+    this.runtime = new StepRuntime(scope.runtime);
+  }
+
+  /**
+   * The bound step is over: sub-calls it started and did not finish are abandoned (queued ones
+   * are never sent, in-flight ones are aborted). After a step that ran to its end nothing is
+   * pending (the REPL awaits forgotten calls), so this only matters for killed steps.
+   */
+  endStep(): void {
+    this.runtime.abandon();
   }
 
   llmQuery(prompt: string, options: SubcallOptions): Promise<string> {
-    return this.run('llm', prompt, options);
+    return this.admitted('llm', [prompt], options).then(([answer]) => answer ?? '');
   }
 
   llmQueryBatched(prompts: string[], options: SubcallOptions): Promise<string[]> {
-    return Promise.all(prompts.map((prompt) => this.run('llm', prompt, options)));
+    return this.admitted('llm', prompts, options);
   }
 
   rlmQuery(prompt: string, options: SubcallOptions): Promise<string> {
-    return this.run('rlm', prompt, options);
+    return this.admitted('rlm', [prompt], options).then(([answer]) => answer ?? '');
   }
 
   rlmQueryBatched(prompts: string[], options: SubcallOptions): Promise<string[]> {
-    return Promise.all(prompts.map((prompt) => this.run('rlm', prompt, options)));
+    return this.admitted('rlm', prompts, options);
+  }
+
+  /**
+   * Runs the prompts the request's pending-sub-call cap admits and answers the rest at once with
+   * an error string saying why, so a flood of calls costs a counter, not host memory.
+   */
+  private admitted(kind: 'llm' | 'rlm', prompts: readonly string[], options: SubcallOptions): Promise<string[]> {
+    if (this.runtime.abandoned) return Promise.resolve(prompts.map(() => 'Error: the step that made this call has ended'));
+    const pending = this.pendingCap();
+    const granted = pending.take(prompts.length);
+    const refusal = granted < prompts.length ? refusedMessage(pending.limit) : '';
+    return Promise.all(
+      prompts.map((prompt, index) =>
+        index < granted ? this.run(kind, prompt, options).finally(() => pending.release()) : refusal,
+      ),
+    );
+  }
+
+  private pendingCap(): PendingSubcalls {
+    const shared = this.runtime.capacity?.subcalls;
+    if (shared !== undefined) return shared;
+    this.ownPending ??= createRequestCapacity({
+      ...(this.scope.task.settings.maxPendingSubcalls === undefined
+        ? {}
+        : { maxPendingSubcalls: this.scope.task.settings.maxPendingSubcalls }),
+    }).subcalls;
+    return this.ownPending;
   }
 
   private async run(
@@ -53,7 +104,8 @@ export class SubcallHost implements ReplHost {
     prompt: string,
     options: SubcallOptions,
   ): Promise<string> {
-    const { task, runtime } = this.scope;
+    const { task } = this.scope;
+    const runtime = this.runtime;
     const { settings } = task;
     this.callIndex += 1;
     const callId = `${task.sessionId}.${task.step}.${this.callIndex}`;
@@ -123,7 +175,8 @@ export class SubcallHost implements ReplHost {
 
   /** A child RLM session one level deeper, whose context is the prompt. */
   private async callChild(callId: string, prompt: string, model: string): Promise<SubcallEnd> {
-    const { task, runtime } = this.scope;
+    const { task } = this.scope;
+    const runtime = this.runtime;
     await runtime.ledger.recordSubcall(false);
     const outcome = await this.scope.dispatcher.runSession(
       {
@@ -148,7 +201,8 @@ export class SubcallHost implements ReplHost {
     model: string,
     options: SubcallOptions,
   ): Promise<SubcallEnd> {
-    const { task, runtime } = this.scope;
+    const { task } = this.scope;
+    const runtime = this.runtime;
     const temperature = options.temperature ?? task.settings.temperature;
     const outcome = await this.scope.dispatcher.complete(
       {
@@ -182,6 +236,10 @@ interface SubcallEnd {
   readonly usage?: TokenUsage;
   readonly costUsd?: number;
   readonly error?: string;
+}
+
+function refusedMessage(limit: number): string {
+  return `Error: sub-call refused: this request already has ${limit.toLocaleString('en-US')} sub-calls pending, its cap (maxPendingSubcalls); await results before starting more, e.g. in batches of a few hundred prompts`;
 }
 
 function describeFailure(error: unknown): string {

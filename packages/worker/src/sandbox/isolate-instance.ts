@@ -25,6 +25,8 @@ export interface IsolateInstanceOptions {
   readonly host: ReplHost;
   readonly memoryLimitMb: number;
   readonly maxCapturedOutputChars: number;
+  /** Largest final answer the isolate hands out, in characters. */
+  readonly maxAnswerChars: number;
 }
 
 /** The two sources of a rewritten step (see rewrite-declarations.ts). */
@@ -85,7 +87,7 @@ export class IsolateInstance {
       await context.global.set('context', options.context, { copy: true });
       const api = await context.evalClosure(
         BOOTSTRAP_SOURCE,
-        [callHost, writeOutput, options.maxCapturedOutputChars],
+        [callHost, writeOutput, options.maxCapturedOutputChars, options.maxAnswerChars],
         {
           filename: 'rlm-bootstrap.js',
           result: { reference: true },
