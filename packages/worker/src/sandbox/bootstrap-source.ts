@@ -56,7 +56,7 @@ ${FORMAT_VALUE_SOURCE}
 
 let output = newOutput();
 function newOutput() {
-  return { kept: 0, total: 0, pending: '' };
+  return { kept: 0, total: 0, text: '', sent: 0, step: 0 };
 }
 function emit(text) {
   output.total += text.length;
@@ -64,17 +64,18 @@ function emit(text) {
   if (room <= 0) return;
   const piece = text.length <= room ? text : text.slice(0, room);
   output.kept += piece.length;
-  output.pending += piece;
+  output.text += piece;
   // Every print reaches the host at once: a step killed in a synchronous loop right after
   // printing (the watchdog cannot interrupt it politely) still reports what it printed. Text past
-  // the cap never gets here, so this costs at most one host message per kept print.
+  // the cap never gets here, so this costs at most one host message per kept print. The step's
+  // result carries the whole kept text again, because these messages may arrive after it.
   flushOutput();
 }
 function flushOutput() {
-  if (output.pending === '') return;
-  const text = output.pending;
-  output.pending = '';
-  writeOutputRef.applyIgnored(undefined, [text, output.total]);
+  if (output.sent === output.text.length) return;
+  const text = output.text.slice(output.sent);
+  output.sent = output.text.length;
+  writeOutputRef.applyIgnored(undefined, [text, output.total, undefined, output.step]);
 }
 function print(...args) {
   emit(formatArgs(args) + '\n');
@@ -97,7 +98,7 @@ function reportPartialAnswer() {
   lastReportedContent = content;
   const partial = readAnswer().partialAnswer;
   // An answer past the cap could never be returned: do not copy it out of the isolate either.
-  if (partial !== undefined && partial.length <= answerCap) writeOutputRef.applyIgnored(undefined, ['', output.total, partial]);
+  if (partial !== undefined && partial.length <= answerCap) writeOutputRef.applyIgnored(undefined, ['', output.total, partial, output.step]);
 }
 
 function callHost(name, payload, options) {
@@ -205,8 +206,10 @@ function readAnswer() {
   return { partialAnswer, ready };
 }
 
-async function runStep(hoist, main, fileName) {
+async function runStep(hoist, main, fileName, stepNumber) {
   output = newOutput();
+  // The host drops output messages of any other step: they can arrive late, after the step ended.
+  output.step = stepNumber;
   step = newStep();
   let error;
   try {
@@ -232,7 +235,7 @@ async function runStep(hoist, main, fileName) {
   let partialAnswer = answer.partialAnswer;
   if (partialAnswer !== undefined && partialAnswer.length > answerCap) partialAnswer = undefined;
   return {
-    output: output.pending,
+    output: output.text,
     outputTotalChars: output.total,
     error,
     final,
