@@ -15,9 +15,11 @@ import { startServeServer } from '../serve/serve-server.ts';
 
 export const SERVE_USAGE = `rlm serve [--port P] [--host H] [--base-url URL] [--api-key KEY] [--model M] [--sub-model M]
         [--redis URL] [--auth-token TOKEN] [--models M1,M2] [--max-requests N] [--max-body-bytes N]
-        [--retry-after SEC] [budget flags of rlm run as defaults]
+        [--retry-after SEC] [--body-timeout SEC] [budget flags of rlm run as defaults]
   OpenAI-compatible: POST /v1/chat/completions with model "rlm:<root model>", GET /v1/models,
-  GET /healthz. Callers send Authorization: Bearer TOKEN (--auth-token or RLM_AUTH_TOKENS=a,b).`;
+  GET /healthz. Callers send Authorization: Bearer TOKEN (--auth-token or RLM_AUTH_TOKENS=a,b).
+  A request's body is read (within --body-timeout, default 30 s; headers within 10 s) before it
+  takes one of the --max-requests slots, so slow clients cannot hold slots.`;
 
 export async function serveCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const { values } = parseArgs({
@@ -31,6 +33,7 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
       'max-requests': { type: 'string', default: '16' },
       'max-body-bytes': { type: 'string', default: String(64 * 1024 * 1024) },
       'retry-after': { type: 'string', default: '1' },
+      'body-timeout': { type: 'string', default: '30' },
       prefix: { type: 'string' },
     },
     strict: true,
@@ -51,6 +54,7 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
     max: 3600,
     integer: true,
   });
+  const bodyTimeoutSec = numberFlag('body-timeout', values['body-timeout'], { min: 0.1, max: 3600 });
   const models = values.models
     ?.split(',')
     .map((model) => model.trim())
@@ -69,6 +73,7 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
     port,
     callerTokens: tokens,
     maxBodyBytes,
+    bodyTimeoutMs: bodyTimeoutSec * 1000,
     maxRequests,
     retryAfterSec,
     models: models === undefined || models.length === 0 ? undefined : models,

@@ -13,7 +13,9 @@ import { ApiError, sendApiError, toApiError } from './api-error.ts';
 import { assertCaller } from './caller-auth.ts';
 import { handleChatCompletion } from './chat-completion.ts';
 import { MODEL_PREFIX } from './chat-request.ts';
-import { readBody, RequestSlots } from './request-limits.ts';
+import { applySlowClientTimeouts, DEFAULT_BODY_LIMITS, readBodyWithin } from './body-reader.ts';
+import type { BodyLimits } from './body-reader.ts';
+import { RequestSlots } from './request-limits.ts';
 
 export interface ServeOptions {
   readonly rlm: RLM;
@@ -21,6 +23,9 @@ export interface ServeOptions {
   readonly port: number;
   readonly callerTokens: readonly string[];
   readonly maxBodyBytes: number;
+  /** Deadlines of a slow client (body-reader.ts); the defaults when absent. */
+  readonly bodyTimeoutMs?: number;
+  readonly headersTimeoutMs?: number;
   readonly maxRequests: number;
   readonly retryAfterSec: number;
   /** Root models listed by /v1/models and accepted; undefined: any `rlm:<model>`, listing the default model. */
@@ -37,8 +42,13 @@ export interface ServeServer {
 
 export async function startServeServer(options: ServeOptions): Promise<ServeServer> {
   const slots = new RequestSlots(options.maxRequests, options.retryAfterSec);
+  const bodyLimits: BodyLimits = {
+    maxBytes: options.maxBodyBytes,
+    bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_LIMITS.bodyTimeoutMs,
+    headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_BODY_LIMITS.headersTimeoutMs,
+  };
   const server: Server = createServer((request, response) => {
-    route(request, response, options, slots).catch((error: unknown) => {
+    route(request, response, options, slots, bodyLimits).catch((error: unknown) => {
       const apiError = toApiError(error);
       if (apiError.status >= 500)
         options.log(
@@ -47,6 +57,7 @@ export async function startServeServer(options: ServeOptions): Promise<ServeServ
       sendApiError(response, apiError);
     });
   });
+  applySlowClientTimeouts(server, bodyLimits);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
@@ -68,6 +79,7 @@ async function route(
   response: ServerResponse,
   options: ServeOptions,
   slots: RequestSlots,
+  bodyLimits: BodyLimits,
 ): Promise<void> {
   const path = new URL(request.url ?? '/', 'http://localhost').pathname;
   if (path === '/healthz' && request.method === 'GET') {
@@ -90,9 +102,10 @@ async function route(
     return;
   }
   if (path === '/v1/chat/completions' && request.method === 'POST') {
+    // The whole body first: a slow client must never hold a slot (body-reader.ts).
+    const body = await readBodyWithin(request, bodyLimits);
     const release = slots.acquire();
     try {
-      const body = await readBody(request, options.maxBodyBytes);
       await handleChatCompletion(response, body, {
         rlm: options.rlm,
         allowedModels: options.models,
