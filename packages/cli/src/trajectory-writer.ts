@@ -5,6 +5,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import type { RlmEvent, TrajectoryMetadata } from '@rlm/shared';
+import { usageError } from './usage-error.ts';
 
 export interface TrajectoryWriter {
   event(event: RlmEvent): void;
@@ -18,7 +19,7 @@ export async function openTrajectory(
   const stream = createWriteStream(path, { flags: 'w' });
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
-    stream.once('error', reject);
+    stream.once('error', (error: NodeJS.ErrnoException) => reject(cannotWrite(path, error)));
   });
   const started = Date.parse(metadata.startedAt);
   const write = (record: object): void => {
@@ -33,4 +34,16 @@ export async function openTrajectory(
         stream.end((error?: Error | null) => (error ? reject(error) : resolve()));
       }),
   };
+}
+
+/** A bad --trace-out path is bad input (exit 2), said in one line naming the flag. */
+function cannotWrite(path: string, error: NodeJS.ErrnoException): Error {
+  const reasons: Record<string, string> = {
+    EISDIR: 'it is a directory; give a file path such as run.jsonl',
+    ENOENT: 'its directory does not exist',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    ENOTDIR: 'a parent of it is not a directory',
+  };
+  return usageError(`--trace-out: cannot write ${path} (${reasons[error.code ?? ''] ?? error.code ?? error.message})`);
 }

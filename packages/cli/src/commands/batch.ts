@@ -4,7 +4,7 @@
  * --out. Re-running the same command resumes: finished pairs are skipped.
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../strict-flags.ts';
 import { readBatchItems, RLM, runBatch } from '@rlm/sdk';
 import type { BatchRecord, OutputSync } from '@rlm/sdk';
 import { startTelemetry } from '@rlm/telemetry';
@@ -23,7 +23,7 @@ export const BATCH_USAGE = `rlm batch --input FILE|DIR --query TEXT [--query TEX
   --request-concurrency: concurrent LLM calls of one pair (rlm run's --concurrency).`;
 
 export async function batchCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseFlags({
     args: [...argv],
     options: {
       ...ENGINE_FLAG_OPTIONS,

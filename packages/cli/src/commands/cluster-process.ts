@@ -3,7 +3,7 @@
  * /livez, /readyz and /metrics, graceful on SIGTERM (readiness flips first,
  * running jobs get the grace period, then the process exits 0).
  */
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../strict-flags.ts';
 import { loadConfig } from '@rlm/shared';
 import { createLogger, startTelemetry } from '@rlm/telemetry';
 import type { CommandIo } from '../command-io.ts';
@@ -21,7 +21,7 @@ export const CLUSTER_USAGE = `rlm worker|orchestrator --redis URL [--prefix P] [
 
 export function clusterCommand(role: ClusterRole) {
   return async (argv: readonly string[], io: CommandIo): Promise<number> => {
-    const { values } = parseArgs({
+    const { values } = parseFlags({
       args: [...argv],
       options: {
         ...ENGINE_FLAG_OPTIONS,

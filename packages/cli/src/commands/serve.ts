@@ -4,7 +4,7 @@
  * answer. --api-key / OPENAI_API_KEY remain the upstream provider's key;
  * callers authenticate with --auth-token / RLM_AUTH_TOKENS. Stops on SIGINT/SIGTERM.
  */
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../strict-flags.ts';
 import { RLM } from '@rlm/sdk';
 import { startTelemetry } from '@rlm/telemetry';
 import type { CommandIo } from '../command-io.ts';
@@ -22,7 +22,7 @@ export const SERVE_USAGE = `rlm serve [--port P] [--host H] [--base-url URL] [--
   takes one of the --max-requests slots, so slow clients cannot hold slots.`;
 
 export async function serveCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseFlags({
     args: [...argv],
     options: {
       ...ENGINE_FLAG_OPTIONS,
