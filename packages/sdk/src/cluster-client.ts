@@ -25,6 +25,7 @@ import type {
   SessionOutcome,
   SessionSettings,
 } from '@rlm/shared';
+import { withinDeadline } from './deadline-backstop.ts';
 import { toRlmResult } from './rlm-result.ts';
 import type { RlmResult } from './rlm-result.ts';
 
@@ -86,16 +87,19 @@ export class ClusterClient {
       try {
         // Storing the context is the one Redis call outside the dispatcher's stop handling: bound it by the stop too.
         const stored = await untilStopped(storeContextValue(this.blobs, context), runtime.signal);
-        outcome = await this.dispatcher.runSession(
-          {
-            sessionId: rootId,
-            depth: 0,
-            context: { kind: 'blob', hash: stored.hash, format: stored.format },
-            contextMetadata: describeContext(context),
-            query,
-            settings,
-          },
-          runtime,
+        outcome = await withinDeadline(
+          this.dispatcher.runSession(
+            {
+              sessionId: rootId,
+              depth: 0,
+              context: { kind: 'blob', hash: stored.hash, format: stored.format },
+              contextMetadata: describeContext(context),
+              query,
+              settings,
+            },
+            runtime,
+          ),
+          scope.deadlineAt,
         );
       } catch (error) {
         const stopReason = runtime.stopReason();

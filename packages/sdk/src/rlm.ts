@@ -26,6 +26,7 @@ import type {
 import { LiveStepExecutor, LlmGateway, LocalCallCoalescer, MemoryResultCache, OpenAIProvider } from '@rlm/worker';
 import type { LlmProvider } from '@rlm/worker';
 import { ClusterClient } from './cluster-client.ts';
+import { withinDeadline } from './deadline-backstop.ts';
 import { withRequestSpan } from './request-span.ts';
 import { toRlmResult } from './rlm-result.ts';
 import { buildTrajectoryMetadata } from './trajectory-metadata.ts';
@@ -122,6 +123,7 @@ export class RLM {
     onEvent: RlmEventListener | undefined,
   ): Promise<RlmResult> {
     const started = performance.now();
+    const deadlineAt = config.timeoutSec === undefined ? undefined : Date.now() + config.timeoutSec * 1000;
     const runtime = new LocalRequestRuntime({
       rootId,
       ledger: new LocalLedger({
@@ -138,9 +140,12 @@ export class RLM {
       ...(onEvent === undefined ? {} : { onEvent }),
     });
     try {
-      const outcome = await this.dispatcher.runSession(
-        { sessionId: rootId, depth: 0, context: { kind: 'inline', value: context }, query, settings: this.settings(config) },
-        runtime,
+      const outcome = await withinDeadline(
+        this.dispatcher.runSession(
+          { sessionId: rootId, depth: 0, context: { kind: 'inline', value: context }, query, settings: this.settings(config) },
+          runtime,
+        ),
+        deadlineAt,
       );
       const totals = await runtime.ledger.totals();
       // W3C trace id format; the request span replaces it with the real one when tracing is on.
