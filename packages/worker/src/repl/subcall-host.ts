@@ -15,6 +15,7 @@ import type {
   TokenUsage,
 } from '@rlm/shared';
 import type { ReplHost } from '../sandbox/index.ts';
+import { CallPool } from './call-pool.ts';
 import { StepRuntime } from './step-runtime.ts';
 
 /** What a sub-call needs to know about the step that issues it. */
@@ -30,6 +31,8 @@ export class SubcallHost implements ReplHost {
   private scope: SubcallScope;
   /** The bound step's view of the request: its signal also fires when the step is abandoned. */
   private runtime: StepRuntime;
+  /** Where the bound step's sub-calls wait for a running place (call-pool.ts). */
+  private pool: CallPool;
   private callIndex = 0;
   /** Used when the request runtime carries no capacity (cluster jobs): the cap then holds per session. */
   private ownPending: PendingSubcalls | undefined;
@@ -37,14 +40,16 @@ export class SubcallHost implements ReplHost {
   constructor(scope: SubcallScope) {
     this.scope = scope;
     this.runtime = new StepRuntime(scope.runtime);
+    this.pool = newPool(scope);
   }
 
   /** Points the host at the step now running (live isolates outlive a step); abandons the previous step's leftovers. */
   bind(scope: SubcallScope): void {
     if (scope.task.step !== this.scope.task.step) this.callIndex = 0;
-    this.runtime.abandon();
+    this.endStep();
     this.scope = scope;
     this.runtime = new StepRuntime(scope.runtime);
+    this.pool = newPool(scope);
   }
 
   /**
@@ -53,6 +58,7 @@ export class SubcallHost implements ReplHost {
    * pending (the REPL awaits forgotten calls), so this only matters for killed steps.
    */
   endStep(): void {
+    this.pool.close(ABANDONED);
     this.runtime.abandon();
   }
 
@@ -77,13 +83,16 @@ export class SubcallHost implements ReplHost {
    * an error string saying why, so a flood of calls costs a counter, not host memory.
    */
   private admitted(kind: 'llm' | 'rlm', prompts: readonly string[], options: SubcallOptions): Promise<string[]> {
-    if (this.runtime.abandoned) return Promise.resolve(prompts.map(() => 'Error: the step that made this call has ended'));
+    if (this.runtime.abandoned) return Promise.resolve(prompts.map(() => ABANDONED));
     const pending = this.pendingCap();
     const granted = pending.take(prompts.length);
     const refusal = granted < prompts.length ? refusedMessage(pending.limit) : '';
+    const pool = this.pool;
     return Promise.all(
       prompts.map((prompt, index) =>
-        index < granted ? this.run(kind, prompt, options).finally(() => pending.release()) : refusal,
+        index < granted
+          ? pool.run(() => this.run(kind, prompt, options)).finally(() => pending.release())
+          : refusal,
       ),
     );
   }
@@ -237,6 +246,16 @@ interface SubcallEnd {
   readonly costUsd?: number;
   readonly error?: string;
 }
+
+const ABANDONED = 'Error: the step that made this call has ended (it was stopped, timed out or ran out of memory)';
+
+/** As many running places as the request has concurrency slots (the cluster scope says how many when the limiter does not). */
+function newPool(scope: SubcallScope): CallPool {
+  return new CallPool(scope.runtime.limiter.slots ?? scope.runtime.scope?.concurrency ?? DEFAULT_POOL_SIZE);
+}
+
+/** The engine's default concurrency, for a runtime that states none. */
+const DEFAULT_POOL_SIZE = 32;
 
 function refusedMessage(limit: number): string {
   return `Error: sub-call refused: this request already has ${limit.toLocaleString('en-US')} sub-calls pending, its cap (maxPendingSubcalls); await results before starting more, e.g. in batches of a few hundred prompts`;
