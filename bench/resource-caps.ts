@@ -4,6 +4,8 @@
  * memory budget, the context size). Everything runs in this process with an in-process provider,
  * so the figures are the engine's own, not HTTP's.
  */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { RLM } from '@rlm/sdk';
@@ -11,7 +13,6 @@ import { CHILD_QUERY } from '@rlm/shared';
 import type { CompletionRequest, CompletionResponse } from '@rlm/shared';
 import type { LlmProvider } from '@rlm/worker';
 import { readContextSource } from '../packages/cli/src/context-source.ts';
-import { measureRssGrowth } from '../test/support/rss-peak.ts';
 
 const MiB = 1024 * 1024;
 const USAGE = { inputTokens: 20, outputTokens: 1, cachedInputTokens: 0 };
@@ -92,23 +93,35 @@ export async function benchQueuedSubcallBytes(queuedSmall = 2_000, queuedLarge =
   };
 }
 
-export interface CapMemory {
-  readonly pendingCap: { readonly prompts: number; readonly cap: number; readonly refused: number; readonly rssGrowthMb: number };
-  readonly answerCap: { readonly answerChars: number; readonly capChars: number; readonly stopReason: string; readonly rssGrowthMb: number };
-  readonly sandboxBudget: { readonly children: number; readonly childHoldsMb: number; readonly budgetMb: number; readonly refused: number; readonly rssGrowthMb: number };
-  readonly contextCap: { readonly maxChars: number; readonly rssGrowthMb: number };
+/** The cases of `capMemory`, each run alone in a child process (cap-probe.ts) so its peak is its own. */
+export const CAP_CASES = {
+  pendingCap: () => pendingCap(200_000),
+  answerCap: () => answerCap(64 * MiB),
+  sandboxBudget: () => sandboxBudget(24, 20),
+  contextCap: () => contextCap(100_000_000),
+} as const;
+
+export async function benchCapMemory(): Promise<Record<string, object>> {
+  const results: Record<string, object> = {};
+  for (const name of Object.keys(CAP_CASES)) results[name] = await runInChild(name);
+  return results;
 }
 
-export async function benchCapMemory(): Promise<CapMemory> {
-  return {
-    pendingCap: await pendingCap(200_000),
-    answerCap: await answerCap(64 * MiB),
-    sandboxBudget: await sandboxBudget(24, 20),
-    contextCap: await contextCap(100_000_000),
-  };
+function runInChild(name: string): Promise<object> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--no-node-snapshot', path.join(import.meta.dirname, 'cap-probe.ts'), name],
+      { maxBuffer: 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error !== null) reject(new Error(`cap probe ${name} failed: ${stderr.trim() || error.message}`));
+        else resolve(JSON.parse(stdout) as object);
+      },
+    );
+  });
 }
 
-async function pendingCap(prompts: number): Promise<CapMemory['pendingCap']> {
+async function pendingCap(prompts: number): Promise<object> {
   let refused = -1;
   const provider = new ScriptProvider((turn, request) => {
     if (turn === 0)
@@ -117,21 +130,19 @@ async function pendingCap(prompts: number): Promise<CapMemory['pendingCap']> {
     return 'FINAL(done)';
   });
   const rlm = new RLM({ provider, model: 'sim-large', env: {} });
-  collectGarbage();
-  const { growthMb } = await measureRssGrowth(() => rlm.completion('ctx', 'q'));
-  return { prompts, cap: rlm.config.maxPendingSubcalls, refused, rssGrowthMb: Math.round(growthMb) };
+  const result = await rlm.completion('ctx', 'q');
+  return { prompts, cap: rlm.config.maxPendingSubcalls, refused, stopReason: result.stopReason };
 }
 
-async function answerCap(answerChars: number): Promise<CapMemory['answerCap']> {
-  const provider = new ScriptProvider((turn) => (turn === 0 ? repl(`FINAL('x'.repeat(${answerChars}))`) : 'FINAL(short)'));
+async function answerCap(answerChars: number): Promise<object> {
+  const provider = new ScriptProvider((turn) => (turn === 0 ? repl(`FINAL('x'.repeat(${answerChars}).toUpperCase())`) : 'FINAL(short)'));
   const rlm = new RLM({ provider, model: 'sim-large', env: {} });
-  collectGarbage();
-  const { value, growthMb } = await measureRssGrowth(() => rlm.completion('ctx', 'q'));
-  if (value.answer !== 'short') throw new Error(`the oversized answer was accepted (${value.answer.length} chars)`);
-  return { answerChars, capChars: rlm.config.maxAnswerChars, stopReason: value.stopReason, rssGrowthMb: Math.round(growthMb) };
+  const result = await rlm.completion('ctx', 'q');
+  if (result.answer !== 'short') throw new Error(`the oversized answer was accepted (${result.answer.length} chars)`);
+  return { answerChars, capChars: rlm.config.maxAnswerChars, stopReason: result.stopReason };
 }
 
-async function sandboxBudget(children: number, childHoldsMb: number): Promise<CapMemory['sandboxBudget']> {
+async function sandboxBudget(children: number, childHoldsMb: number): Promise<object> {
   let refused = -1;
   let hold: () => void = () => {};
   const held = new Promise<void>((resolve) => (hold = resolve));
@@ -139,7 +150,7 @@ async function sandboxBudget(children: number, childHoldsMb: number): Promise<Ca
   const provider = new ScriptProvider(
     (turn, request) => {
       const child = request.messages.some((message) => message.content.includes(CHILD_QUERY));
-      if (child) return turn === 0 ? repl(`globalThis.held = 'c'.repeat(${childHoldsMb * MiB}) + String(Math.random()); await llm_query('hold');`) : 'FINAL(child done)';
+      if (child) return turn === 0 ? repl(`globalThis.held = 'c'.repeat(${childHoldsMb * MiB}).toUpperCase(); await llm_query('hold');`) : 'FINAL(child done)';
       if (turn === 0)
         return repl(`const r = await rlm_query_batched(Array.from({ length: ${children} }, (_, i) => 'child ' + i)); print(r.filter((a) => a.includes('sandbox memory budget')).length)`);
       refused = Number(/Output:\n(\d+)/.exec(request.messages.at(-1)?.content ?? '')?.[1] ?? -1);
@@ -154,24 +165,19 @@ async function sandboxBudget(children: number, childHoldsMb: number): Promise<Ca
     },
   );
   const rlm = new RLM({ provider, model: 'sim-large', maxDepth: 2, env: {} });
-  collectGarbage();
-  const { growthMb } = await measureRssGrowth(() => rlm.completion('ctx', 'q'));
-  return { children, childHoldsMb, budgetMb: rlm.config.maxSandboxMemoryMb, refused, rssGrowthMb: Math.round(growthMb) };
+  const result = await rlm.completion('ctx', 'q');
+  return { children, childHoldsMb, budgetMb: rlm.config.maxSandboxMemoryMb, refused, stopReason: result.stopReason };
 }
 
-async function contextCap(maxChars: number): Promise<CapMemory['contextCap']> {
+async function contextCap(maxChars: number): Promise<object> {
   const endless = async function* (): AsyncGenerator<Uint8Array> {
     const chunk = new TextEncoder().encode('a'.repeat(MiB));
     for (;;) yield chunk;
   };
-  collectGarbage();
-  const { growthMb } = await measureRssGrowth(() =>
-    readContextSource('-', { flag: 'context', maxChars, stdin: endless }).then(
-      () => {
-        throw new Error('an endless context was accepted');
-      },
-      () => undefined,
-    ),
+  const refused = await readContextSource('-', { flag: 'context', maxChars, stdin: endless }).then(
+    () => false,
+    () => true,
   );
-  return { maxChars, rssGrowthMb: Math.round(growthMb) };
+  if (!refused) throw new Error('an endless context was accepted');
+  return { maxChars, readFromAnEndlessStream: true };
 }

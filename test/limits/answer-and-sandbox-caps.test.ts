@@ -20,19 +20,23 @@ describe('bounded answers', () => {
     let feedback = '';
     const { rlm } = await scriptedEngine(
       (request) => {
-        if (turnIndex(request) === 0) return repl(`FINAL('x'.repeat(${60 * MiB}))`);
+        if (turnIndex(request) === 0) return repl(`FINAL('x'.repeat(${60 * MiB}).toUpperCase())`);
         feedback = lastUserMessage(request);
         return 'FINAL(a short answer)';
       },
       { maxAnswerChars: MiB },
     );
-    const { value: result, growthMb } = await measureRssGrowth(() => rlm.completion('ctx', 'q'));
+    const { value: result, growthMb, hostHeapGrowthMb } = await measureRssGrowth(() => rlm.completion('ctx', 'q'));
     expect(result).toMatchObject({ answer: 'a short answer', stopReason: 'final', iterations: 2 });
     expect(feedback).toContain(
       `AnswerTooLargeError: the final answer has ${60 * MiB} characters, more than the limit of ${MiB} (maxAnswerChars)`,
     );
-    // The 60 MiB string lives and dies in the isolate (its own limit); the host never copies it.
-    expect(growthMb).toBeLessThan(120);
+    // Refused inside the isolate: the host's own check (which formats numbers with commas) never ran.
+    expect(feedback).not.toContain('62,914,560');
+    // The 60 MiB string (flat: toUpperCase copies the rope 'repeat' builds) lives and dies in the
+    // isolate, under its own limit (that is most of the resident growth); the host never copies it.
+    expect(growthMb).toBeLessThan(250);
+    expect(hostHeapGrowthMb).toBeLessThan(30);
   });
 
   it('applies the same cap to answer.ready and to a FINAL(...) line in the reply', async () => {
@@ -63,7 +67,7 @@ describe('one sandbox memory budget per request', () => {
         if (!isSessionTurn(request)) return { content: 'held', delayMs: 3_000 };
         if (request.messages.some((message) => message.content.includes(CHILD_QUERY))) {
           if (turnIndex(request) === 0)
-            return repl(`globalThis.held = 'c'.repeat(${30 * MiB}) + String(Math.random()); await llm_query('hold');`);
+            return repl(`globalThis.held = 'c'.repeat(${30 * MiB}).toUpperCase(); await llm_query('hold');`);
           return 'FINAL(child done)';
         }
         if (turnIndex(request) === 0)

@@ -1,20 +1,35 @@
 /**
  * The highest resident set size of this process while `work` runs, sampled every few
- * milliseconds. The sandbox runs on isolated-vm's own threads, so the sampling timer keeps
- * firing while a step computes. Limits in the tests are stated against the growth over the
- * resident size measured just before `work` started.
+ * milliseconds, and the highest size of the host's own JavaScript heap (heapUsed + external:
+ * what the engine holds, without the sandboxes' isolates, which have heaps of their own). The
+ * sandbox runs on isolated-vm's own threads, so the sampling timer keeps firing while a step
+ * computes. Growth is measured over the sizes just before `work` started.
  */
-export async function measureRssGrowth<T>(work: () => Promise<T>): Promise<{ value: T; growthMb: number }> {
-  const before = process.memoryUsage.rss();
-  let peak = before;
+export interface MemoryGrowth<T> {
+  readonly value: T;
+  /** Resident memory of the whole process (host and isolates). */
+  readonly growthMb: number;
+  /** The host's JavaScript heap only. */
+  readonly hostHeapGrowthMb: number;
+}
+
+export async function measureRssGrowth<T>(work: () => Promise<T>): Promise<MemoryGrowth<T>> {
+  const heap = (): number => {
+    const usage = process.memoryUsage();
+    return usage.heapUsed + usage.external;
+  };
+  const before = { rss: process.memoryUsage.rss(), heap: heap() };
+  const peak = { ...before };
   const sample = (): void => {
-    peak = Math.max(peak, process.memoryUsage.rss());
+    peak.rss = Math.max(peak.rss, process.memoryUsage.rss());
+    peak.heap = Math.max(peak.heap, heap());
   };
   const timer = setInterval(sample, 5);
   try {
     const value = await work();
     sample();
-    return { value, growthMb: (peak - before) / (1024 * 1024) };
+    const MiB = 1024 * 1024;
+    return { value, growthMb: (peak.rss - before.rss) / MiB, hostHeapGrowthMb: (peak.heap - before.heap) / MiB };
   } finally {
     clearInterval(timer);
   }
