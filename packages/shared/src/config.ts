@@ -58,7 +58,7 @@ export const EngineConfig = z.object({
   subcalls: z.boolean().default(true),
   /** Largest context accepted, in characters (about 4 bytes of V8 heap each at worst). */
   maxContextChars: positiveInt().default(1_000_000_000),
-  /** Sub-calls one request may have waiting or running at once (host memory: about 8 KB each); more are refused with an error string. */
+  /** Sub-calls one request may have waiting or running at once (each waits in about 1 KB of host heap); more are refused with an error string. */
   maxPendingSubcalls: positiveInt().default(10_000),
   /** Largest final answer accepted, in characters (16 MiB); a larger one is refused and the model told why. */
   maxAnswerChars: positiveInt().default(16 * 1024 * 1024),

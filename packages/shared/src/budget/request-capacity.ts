@@ -9,7 +9,7 @@
  * (the JavaScript isolate, a Python sandbox) gets the same caps.
  */
 
-/** Default cap on a request's pending sub-calls (about 8 KB of host memory each at most). */
+/** Default cap on a request's pending sub-calls (a queued one holds about 1 KB of host heap; pnpm bench: queuedSubcallBytes). */
 export const DEFAULT_MAX_PENDING_SUBCALLS = 10_000;
 /** Default total of the memory limits of one request's live REPL sandboxes, MB. */
 export const DEFAULT_MAX_REQUEST_SANDBOX_MB = 2_048;
