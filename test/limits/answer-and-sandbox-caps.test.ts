@@ -65,7 +65,7 @@ describe('one sandbox memory budget per request', () => {
     const { rlm } = await scriptedEngine(
       (request) => {
         if (!isSessionTurn(request)) return { content: 'held', delayMs: 3_000 };
-        if (request.messages.some((message) => message.content.includes(CHILD_QUERY))) {
+        if (request.messages.some((message) => message.content?.includes(CHILD_QUERY) === true)) {
           if (turnIndex(request) === 0)
             return repl(`globalThis.held = 'c'.repeat(${30 * MiB}).toUpperCase(); await llm_query('hold');`);
           return 'FINAL(child done)';

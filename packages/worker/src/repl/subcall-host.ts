@@ -92,7 +92,7 @@ export class SubcallHost implements ReplHost {
       prompts.map((prompt, index) =>
         index < granted
           ? pool.run(() => this.run(kind, prompt, options)).finally(() => pending.release())
-          : refusal,
+          : Promise.resolve(refusal),
       ),
     );
   }
