@@ -61,7 +61,7 @@ describe('strict CLI input: the context', () => {
         (thrown: unknown) => thrown,
       ),
     );
-    expect(String(error)).toMatch(/--context: stdin is too large: more than 20,000,000 characters/);
+    expect(String(error)).toMatch(/--context: stdin is too large: more than the maximum of 20,000,000 characters \(RLM_MAX_CONTEXT_CHARS\)/);
     expect(growthMb).toBeLessThan(100);
   });
 

@@ -51,7 +51,7 @@ async function checkFileBeforeReading(path: string, maxChars: number, fail: (pro
     throw fail(`cannot be read (${describeFsError(error)})`);
   }
   if (info.isDirectory()) throw fail('is a directory, not a file');
-  if (info.isFile() && info.size > maxChars * MAX_BYTES_PER_CHAR) throw fail(tooLarge(maxChars, `${info.size.toLocaleString('en-US')} bytes`));
+  if (info.isFile() && info.size > maxChars * MAX_BYTES_PER_CHAR) throw fail(tooLarge(maxChars, info.size));
 }
 
 async function readCapped(
@@ -70,7 +70,7 @@ async function readCapped(
       bytes += chunk.length;
       chars += piece.length;
       // Stop reading at the limit: /dev/zero or a huge pipe must not be read whole first.
-      if (chars > maxChars) throw fail(tooLarge(maxChars, `more than ${maxChars.toLocaleString('en-US')} characters`));
+      if (chars > maxChars) throw fail(tooLarge(maxChars));
       pieces.push(piece);
     }
     pieces.push(decodeOrFail(decoder, new Uint8Array(0), false, bytes, fail));
@@ -98,8 +98,9 @@ function decodeOrFail(
   }
 }
 
-function tooLarge(maxChars: number, size: string): string {
-  return `is too large: ${size}, more than the maximum of ${maxChars.toLocaleString('en-US')} characters (RLM_MAX_CONTEXT_CHARS)`;
+function tooLarge(maxChars: number, bytes?: number): string {
+  const size = bytes === undefined ? '' : ` ${bytes.toLocaleString('en-US')} bytes,`;
+  return `is too large:${size} more than the maximum of ${maxChars.toLocaleString('en-US')} characters (RLM_MAX_CONTEXT_CHARS)`;
 }
 
 function describeFsError(error: unknown): string {
