@@ -26,6 +26,7 @@ export type { BudgetLimits, Ledger, LedgerTotals, Reservation, ReserveOutcome } 
 export { LocalLimiter } from './budget/limiter.ts';
 export type { Limiter } from './budget/limiter.ts';
 export { LocalRequestRuntime } from './budget/request-runtime.ts';
+export { stepStopId, stepStopIdOfCall } from './step-stop.ts';
 export {
   createRequestCapacity,
   DEFAULT_MAX_PENDING_SUBCALLS,

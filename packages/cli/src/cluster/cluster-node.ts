@@ -150,8 +150,8 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         ? {}
         : { rateGate: new RedisRateGate(redis, keys, { limits: options.config.rateLimits }) }),
     });
-    executor = new SnapshotStepExecutor({ blobs, records: new RedisStepRecordStore(redis, keys) });
-    consume(QUEUE_NAMES.llm(), options.concurrency.llm, createLlmJobProcessor({ gateway, blobs, runtimes }));
+    executor = new SnapshotStepExecutor({ blobs, records: new RedisStepRecordStore(redis, keys), bus });
+    consume(QUEUE_NAMES.llm(), options.concurrency.llm, createLlmJobProcessor({ gateway, blobs, runtimes, bus }));
     const steps = createStepJobProcessor({ executor, dispatcher, runtimes });
     for (let depth = 0; depth < MAX_QUEUE_DEPTH; depth += 1) consume(QUEUE_NAMES.step(depth), options.concurrency.step, steps);
   } else {

@@ -4,8 +4,8 @@
  * worker. A worker that still holds the live isolate at version n reuses it
  * (the sticky fast path); correctness never depends on that.
  */
-import { RlmError } from '@rlm/shared';
-import type { BlobStore, ContextValue, Dispatcher, RequestRuntime, StepRecordStore, StepResult, StepTask } from '@rlm/shared';
+import { RlmError, stepStopId } from '@rlm/shared';
+import type { BlobStore, CancellationBus, ContextValue, Dispatcher, RequestRuntime, StepRecordStore, StepResult, StepTask } from '@rlm/shared';
 import { withStepSpan } from '../repl/step-span.ts';
 import { SubcallHost } from '../repl/subcall-host.ts';
 import type { SubcallScope } from '../repl/subcall-host.ts';
@@ -22,6 +22,8 @@ export interface SnapshotStepExecutorOptions {
   readonly records: StepRecordStore;
   /** Live isolates kept for the sticky fast path; the least recently used is disposed first. */
   readonly maxLiveSessions?: number;
+  /** Where a killed step announces that its sub-calls on other workers must stop (shared/src/step-stop.ts). */
+  readonly bus?: CancellationBus;
 }
 
 export class SnapshotStepExecutor {
@@ -46,9 +48,11 @@ export class SnapshotStepExecutor {
     try {
       result = await session.repl.execute(task.code, { timeoutMs: task.settings.stepTimeoutMs, signal: runtime.signal });
     } finally {
-      // A killed step's sub-calls must not outlive it (step-runtime.ts).
+      // A killed step's sub-calls must not outlive it (step-runtime.ts), here or on other workers.
       session.host.endStep();
     }
+    if (result.reset !== undefined)
+      await this.options.bus?.stop(stepStopId(runtime.rootId, task.sessionId, task.step), 'step ended').catch(() => undefined);
     const snapshotHash = await this.options.blobs.put(serializeSnapshot(await session.repl.snapshot()));
     await this.options.records.save(task.sessionId, task.step, { result, snapshotHash });
     session.version = task.step;

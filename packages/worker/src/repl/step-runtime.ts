@@ -15,9 +15,12 @@ export class StepRuntime implements RequestRuntime {
   readonly #abandon = new AbortController();
   readonly signal: AbortSignal;
 
-  constructor(request: RequestRuntime) {
+  /** `stepStopped`: the step's stop as another process announces it (cluster LLM jobs). */
+  constructor(request: RequestRuntime, stepStopped?: AbortSignal) {
     this.#request = request;
-    this.signal = AbortSignal.any([request.signal, this.#abandon.signal]);
+    this.signal = AbortSignal.any(
+      stepStopped === undefined ? [request.signal, this.#abandon.signal] : [request.signal, this.#abandon.signal, stepStopped],
+    );
   }
 
   /** Aborts every sub-call of the step still queued or running. Idempotent. */
