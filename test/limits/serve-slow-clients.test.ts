@@ -2,8 +2,8 @@
  * Issue 12, probe 5: slow clients against `rlm serve` (the original probe: 16 connections sending
  * a byte every 5 s held every request slot for ~320 s; everyone else got 429). Bodies are read
  * before a slot is taken and within --body-timeout, so a fast caller is served while slow ones
- * trickle, and each slow one gets a 408 and a closed connection. Limit asserted: the server
- * process stays under 400 MB resident.
+ * trickle, and each slow one gets a 408 and a closed connection; past 64 bodies read at once a
+ * client gets 503 at once. Limit asserted: the server process stays under 400 MB resident.
  */
 import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
@@ -70,5 +70,16 @@ describe('rlm serve under slow clients', () => {
     const pid = serve.child.pid;
     expect(pid).toBeDefined();
     expect(residentMb(pid ?? 0)).toBeLessThan(400);
+  });
+
+  it('reads at most 64 bodies at once (4 per slot, at least 64): the 65th slow client gets 503 at once', async () => {
+    const slow = Array.from({ length: 70 }, () => slowClient(serve.url));
+    await Promise.all(slow.map((client) => client.written));
+    const answers = await Promise.all(slow.map((client) => client.answer));
+    const busy = answers.filter((answer) => /^HTTP\/1\.1 503/.test(answer));
+    expect(busy).toHaveLength(6);
+    expect(busy[0]).toContain('server_busy');
+    expect(answers.filter((answer) => /^HTTP\/1\.1 408/.test(answer))).toHaveLength(64);
+    expect(residentMb(serve.child.pid ?? 0)).toBeLessThan(400);
   });
 });

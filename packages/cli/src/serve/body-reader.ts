@@ -4,7 +4,9 @@
  * clients sending a byte every few seconds hold every slot and everyone else gets 429 (issue 12:
  * 16 such connections held all slots for some 320 s). So the body is read first, under a size cap
  * (413) and a deadline for the whole body (408, connection closed); the headers are bounded by
- * node's own `headersTimeout`, and `requestTimeout` backs both up at the socket level.
+ * node's own `headersTimeout`, and `requestTimeout` backs both up at the socket level. The number
+ * of bodies being read at once is capped too (503 past it), since each may buffer up to the size
+ * cap: slow clients bound the server's memory, not just its slots.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import { ApiError } from './api-error.ts';
@@ -28,6 +30,40 @@ export function applySlowClientTimeouts(server: Server, limits: BodyLimits): voi
   server.headersTimeout = limits.headersTimeoutMs;
   // The whole request (headers + body); our body deadline normally answers first, with a JSON 408.
   server.requestTimeout = limits.headersTimeoutMs + limits.bodyTimeoutMs + 1_000;
+}
+
+/** Bodies read at once: four per request slot, and never fewer than 64. */
+export function defaultMaxBodyReaders(maxRequests: number): number {
+  return Math.max(64, 4 * maxRequests);
+}
+
+/** Counts bodies being read; `enter` throws a 503 ApiError when `capacity` are already being read. */
+export class BodyReaders {
+  readonly #capacity: number;
+  #reading = 0;
+
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+  }
+
+  enter(): () => void {
+    if (this.#reading >= this.#capacity) {
+      throw new ApiError(
+        503,
+        'server_error',
+        'server_busy',
+        `the server is already reading ${this.#capacity} request bodies; retry later`,
+        { headers: { connection: 'close', 'retry-after': '1' } },
+      );
+    }
+    this.#reading += 1;
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      this.#reading -= 1;
+    };
+  }
 }
 
 export async function readBodyWithin(request: IncomingMessage, limits: BodyLimits): Promise<Buffer> {

@@ -13,7 +13,13 @@ import { ApiError, sendApiError, toApiError } from './api-error.ts';
 import { assertCaller } from './caller-auth.ts';
 import { handleChatCompletion } from './chat-completion.ts';
 import { MODEL_PREFIX } from './chat-request.ts';
-import { applySlowClientTimeouts, DEFAULT_BODY_LIMITS, readBodyWithin } from './body-reader.ts';
+import {
+  applySlowClientTimeouts,
+  BodyReaders,
+  DEFAULT_BODY_LIMITS,
+  defaultMaxBodyReaders,
+  readBodyWithin,
+} from './body-reader.ts';
 import type { BodyLimits } from './body-reader.ts';
 import { RequestSlots } from './request-limits.ts';
 
@@ -26,6 +32,8 @@ export interface ServeOptions {
   /** Deadlines of a slow client (body-reader.ts); the defaults when absent. */
   readonly bodyTimeoutMs?: number;
   readonly headersTimeoutMs?: number;
+  /** Bodies read at once (503 past it); default `defaultMaxBodyReaders(maxRequests)`. */
+  readonly maxBodyReaders?: number;
   readonly maxRequests: number;
   readonly retryAfterSec: number;
   /** Root models listed by /v1/models and accepted; undefined: any `rlm:<model>`, listing the default model. */
@@ -47,8 +55,9 @@ export async function startServeServer(options: ServeOptions): Promise<ServeServ
     bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_LIMITS.bodyTimeoutMs,
     headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_BODY_LIMITS.headersTimeoutMs,
   };
+  const readers = new BodyReaders(options.maxBodyReaders ?? defaultMaxBodyReaders(options.maxRequests));
   const server: Server = createServer((request, response) => {
-    route(request, response, options, slots, bodyLimits).catch((error: unknown) => {
+    route(request, response, options, slots, { limits: bodyLimits, readers }).catch((error: unknown) => {
       const apiError = toApiError(error);
       if (apiError.status >= 500)
         options.log(
@@ -79,7 +88,7 @@ async function route(
   response: ServerResponse,
   options: ServeOptions,
   slots: RequestSlots,
-  bodyLimits: BodyLimits,
+  bodies: { readonly limits: BodyLimits; readonly readers: BodyReaders },
 ): Promise<void> {
   const path = new URL(request.url ?? '/', 'http://localhost').pathname;
   if (path === '/healthz' && request.method === 'GET') {
@@ -103,7 +112,13 @@ async function route(
   }
   if (path === '/v1/chat/completions' && request.method === 'POST') {
     // The whole body first: a slow client must never hold a slot (body-reader.ts).
-    const body = await readBodyWithin(request, bodyLimits);
+    const leave = bodies.readers.enter();
+    let body: Buffer;
+    try {
+      body = await readBodyWithin(request, bodies.limits);
+    } finally {
+      leave();
+    }
     const release = slots.acquire();
     try {
       await handleChatCompletion(response, body, {
