@@ -92,7 +92,18 @@ describe('strict CLI input: flags', () => {
   it('names --trace-out when it is a directory (no raw EISDIR)', async () => {
     const result = await runCli(['run', '--context', good, '--query', 'q', ...endpoint, '--trace-out', dir]);
     expect(result.code).toBe(2);
-    expect(result.stderr.trim()).toMatch(/^rlm: --trace-out: cannot write .* \(it is a directory; give a file path such as run\.jsonl\)$/);
+    expect(result.stderr.trim()).toMatch(/^rlm: --trace-out: cannot write .* \(it is a directory; give a file path\)$/);
+  });
+
+  it.each([
+    [['--out', dir], /^rlm: --out: cannot write .* \(it is a directory; give a file path\)$/],
+    [['--out', path.join(dir, 'no-such-dir', 'out.jsonl')], /^rlm: --out: cannot write .*out\.jsonl \(its directory does not exist\)$/],
+    [['--out', path.join(dir, 'out.jsonl'), '--csv', dir], /^rlm: --csv: cannot write .* \(it is a directory; give a file path\)$/],
+  ])('rlm batch names the file flag it cannot write: %j', async (flags, message) => {
+    const input = file('items.jsonl', '{"id": "a", "text": "some text"}\n');
+    const result = await runCli(['batch', '--input', input, '--query', 'q', ...endpoint, ...flags]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toMatch(message);
   });
 
   it('refuses a repeated flag in the other commands too', async () => {

@@ -5,7 +5,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import type { RlmEvent, TrajectoryMetadata } from '@rlm/shared';
-import { usageError } from './usage-error.ts';
+import { outputFileError } from './output-file-flag.ts';
 
 export interface TrajectoryWriter {
   event(event: RlmEvent): void;
@@ -19,7 +19,8 @@ export async function openTrajectory(
   const stream = createWriteStream(path, { flags: 'w' });
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
-    stream.once('error', (error: NodeJS.ErrnoException) => reject(cannotWrite(path, error)));
+    // A bad path is bad input (exit 2), said in one line naming the flag.
+    stream.once('error', (error: NodeJS.ErrnoException) => reject(outputFileError('trace-out', path, error)));
   });
   const started = Date.parse(metadata.startedAt);
   const write = (record: object): void => {
@@ -36,14 +37,3 @@ export async function openTrajectory(
   };
 }
 
-/** A bad --trace-out path is bad input (exit 2), said in one line naming the flag. */
-function cannotWrite(path: string, error: NodeJS.ErrnoException): Error {
-  const reasons: Record<string, string> = {
-    EISDIR: 'it is a directory; give a file path such as run.jsonl',
-    ENOENT: 'its directory does not exist',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    ENOTDIR: 'a parent of it is not a directory',
-  };
-  return usageError(`--trace-out: cannot write ${path} (${reasons[error.code ?? ''] ?? error.code ?? error.message})`);
-}

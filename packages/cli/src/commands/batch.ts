@@ -13,6 +13,7 @@ import { writeCsv } from '../batch/csv-output.ts';
 import type { CommandIo } from '../command-io.ts';
 import { ENGINE_FLAG_OPTIONS, engineOverrides } from '../engine-flags.ts';
 import { numberFlag } from '../number-flag.ts';
+import { checkOutputFile } from '../output-file-flag.ts';
 import { usageError } from '../usage-error.ts';
 
 export const BATCH_USAGE = `rlm batch --input FILE|DIR --query TEXT [--query TEXT ...] --out FILE [--schema FILE]
@@ -58,6 +59,8 @@ export async function batchCommand(argv: readonly string[], io: CommandIo): Prom
     values.repairs === undefined
       ? 2
       : numberFlag('repairs', values.repairs, { min: 0, max: 10, integer: true });
+  await checkOutputFile('out', values.out);
+  if (values.csv !== undefined) await checkOutputFile('csv', values.csv);
   const schema = values.schema === undefined ? undefined : await readSchema(values.schema);
   const items = await readBatchItems(values.input);
 
