@@ -83,13 +83,15 @@ export class RedisCancellationBus implements CancellationBus {
     };
   }
 
-  /** Quits the subscriber connection. Watchers are left as they are (not aborted). */
+  /** Closes the subscriber connection. Watchers are left as they are (not aborted). */
+  // eslint-disable-next-line @typescript-eslint/require-await -- async: callers await close() on every driver
   async close(): Promise<void> {
     this.closed = true;
     this.watchers.clear();
     const subscriber = this.subscriber;
     this.subscriber = undefined;
-    if (subscriber !== undefined) await subscriber.quit().catch(() => undefined);
+    // Not QUIT: with Redis away it would wait for a reconnect; a subscriber has nothing to flush.
+    subscriber?.disconnect();
   }
 
   private ensureSubscribed(): Promise<void> {

@@ -64,7 +64,9 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
   await trajectory?.close(result);
   if (values.json) io.stdout(JSON.stringify(result));
   else {
-    io.stdout(result.answer);
+    // A failed request prints its cause in one line, never an empty "answer".
+    if (result.stopReason !== 'error' || result.answer !== '') io.stdout(result.answer);
+    if (result.stopReason === 'error') io.stderr(`rlm: ${result.error?.message.replaceAll('\n', ' ') ?? 'the request failed'}`);
     if (!values.quiet) io.stderr(summaryLine(result));
   }
   return result.stopReason === 'error' ? 1 : 0;
