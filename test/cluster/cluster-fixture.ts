@@ -4,7 +4,7 @@ import { RLM } from '@rlm/sdk';
 import { startSimServer } from '@rlm/sim';
 import type { SimServer, SimServerOptions } from '@rlm/sim';
 import { startClusterProcess } from '../support/cluster-processes.ts';
-import type { ClusterProcess } from '../support/cluster-processes.ts';
+import type { ClusterProcess, ClusterProcessOptions } from '../support/cluster-processes.ts';
 import { startRedisServer } from '../support/redis-server.ts';
 import type { RedisServer } from '../support/redis-server.ts';
 
@@ -19,6 +19,7 @@ export interface ClusterFixture {
     role: 'worker' | 'orchestrator',
     extraArgs?: readonly string[],
     env?: Record<string, string>,
+    options?: Pick<ClusterProcessOptions, 'opsPort'>,
   ): Promise<ClusterProcess>;
   client(options?: Record<string, unknown>): RLM;
   stop(): Promise<void>;
@@ -36,13 +37,14 @@ export async function startClusterFixture(simOptions: SimServerOptions): Promise
     prefix,
     cliFlags: ['--redis', redis.url, '--prefix', prefix],
     processes,
-    start: async (role, extraArgs = [], env = {}) => {
+    start: async (role, extraArgs = [], env = {}, options = {}) => {
       const started = await startClusterProcess(role, {
         redisUrl: redis.url,
         prefix,
         baseUrl: sim.baseUrl,
         extraArgs,
         env,
+        ...options,
       });
       processes.push(started);
       return started;
