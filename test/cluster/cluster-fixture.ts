@@ -6,7 +6,7 @@ import type { SimServer, SimServerOptions } from '@rlm/sim';
 import { startClusterProcess } from '../support/cluster-processes.ts';
 import type { ClusterProcess, ClusterProcessOptions } from '../support/cluster-processes.ts';
 import { startRedisServer } from '../support/redis-server.ts';
-import type { RedisServer } from '../support/redis-server.ts';
+import type { RedisServer, RedisServerOptions } from '../support/redis-server.ts';
 
 export interface ClusterFixture {
   readonly redis: RedisServer;
@@ -25,8 +25,11 @@ export interface ClusterFixture {
   stop(): Promise<void>;
 }
 
-export async function startClusterFixture(simOptions: SimServerOptions): Promise<ClusterFixture> {
-  const redis = await startRedisServer();
+export async function startClusterFixture(
+  simOptions: SimServerOptions,
+  redisOptions: RedisServerOptions = {},
+): Promise<ClusterFixture> {
+  const redis = await startRedisServer(redisOptions);
   const sim = await startSimServer(simOptions);
   const prefix = `t${randomUUID().slice(0, 8)}`;
   const processes: ClusterProcess[] = [];
