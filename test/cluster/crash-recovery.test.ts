@@ -36,6 +36,10 @@ describe('crash recovery', () => {
     const result = await pending;
     expect(result.stopReason).toBe('final');
     expect(gradeAnswer(task, result.answer)).toBe(1);
+    // Usage counts every call the provider received: the dead worker's calls (charged at their
+    // reservation) as well as their re-runs on the surviving worker.
+    const { root, subcall } = cluster.sim.stats().requestsByKind;
+    expect(result.usage.calls).toBeGreaterThanOrEqual(root + subcall);
   }, 180_000);
 
   it('an orchestrator killed mid-run and restarted: the session resumes and completes', async () => {
