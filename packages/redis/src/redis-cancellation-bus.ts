@@ -84,7 +84,6 @@ export class RedisCancellationBus implements CancellationBus {
   }
 
   /** Closes the subscriber connection. Watchers are left as they are (not aborted). */
-  // eslint-disable-next-line @typescript-eslint/require-await -- async: callers await close() on every driver
   async close(): Promise<void> {
     this.closed = true;
     this.watchers.clear();
