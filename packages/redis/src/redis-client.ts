@@ -42,7 +42,8 @@ export function createRedisClient(
     'url' in resolved
       ? new Redis(resolved.url, roleOptions)
       : new Cluster(resolved.clusterNodes.map(clusterNode), {
-          redisOptions: roleOptions,
+          // Credentials and TLS of a managed cluster come with its seed URLs (rediss://user:pass@host:port).
+          redisOptions: { ...clusterAuth(resolved.clusterNodes), ...roleOptions },
           // BullMQ's blocking reads and our scripts must follow slot moves, not fail on them.
           ...(role === 'bullmq' ? { maxRedirections: 64 } : {}),
         });
@@ -55,10 +56,27 @@ export function createRedisClient(
 /** The target as people write it (passwords hidden): for logs and error messages. */
 export function describeRedisTarget(target: RedisTarget): string {
   if ('url' in target) return target.url.replace(/\/\/([^@/]*)@/, '//***@');
-  return `cluster ${target.clusterNodes.join(',')}`;
+  return `cluster ${target.clusterNodes.map((node) => node.replace(/\/\/([^@/]*)@/, '//***@')).join(',')}`;
 }
 
+/** A seed node: `host:port`, or `redis[s]://[user:password@]host:port`. */
 function clusterNode(address: string): ClusterNode {
+  if (/^rediss?:\/\//.test(address)) {
+    const url = new URL(address);
+    return { host: url.hostname, port: Number(url.port || 6379) };
+  }
   const separator = address.lastIndexOf(':');
   return { host: address.slice(0, separator), port: Number(address.slice(separator + 1)) };
+}
+
+/** Username, password and TLS from the first seed given as a URL (every node of a cluster shares them). */
+function clusterAuth(nodes: readonly string[]): RedisOptions {
+  const first = nodes.find((node) => /^rediss?:\/\//.test(node));
+  if (first === undefined) return {};
+  const url = new URL(first);
+  return {
+    ...(url.username === '' ? {} : { username: decodeURIComponent(url.username) }),
+    ...(url.password === '' ? {} : { password: decodeURIComponent(url.password) }),
+    ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
 }

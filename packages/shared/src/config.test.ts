@@ -7,6 +7,11 @@ describe('Redis settings', () => {
     expect(redisTargetOf(config)).toEqual({ clusterNodes: ['redis-0:6379', '10.0.0.2:7000'] });
   });
 
+  it('accepts seed URLs that carry TLS and credentials', () => {
+    const config = loadConfig({ env: { REDIS_CLUSTER_NODES: 'rediss://default:secret@node-1.cache.example:6379,node-2:6379' } });
+    expect(config.redisClusterNodes).toHaveLength(2);
+  });
+
   it('names the setting when a node is not host:port', () => {
     expect(() => loadConfig({ overrides: { redisClusterNodes: 'redis-0' } })).toThrow(
       '--redis-cluster / REDIS_CLUSTER_NODES: must be host:port[,host:port...]',

@@ -69,12 +69,17 @@ export const EngineConfig = z.object({
   /** Redis for cluster mode; unset runs embedded. */
   redisUrl: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   /**
-   * Redis Cluster seed nodes for cluster mode (`host:port,host:port`), instead of --redis: every key of
-   * a request and every queue is hash-tagged, so the cluster's scripts stay in one slot.
+   * Redis Cluster seed nodes for cluster mode (`host:port,host:port`; `rediss://user:password@host:port`
+   * for TLS and credentials), instead of --redis: every key of a request and every queue is
+   * hash-tagged, so the cluster's scripts stay in one slot.
    */
   redisClusterNodes: z
     .union([z.string().transform((value) => value.split(',')), z.array(z.string())])
-    .pipe(z.array(z.string().regex(/^[^\s,]+:\d{1,5}$/, 'must be host:port[,host:port...]')).min(1))
+    .pipe(
+      z
+        .array(z.string().regex(/^(rediss?:\/\/([^\s@/]*@)?)?[^\s,/@]+:\d{1,5}$/, 'must be host:port[,host:port...]'))
+        .min(1),
+    )
     .optional(),
   /** Seconds a command waits for Redis to answer at start-up (the request's --timeout when shorter); then it fails in one line. */
   redisConnectTimeoutSec: positiveNumber.default(10),
