@@ -29,6 +29,10 @@
  * - the rate windows of a model share `{<model>}`: the rate gate's Lua script
  *   reads the current and the previous window in one call.
  *
+ * - the root session's id is the root id, so its checkpoint shares the root's slot too.
+ *
+ * Expiry of each key, and what has none (BullMQ's per-queue keys): the key table in ARCHITECTURE.md.
+ *
  * Identifiers are escaped (`%` `{` `}` as %25 %7B %7D) so a caller's id can
  * never open or close a hash tag. Hex hashes and UUIDs pass through unchanged.
  */
