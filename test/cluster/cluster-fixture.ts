@@ -1,5 +1,6 @@
 /** One redis-server, one simulator and a set of cluster processes for a test file. */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { RLM } from '@rlm/sdk';
 import { startSimServer } from '@rlm/sim';
 import type { SimServer, SimServerOptions } from '@rlm/sim';
@@ -71,4 +72,13 @@ export async function startClusterFixture(
       await redis.stop();
     },
   };
+}
+
+/** Waits until the simulator has seen `count` sub-call requests: the request is mid-flight. */
+export async function untilSubcalls(sim: Pick<SimServer, 'stats'>, count: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (sim.stats().requestsByKind.subcall < count) {
+    if (Date.now() > deadline) throw new Error('the request never got going');
+    await delay(20);
+  }
 }

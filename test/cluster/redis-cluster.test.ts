@@ -6,7 +6,6 @@
  * request's keys share its root's hash tag; the queues share the prefix's).
  */
 import { randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RLM } from '@rlm/sdk';
@@ -15,6 +14,7 @@ import type { SimServer } from '@rlm/sim';
 import { startClusterProcess } from '../support/cluster-processes.ts';
 import type { ClusterProcess } from '../support/cluster-processes.ts';
 import { startRedisCluster } from '../support/redis-cluster.ts';
+import { untilSubcalls } from './cluster-fixture.ts';
 import type { RedisClusterServers } from '../support/redis-cluster.ts';
 
 let redis: RedisClusterServers;
@@ -59,11 +59,7 @@ it('answers a needle request on a 3-master Redis Cluster while a worker is kille
   const [victim] = await Promise.all([start('worker'), start('worker'), start('orchestrator')]);
   const task = generateTask('needle', { seed: 51, contextChars: 1_000_000 });
   const pending = client().completion(task.context, task.query);
-  const deadline = Date.now() + 60_000;
-  while (sim.stats().requestsByKind.subcall < 5) {
-    if (Date.now() > deadline) throw new Error('the request never got going');
-    await delay(20);
-  }
+  await untilSubcalls(sim, 5);
   await victim.kill('SIGKILL');
   const result = await pending;
   expect(result.stopReason).toBe('final');

@@ -17,7 +17,7 @@ import { generateTask, gradeAnswer } from '@rlm/sim';
 import { freePort } from '../support/free-port.ts';
 import { startRedisServer } from '../support/redis-server.ts';
 import type { RedisServer } from '../support/redis-server.ts';
-import { startClusterFixture } from './cluster-fixture.ts';
+import { startClusterFixture, untilSubcalls } from './cluster-fixture.ts';
 import type { ClusterFixture } from './cluster-fixture.ts';
 
 const MAIN = path.resolve(import.meta.dirname, '../../packages/cli/src/main.ts');
@@ -53,14 +53,6 @@ async function contextFile(text: string): Promise<string> {
   return file;
 }
 
-/** Waits until the simulator has seen `count` sub-call requests: the request is mid-flight. */
-async function untilSubcalls(fixture: ClusterFixture, count: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (fixture.sim.stats().requestsByKind.subcall < count) {
-    if (Date.now() > deadline) throw new Error('the request never got going');
-    await delay(20);
-  }
-}
 
 describe('unreachable Redis', () => {
   it('rlm run --timeout 2: one line naming Redis, exit 1, within the timeout', async () => {
@@ -142,7 +134,7 @@ describe('Redis restarts mid-run', () => {
     await Promise.all([cluster.start('worker'), cluster.start('orchestrator')]);
     const task = generateTask('needle', { seed: 43, contextChars: 1_000_000 });
     const pending = cluster.client().completion(task.context, task.query);
-    await untilSubcalls(cluster, 5);
+    await untilSubcalls(cluster.sim, 5);
     await cluster.redis.stop(); // SIGTERM: Redis writes the AOF out and exits
     revived = await startRedisServer({ port: cluster.redis.port, aofDir });
     const result = await pending;
@@ -158,7 +150,7 @@ describe('Redis restarts mid-run', () => {
     await Promise.all([cluster.start('worker'), cluster.start('orchestrator')]);
     const task = generateTask('needle', { seed: 44, contextChars: 1_000_000 });
     const pending = cluster.client().completion(task.context, task.query);
-    await untilSubcalls(cluster, 5);
+    await untilSubcalls(cluster.sim, 5);
     await cluster.redis.stop();
     revived = await startRedisServer({ port: cluster.redis.port });
     const result = await pending;
