@@ -48,8 +48,6 @@ export class ClusterClient {
   private readonly blobs: CachedBlobStore;
   private readonly events: RedisEventLog;
   private readonly target: RedisTarget;
-  /** Set once Redis has answered: later requests skip the reachability check. */
-  private reachable = false;
 
   constructor(options: ClusterClientOptions) {
     this.target = options.target;
@@ -159,9 +157,10 @@ export class ClusterClient {
   /**
    * Fails in one line when Redis does not answer within the connect deadline (or the request's
    * own timeout, when shorter), instead of queueing commands behind reconnect attempts forever.
+   * Free while connected: only a client that is (re)connecting sends a PING.
    */
   private async assertReachable(config: EngineConfig, stop: AbortSignal): Promise<void> {
-    if (this.reachable) return;
+    if (this.redis.status === 'ready') return;
     const seconds = Math.min(config.redisConnectTimeoutSec, config.timeoutSec ?? Number.POSITIVE_INFINITY);
     const answered = await untilStopped(
       Promise.race([
@@ -184,7 +183,6 @@ export class ClusterClient {
         `cannot reach Redis (${describeRedisTarget(this.target)}) within ${seconds} s`,
       );
     }
-    this.reachable = true;
   }
 }
 
