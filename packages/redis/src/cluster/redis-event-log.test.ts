@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { RlmEvent } from '@rlm/shared';
 import { cappedEventJson, EVENT_MAX_BYTES } from './redis-event-log.ts';
 
-const sessionEnd = (answer: string): RlmEvent => ({
+type SessionEnd = Extract<RlmEvent, { type: 'session-end' }>;
+
+const sessionEnd = (answer: string): SessionEnd => ({
   type: 'session-end',
   sessionId: 'root',
   depth: 0,
