@@ -36,7 +36,7 @@ export {
 } from './budget/request-capacity.ts';
 export type { RequestCapacity } from './budget/request-capacity.ts';
 export type { LocalRuntimeOptions, RequestRuntime } from './budget/request-runtime.ts';
-export { ENV_SETTINGS, EngineConfig, loadConfig, settingLabel } from './config.ts';
+export { ENV_SETTINGS, EngineConfig, loadConfig, redisTargetOf, settingLabel } from './config.ts';
 export type { ConfigSources, EngineConfigInput } from './config.ts';
 export type {
   CompletionPort,
