@@ -13,6 +13,7 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
+import { SUPPORTED_NODE_RANGE } from '@rlm/shared';
 import { buildPackages } from './build-packages.ts';
 import type { StagedPackage } from './build-packages.ts';
 import { packedManifest } from './packed-manifest.ts';
@@ -45,9 +46,6 @@ async function readWorkspacePackages(): Promise<WorkspacePackage[]> {
 
 export async function pack(outDir: string): Promise<string[]> {
   const packages = await readWorkspacePackages();
-  const rootManifest = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as {
-    engines: { node: string };
-  };
   const workspaceVersions = new Map(packages.map(({ name, manifest }) => [name, manifest.version]));
   const stage = await mkdtemp(path.join(os.tmpdir(), 'rlm-pack-'));
   try {
@@ -56,7 +54,7 @@ export async function pack(outDir: string): Promise<string[]> {
       const bin = BINARIES[name];
       const packed = packedManifest(manifest, {
         workspaceVersions,
-        nodeRange: rootManifest.engines.node,
+        nodeRange: SUPPORTED_NODE_RANGE,
         ...(bin === undefined ? {} : { bin }),
       });
       await mkdir(path.join(stage, dir));

@@ -17,7 +17,7 @@ export interface WorkspaceManifest {
 export interface PackedManifestOptions {
   /** Version of every workspace package, by name: what `workspace:` ranges become. */
   readonly workspaceVersions: ReadonlyMap<string, string>;
-  /** The `engines.node` range every package declares. */
+  /** The `engines.node` range every package declares (the engine's, from @rlm/shared). */
   readonly nodeRange: string;
   /** Executables: command name -> built file inside the package (the CLI's `rlm`). */
   readonly bin?: Readonly<Record<string, string>>;

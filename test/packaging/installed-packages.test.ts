@@ -12,6 +12,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SUPPORTED_NODE_RANGE } from '@rlm/shared';
 import { generateTask, gradeAnswer, startSimServer } from '@rlm/sim';
 import type { SimServer } from '@rlm/sim';
 
@@ -102,7 +103,7 @@ describe('./dev pack', () => {
         exports: Record<string, { types: string; default: string }>;
       };
       expect(manifest.private, name).toBeUndefined();
-      expect(manifest.engines.node).toBe('>=24');
+      expect(manifest.engines.node).toBe(SUPPORTED_NODE_RANGE);
       expect(Object.values(manifest.dependencies).filter((range) => range.startsWith('workspace:'))).toEqual([]);
       const entry = manifest.exports['.'];
       expect(entry?.default).toBe('./dist/index.js');

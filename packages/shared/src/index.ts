@@ -112,9 +112,9 @@ export type { LinkedRootOptions } from './telemetry/linked-root.ts';
 export { withJobSpan } from './telemetry/job-span.ts';
 export type { TracedJob } from './telemetry/job-span.ts';
 export {
-  MIN_NODE_MAJOR,
   NO_SNAPSHOT_FLAG,
   nodeSnapshotDisabled,
   SNAPSHOT_FLAG_MISSING,
+  SUPPORTED_NODE_RANGE,
   unsupportedNodeMessage,
 } from './node-support.ts';

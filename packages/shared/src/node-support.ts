@@ -6,20 +6,24 @@
  */
 
 /**
- * Oldest supported Node major: isolated-vm 7 (the sandbox) ships and
- * supports only Node >= 24; the packed manifests' `engines` say the same.
+ * The Node versions the engine runs on, as the packed manifests' `engines`
+ * range. 24 and newer: isolated-vm 7 (prebuilt for 24 and 26). 22 from 22.18:
+ * isolated-vm 6.x (same JavaScript API, prebuilt for 22), which npm picks on
+ * Node 22 from the worker's `^6.1.2 || ^7.0.1`; 22.18 is the first 22 with
+ * everything the engine calls (`import.meta.main`, `process.execve`, the
+ * type stripper of the REPL's `ts` blocks).
  */
-export const MIN_NODE_MAJOR = 24;
-
-/** The flag isolated-vm needs on Node >= 20 (isolates must not share Node's startup snapshot). */
-export const NO_SNAPSHOT_FLAG = '--no-node-snapshot';
+export const SUPPORTED_NODE_RANGE = '^22.18.0 || >=24';
 
 /** One line naming the Node needed, or undefined when `version` (`process.versions.node`) is supported. */
 export function unsupportedNodeMessage(version: string, what: string): string | undefined {
-  const major = Number.parseInt(version.split('.')[0] ?? '', 10);
-  if (major >= MIN_NODE_MAJOR) return undefined;
-  return `${what} needs Node.js ${MIN_NODE_MAJOR} or newer; this is Node.js ${version}`;
+  const [major = 0, minor = 0] = version.split('.').map((part) => Number.parseInt(part, 10) || 0);
+  if (major >= 24 || (major === 22 && minor >= 18)) return undefined;
+  return `${what} needs Node.js 22 (22.18 or later) or 24+; this is Node.js ${version}`;
 }
+
+/** The flag isolated-vm needs on Node >= 20 (isolates must not share Node's startup snapshot). */
+export const NO_SNAPSHOT_FLAG = '--no-node-snapshot';
 
 /** True when the process was started with --no-node-snapshot (on the command line or in NODE_OPTIONS). */
 export function nodeSnapshotDisabled(
