@@ -111,6 +111,29 @@ describe('./dev pack', () => {
         expect(existsSync(path.join(packageDir, file ?? 'missing')), `${name} ${file}`).toBe(true);
     }
   });
+
+  it('imports only its declared dependencies and Node built-ins (strict installers such as pnpm need that)', async () => {
+    const scope = path.join(project, 'node_modules/@rlm');
+    let checked = 0;
+    for (const name of await readdir(scope)) {
+      const manifest = JSON.parse(await readFile(path.join(scope, name, 'package.json'), 'utf8')) as {
+        dependencies?: Record<string, string>;
+      };
+      const declared = new Set(Object.keys(manifest.dependencies ?? {}));
+      const dist = path.join(scope, name, 'dist');
+      for (const file of await readdir(dist, { recursive: true })) {
+        if (!/\.(js|d\.ts)$/.test(file)) continue;
+        const text = await readFile(path.join(dist, file), 'utf8');
+        for (const [, specifier = ''] of text.matchAll(/(?:from|import\()\s*'([^'.][^']*)'/g)) {
+          if (specifier.startsWith('node:')) continue;
+          const packageName = specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+          expect(declared.has(packageName), `@rlm/${name} dist/${file} imports ${specifier}`).toBe(true);
+          checked += 1;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
 });
 
 describe('the installed rlm binary', () => {
