@@ -42,7 +42,10 @@ export async function buildPackages(
       'dir',
     );
   }
-  await writeFile(path.join(stage, 'tsconfig.json'), JSON.stringify(buildConfig(root, packages), null, 2));
+  await writeFile(
+    path.join(stage, 'tsconfig.json'),
+    JSON.stringify(buildConfig(root, packages), null, 2),
+  );
   const tsc = createRequire(path.join(root, 'package.json')).resolve('typescript/bin/tsc');
   try {
     await promisify(execFile)(process.execPath, [tsc, '-p', path.join(stage, 'tsconfig.json')], {

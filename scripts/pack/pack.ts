@@ -58,13 +58,17 @@ export async function pack(outDir: string): Promise<string[]> {
         ...(bin === undefined ? {} : { bin }),
       });
       await mkdir(path.join(stage, dir));
-      await writeFile(path.join(stage, dir, 'package.json'), `${JSON.stringify(packed, null, 2)}\n`);
+      await writeFile(
+        path.join(stage, dir, 'package.json'),
+        `${JSON.stringify(packed, null, 2)}\n`,
+      );
       await copyReadme(dir, path.join(stage, dir));
     }
     await buildPackages(ROOT, stage, packages);
     await mkdir(outDir, { recursive: true });
     const tarballs: string[] = [];
-    for (const { dir } of packages) tarballs.push(await packDirectory(path.join(stage, dir), outDir));
+    for (const { dir } of packages)
+      tarballs.push(await packDirectory(path.join(stage, dir), outDir));
     return tarballs;
   } finally {
     await rm(stage, { recursive: true, force: true });
@@ -73,7 +77,10 @@ export async function pack(outDir: string): Promise<string[]> {
 
 async function copyReadme(dir: string, packageDir: string): Promise<void> {
   try {
-    await copyFile(path.join(ROOT, 'packages', dir, 'README.md'), path.join(packageDir, 'README.md'));
+    await copyFile(
+      path.join(ROOT, 'packages', dir, 'README.md'),
+      path.join(packageDir, 'README.md'),
+    );
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
@@ -96,7 +103,8 @@ if (import.meta.main) {
   const outDir = path.resolve(values.out ?? path.join(ROOT, 'dist/packages'));
   try {
     const tarballs = await pack(outDir);
-    for (const tarball of tarballs) process.stdout.write(`${path.relative(process.cwd(), tarball)}\n`);
+    for (const tarball of tarballs)
+      process.stdout.write(`${path.relative(process.cwd(), tarball)}\n`);
   } catch (error) {
     process.stderr.write(`pack: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;

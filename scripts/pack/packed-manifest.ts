@@ -63,7 +63,9 @@ function resolveWorkspaceRanges(
     }
     const version = versions.get(name);
     if (version === undefined)
-      throw new Error(`${manifest.name} depends on ${name} (${range}), which is not a workspace package`);
+      throw new Error(
+        `${manifest.name} depends on ${name} (${range}), which is not a workspace package`,
+      );
     const wanted = range.slice('workspace:'.length);
     if (wanted === '*' || wanted === '') resolved[name] = version;
     else if (wanted === '^' || wanted === '~') resolved[name] = `${wanted}${version}`;

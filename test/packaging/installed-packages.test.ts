@@ -39,12 +39,22 @@ function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-function run(command: string, args: readonly string[], cwd: string, extra: Record<string, string> = {}): Promise<Outcome> {
+function run(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  extra: Record<string, string> = {},
+): Promise<Outcome> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd, env: userEnv(extra), maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      command,
+      args,
+      { cwd, env: userEnv(extra), maxBuffer: 32 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -61,14 +71,27 @@ beforeAll(async () => {
   const packed = await run('bash', [path.join(ROOT, 'dev'), 'pack', '--out', out], ROOT);
   expect(packed.stderr, 'pack').not.toMatch(/error/i);
   expect(packed.code).toBe(0);
-  tarballs = (await readdir(out)).filter((name) => name.endsWith('.tgz')).map((name) => path.join(out, name));
+  tarballs = (await readdir(out))
+    .filter((name) => name.endsWith('.tgz'))
+    .map((name) => path.join(out, name));
 
   project = path.join(dir, 'project');
   await mkdir(project);
-  await writeFile(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  await writeFile(
+    path.join(project, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+  );
   const installed = await run(
     'npm',
-    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs, '@types/node@^24'],
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      '--loglevel=error',
+      ...tarballs,
+      '@types/node@^24',
+    ],
     project,
   );
   expect(installed.stderr, 'npm install').toBe('');
@@ -87,7 +110,9 @@ afterAll(async () => {
 describe('./dev pack', () => {
   it('writes a tarball for @rlm/sdk, @rlm/cli and every package they need, and nothing into the repository', async () => {
     const names = tarballs.map((file) => path.basename(file));
-    expect(names).toEqual(expect.arrayContaining(['rlm-sdk-0.1.0.tgz', 'rlm-cli-0.1.0.tgz', 'rlm-shared-0.1.0.tgz']));
+    expect(names).toEqual(
+      expect.arrayContaining(['rlm-sdk-0.1.0.tgz', 'rlm-cli-0.1.0.tgz', 'rlm-shared-0.1.0.tgz']),
+    );
     expect(existsSync(path.join(ROOT, 'dist'))).toBe(distExisted);
     for (const name of await readdir(path.join(ROOT, 'packages')))
       expect(existsSync(path.join(ROOT, 'packages', name, 'dist')), name).toBe(false);
@@ -96,7 +121,9 @@ describe('./dev pack', () => {
   it('packs manifests with real versions and exports that point at built JavaScript and declarations', async () => {
     for (const name of ['sdk', 'cli', 'shared', 'worker']) {
       const packageDir = path.join(project, 'node_modules/@rlm', name);
-      const manifest = JSON.parse(await readFile(path.join(packageDir, 'package.json'), 'utf8')) as {
+      const manifest = JSON.parse(
+        await readFile(path.join(packageDir, 'package.json'), 'utf8'),
+      ) as {
         private?: boolean;
         engines: { node: string };
         dependencies: Record<string, string>;
@@ -104,10 +131,17 @@ describe('./dev pack', () => {
       };
       expect(manifest.private, name).toBeUndefined();
       expect(manifest.engines.node).toBe(SUPPORTED_NODE_RANGE);
-      expect(Object.values(manifest.dependencies).filter((range) => range.startsWith('workspace:'))).toEqual([]);
+      expect(
+        Object.values(manifest.dependencies).filter((range) => range.startsWith('workspace:')),
+      ).toEqual([]);
       const entry = manifest.exports['.'];
       expect(entry?.default).toBe('./dist/index.js');
-      for (const file of [entry?.default, entry?.types, './dist/index.js.map', './dist/index.d.ts.map'])
+      for (const file of [
+        entry?.default,
+        entry?.types,
+        './dist/index.js.map',
+        './dist/index.d.ts.map',
+      ])
         expect(existsSync(path.join(packageDir, file ?? 'missing')), `${name} ${file}`).toBe(true);
     }
   });
@@ -116,7 +150,9 @@ describe('./dev pack', () => {
     const scope = path.join(project, 'node_modules/@rlm');
     let checked = 0;
     for (const name of await readdir(scope)) {
-      const manifest = JSON.parse(await readFile(path.join(scope, name, 'package.json'), 'utf8')) as {
+      const manifest = JSON.parse(
+        await readFile(path.join(scope, name, 'package.json'), 'utf8'),
+      ) as {
         dependencies?: Record<string, string>;
       };
       const declared = new Set(Object.keys(manifest.dependencies ?? {}));
@@ -126,8 +162,13 @@ describe('./dev pack', () => {
         const text = await readFile(path.join(dist, file), 'utf8');
         for (const [, specifier = ''] of text.matchAll(/(?:from|import\()\s*'([^'.][^']*)'/g)) {
           if (specifier.startsWith('node:')) continue;
-          const packageName = specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
-          expect(declared.has(packageName), `@rlm/${name} dist/${file} imports ${specifier}`).toBe(true);
+          const packageName = specifier
+            .split('/')
+            .slice(0, specifier.startsWith('@') ? 2 : 1)
+            .join('/');
+          expect(declared.has(packageName), `@rlm/${name} dist/${file} imports ${specifier}`).toBe(
+            true,
+          );
           checked += 1;
         }
       }
@@ -139,7 +180,9 @@ describe('./dev pack', () => {
 describe('the installed rlm binary', () => {
   it('prints the installed package version with npx rlm --version', async () => {
     const version = await run('npx', ['--no-install', 'rlm', '--version'], project);
-    const { version: expected } = JSON.parse(await readFile(path.join(ROOT, 'packages/cli/package.json'), 'utf8')) as {
+    const { version: expected } = JSON.parse(
+      await readFile(path.join(ROOT, 'packages/cli/package.json'), 'utf8'),
+    ) as {
       version: string;
     };
     expect(version).toMatchObject({ code: 0, stdout: `${expected}\n` });
@@ -148,7 +191,20 @@ describe('the installed rlm binary', () => {
   it('answers a query with npx rlm run against the simulator, started without any Node flag', async () => {
     const result = await run(
       'npx',
-      ['--no-install', 'rlm', 'run', '--context', contextFile, '--query', task.query, '--base-url', sim.baseUrl, '--model', 'sim-large', '--json'],
+      [
+        '--no-install',
+        'rlm',
+        'run',
+        '--context',
+        contextFile,
+        '--query',
+        task.query,
+        '--base-url',
+        sim.baseUrl,
+        '--model',
+        'sim-large',
+        '--json',
+      ],
       project,
     );
     // stderr carries the progress lines; stdout only the JSON result.
@@ -215,8 +271,14 @@ console.log(summary);
 
   beforeAll(async () => {
     await writeFile(path.join(project, 'good.ts'), good);
-    await writeFile(path.join(project, 'wrong.ts'), `import { RLM } from '@rlm/sdk';\nnew RLM({ maxDepth: 'two' });\n`);
-    await writeFile(path.join(project, 'tsconfig.json'), JSON.stringify({ ...tsconfig, files: ['good.ts', 'wrong.ts'] }));
+    await writeFile(
+      path.join(project, 'wrong.ts'),
+      `import { RLM } from '@rlm/sdk';\nnew RLM({ maxDepth: 'two' });\n`,
+    );
+    await writeFile(
+      path.join(project, 'tsconfig.json'),
+      JSON.stringify({ ...tsconfig, files: ['good.ts', 'wrong.ts'] }),
+    );
   });
 
   // One compiler run (it is the slow part): the documented usage and the

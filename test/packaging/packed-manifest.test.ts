@@ -31,7 +31,11 @@ describe('packedManifest', () => {
 
   it('replaces workspace ranges with the sibling versions and keeps the others', () => {
     const packed = packedManifest(repository, { workspaceVersions: versions, nodeRange: '>=24' });
-    expect(packed['dependencies']).toEqual({ '@rlm/shared': '0.1.0', '@rlm/redis': '^0.1.0', zod: '^4.6.7' });
+    expect(packed['dependencies']).toEqual({
+      '@rlm/shared': '0.1.0',
+      '@rlm/redis': '^0.1.0',
+      zod: '^4.6.7',
+    });
   });
 
   it('drops what only the repository needs: private, scripts, devDependencies', () => {

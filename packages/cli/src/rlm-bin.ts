@@ -20,7 +20,9 @@ if (problem !== undefined) {
 }
 
 // main.ts next to this file in the repository, main.js once built.
-const main = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './main.ts' : './main.js', import.meta.url));
+const main = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? './main.ts' : './main.js', import.meta.url),
+);
 const args = [...process.execArgv, NO_SNAPSHOT_FLAG, main, ...process.argv.slice(2)];
 
 if (typeof process.execve === 'function' && process.platform !== 'win32') {

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { CommandIo } from './command-io.ts';
 import { main } from './main.ts';
 
-const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 function captureIo(): { io: CommandIo; stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];

@@ -8,7 +8,9 @@ import { readFileSync } from 'node:fs';
 export const VERSION_FLAGS: readonly string[] = ['--version', '-v'];
 
 export function cliVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  const manifest = JSON.parse(
+    readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+  ) as {
     version?: unknown;
   };
   return typeof manifest.version === 'string' ? manifest.version : 'unknown';
