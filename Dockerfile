@@ -59,4 +59,5 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
 # isolated-vm needs Node's startup snapshot off. Node is started here with the
 # flag, so the CLI's main module runs directly (no launcher re-exec under tini).
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "--no-node-snapshot", "node_modules/@rlm/cli/dist/main.js"]
-CMD ["worker"]
+# The ops server binds loopback and a free port unless told: in a container, pin it and open it.
+CMD ["worker", "--host", "0.0.0.0", "--port", "9464"]

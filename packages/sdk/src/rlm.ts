@@ -8,6 +8,7 @@ import { EmbeddedDispatcher } from '@rlm/orchestrator';
 import {
   loadConfig,
   LocalLedger,
+  redisTargetOf,
   LocalLimiter,
   LocalRequestRuntime,
   nodeSnapshotDisabled,
@@ -36,8 +37,10 @@ import type { RlmResult } from './rlm-result.ts';
  * The config schema coerces strings from flags and the environment, so its
  * input type is too loose to catch a wrong option at compile time.
  */
-export interface RLMOptions extends Partial<EngineConfig> {
-  /** Cluster mode key prefix (with `redisUrl`); default `rlm`. */
+export interface RLMOptions extends Omit<Partial<EngineConfig>, 'redisClusterNodes'> {
+  /** Redis Cluster seed nodes: `host:port` strings, or one comma-separated string. */
+  readonly redisClusterNodes?: string | readonly string[];
+  /** Cluster mode key prefix (with `redisUrl` or `redisClusterNodes`); default `rlm`. */
   readonly redisPrefix?: string;
   /** Environment to read OPENAI_API_KEY, OPENAI_BASE_URL, RLM_MODEL, ... from; defaults to process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -76,9 +79,14 @@ export class RLM {
     const { env, provider, cache, onEvent, redisPrefix, ...overrides } = options;
     this.config = loadConfig({ env: env ?? process.env, overrides });
     this.onEvent = onEvent;
-    if (this.config.redisUrl !== undefined) {
+    const redis = redisTargetOf(this.config);
+    if (redis !== undefined) {
       // Cluster mode: the model endpoint is the workers' business, not the submitter's.
-      this.cluster = new ClusterClient({ redisUrl: this.config.redisUrl, prefix: redisPrefix ?? 'rlm' });
+      this.cluster = new ClusterClient({
+        target: redis,
+        prefix: redisPrefix ?? 'rlm',
+        keyTtlSeconds: this.config.redisKeyTtlSec,
+      });
     } else {
       // Embedded mode runs isolates in this process.
       if (!nodeSnapshotDisabled(process.execArgv, process.env['NODE_OPTIONS']))
