@@ -111,3 +111,10 @@ export { withLinkedRootSpan } from './telemetry/linked-root.ts';
 export type { LinkedRootOptions } from './telemetry/linked-root.ts';
 export { withJobSpan } from './telemetry/job-span.ts';
 export type { TracedJob } from './telemetry/job-span.ts';
+export {
+  NO_SNAPSHOT_FLAG,
+  nodeSnapshotDisabled,
+  SNAPSHOT_FLAG_MISSING,
+  SUPPORTED_NODE_RANGE,
+  unsupportedNodeMessage,
+} from './node-support.ts';
