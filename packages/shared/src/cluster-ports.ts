@@ -22,6 +22,12 @@ export interface BlobStore {
  * If the running computation fails, joiners run `compute` themselves.
  */
 export interface CallCoalescer {
+  /**
+   * True when the coalescer itself writes each computed result where the
+   * caller's ResultCache reads it (the Redis driver must, for joiners in other
+   * processes): the caller then skips its own write, one command per call.
+   */
+  readonly storesResults?: boolean;
   coalesce(
     key: string,
     compute: () => Promise<CompletionResponse>,

@@ -3,19 +3,18 @@
  * the request to stop. A job that already exists (a resumed parent re-adding
  * its child) is not added twice: BullMQ keeps the first, and we wait on it.
  *
- * Completion normally arrives through the queue's event stream. Streams are
- * capped, and a listener that falls behind a burst of thousands of jobs can
- * miss events, so a slow poll of the job's state backs the stream up: a
- * missed event costs at most one poll interval, never a hang.
+ * Completion arrives through the queue's event stream, read by one listener
+ * per queue and process (job-waiters.ts, which also covers jobs that already
+ * existed and events trimmed from the capped stream).
  *
  * Tracing: the add and the wait run inside a PRODUCER span (`send <queue>`)
  * whose W3C context rides in the job's `trace` field; the consumer's span
  * becomes its child, so one request stays one trace across processes.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import { SpanKind } from '@opentelemetry/api';
 import { ATTR, injectTraceContext, RlmError, SPAN_NAMES, withSpan } from '@rlm/shared';
-import type { Job, JobsOptions, Queue, QueueEvents } from 'bullmq';
+import type { Job, JobsOptions, Queue } from 'bullmq';
+import type { JobWait } from './job-waiters.ts';
 import type { QueueSet } from './queue-set.ts';
 
 /** How often a waiter checks its job directly, in case its completion event was missed. */
@@ -43,21 +42,26 @@ export function addAndAwait(
     async () => {
       const trace = injectTraceContext();
       if (signal.aborted) throw stopped(signal);
-      const events = await queues.eventsOf(queue);
-      const job = await queue.add(queue.name, trace === undefined ? data : { ...data, trace }, {
-        ...options,
-        jobId,
-      });
-      return awaitOutcome(queue, jobId, job, events, signal, graceAfterStopMs);
+      const wait = (await queues.waitersOf(queue)).wait(jobId);
+      let job: Job;
+      try {
+        job = await queue.add(queue.name, trace === undefined ? data : { ...data, trace }, {
+          ...options,
+          jobId,
+        });
+      } catch (error) {
+        wait.cancel();
+        throw error;
+      }
+      return awaitOutcome(jobId, job, wait, signal, graceAfterStopMs);
     },
   );
 }
 
 async function awaitOutcome(
-  queue: Queue,
   jobId: string,
   job: Job,
-  events: QueueEvents,
+  wait: JobWait,
   signal: AbortSignal,
   graceAfterStopMs: number,
 ): Promise<unknown> {
@@ -82,13 +86,8 @@ async function awaitOutcome(
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });
-  const poller = new AbortController();
   try {
-    return await Promise.race([
-      job.waitUntilFinished(events),
-      aborted,
-      pollUntilFinished(queue, jobId, poller.signal),
-    ]);
+    return await Promise.race([wait.finished, aborted]);
   } catch (error) {
     if (signal.aborted) throw stopped(signal);
     throw new RlmError(
@@ -96,25 +95,9 @@ async function awaitOutcome(
       `job ${jobId} failed: ${error instanceof Error ? error.message : String(error)}`,
     );
   } finally {
-    poller.abort();
+    wait.cancel();
     if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
     aborted.catch(() => undefined);
-  }
-}
-
-/** Resolves with the job's return value once it has completed; rejects if it failed; never settles when stopped. */
-async function pollUntilFinished(queue: Queue, jobId: string, stop: AbortSignal): Promise<unknown> {
-  for (;;) {
-    try {
-      await delay(POLL_INTERVAL_MS, undefined, { signal: stop });
-    } catch {
-      return new Promise<never>(() => undefined);
-    }
-    const current = await queue.getJob(jobId).catch(() => undefined);
-    if (current === undefined) continue;
-    if (current.finishedOn !== undefined && current.failedReason === undefined)
-      return current.returnvalue as unknown;
-    if (current.finishedOn !== undefined) throw new Error(current.failedReason);
   }
 }
 

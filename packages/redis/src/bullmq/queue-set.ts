@@ -6,9 +6,18 @@
  */
 import { Queue, QueueEvents } from 'bullmq';
 import type { ConnectionOptions } from 'bullmq';
+import { JobWaiters } from './job-waiters.ts';
 import { MAX_QUEUE_DEPTH, QUEUE_NAMES } from '@rlm/shared';
 
 const EVENTS_MAX_LEN = 100_000;
+/** Hosts' clocks may differ from Redis' by this much. */
+const CLOCK_SLACK_MS = 5_000;
+
+type StreamEntries = [id: string, fields: string[]][];
+interface StreamReader {
+  xrange(key: string, start: string, end: string, count: 'COUNT', n: number): Promise<StreamEntries>;
+  xrevrange(key: string, end: string, start: string, count: 'COUNT', n: number): Promise<StreamEntries>;
+}
 
 export interface QueueSetOptions {
   readonly connection: ConnectionOptions;
@@ -21,6 +30,7 @@ export class QueueSet {
   readonly steps: readonly Queue[];
   readonly sessions: readonly Queue[];
   private readonly events = new Map<string, QueueEvents>();
+  private readonly waiters = new Map<string, Promise<JobWaiters>>();
   private readonly options: QueueSetOptions;
 
   constructor(options: QueueSetOptions) {
@@ -53,20 +63,52 @@ export class QueueSet {
     return queue;
   }
 
-  /** One QueueEvents per queue, opened on first use: waiting on a job needs its queue's event stream. */
-  async eventsOf(queue: Queue): Promise<QueueEvents> {
-    let events = this.events.get(queue.name);
-    if (events === undefined) {
-      events = quiet(
-        new QueueEvents(queue.name, {
-          connection: this.options.connection,
-          prefix: this.options.prefix,
-        }),
-      );
-      this.events.set(queue.name, events);
-      await events.waitUntilReady();
+  /** The waiters of one queue, on its QueueEvents, opened on first use: waiting on a job needs its queue's event stream. */
+  waitersOf(queue: Queue): Promise<JobWaiters> {
+    let waiters = this.waiters.get(queue.name);
+    if (waiters === undefined) {
+      waiters = this.openWaiters(queue);
+      this.waiters.set(queue.name, waiters);
     }
-    return events;
+    return waiters;
+  }
+
+  /**
+   * The listener reads the stream from its newest entry as of now, not from
+   * `$` (BullMQ's default, resolved when its first blocking read reaches Redis,
+   * which may be after our first add): no event of a job we add is skipped.
+   */
+  private async openWaiters(queue: Queue): Promise<JobWaiters> {
+    const eventsKey = queue.keys['events'] ?? '';
+    const lastEventId = (await this.newestEventId(eventsKey).catch(() => undefined)) ?? `${Date.now() - CLOCK_SLACK_MS}-0`;
+    const events = quiet(
+      new QueueEvents(queue.name, {
+        connection: this.options.connection,
+        prefix: this.options.prefix,
+        lastEventId,
+      }),
+    );
+    this.events.set(queue.name, events);
+    await events.waitUntilReady();
+    return new JobWaiters(queue, events, (key) => this.oldestEventMs(key));
+  }
+
+  /** Our connections are ioredis clients; any other connection option reads as unknown. */
+  private async oldestEventMs(eventsKey: string): Promise<number | undefined> {
+    const [oldest] = (await this.streamClient()?.xrange(eventsKey, '-', '+', 'COUNT', 1)) ?? [];
+    return oldest === undefined ? undefined : Number(oldest[0].split('-')[0]);
+  }
+
+  private async newestEventId(eventsKey: string): Promise<string | undefined> {
+    const client = this.streamClient();
+    if (client === undefined) return undefined;
+    const [newest] = await client.xrevrange(eventsKey, '+', '-', 'COUNT', 1);
+    return newest?.[0] ?? '0-0';
+  }
+
+  private streamClient(): StreamReader | undefined {
+    const client = this.options.connection as Partial<StreamReader>;
+    return typeof client.xrange === 'function' && typeof client.xrevrange === 'function' ? (client as StreamReader) : undefined;
   }
 
   all(): Queue[] {
@@ -74,6 +116,7 @@ export class QueueSet {
   }
 
   async close(): Promise<void> {
+    for (const waiters of this.waiters.values()) void waiters.then((ready) => ready.close(), () => undefined);
     await Promise.all([...this.events.values()].map((events) => events.close()));
     await Promise.all(this.all().map((queue) => queue.close()));
   }

@@ -166,9 +166,14 @@ export const JOB_IDS = {
   session: (data: Pick<SessionJobData, 'sessionId'>) => `session.${data.sessionId}`,
 } as const;
 
-/** Finished jobs stay long enough for a resumed parent to find its children's results. */
+/**
+ * Finished jobs stay long enough for a resumed parent to find its children's
+ * results: the last 100,000 per queue. A count and no age: BullMQ enforces
+ * each with its own commands on every completion, and the count alone bounds
+ * memory (docs/decisions/2026-11-29-sub-call-cost.md).
+ */
 export const JOB_RETENTION = {
-  removeOnComplete: { age: 24 * 3600, count: 100_000 },
+  removeOnComplete: { count: 100_000 },
   removeOnFail: { age: 7 * 24 * 3600 },
 } as const;
 
