@@ -13,9 +13,8 @@ import {
   RedisEventLog,
   RedisKeys,
   RedisRuntimeFactory,
-  storeContextValue,
 } from '@rlm/redis';
-import { describeContext, RlmError } from '@rlm/shared';
+import { describeContext, RlmError, storeContextValue } from '@rlm/shared';
 import type {
   ContextValue,
   EngineConfig,
@@ -90,7 +89,7 @@ export class ClusterClient {
           {
             sessionId: rootId,
             depth: 0,
-            context: { kind: 'blob', hash: stored.hash, format: stored.format },
+            context: stored,
             contextMetadata: describeContext(context),
             query,
             settings,

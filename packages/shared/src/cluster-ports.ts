@@ -4,8 +4,7 @@
  */
 import type { RequestRuntime } from './budget/request-runtime.ts';
 import type { RootScope } from './jobs/job-catalog.ts';
-import type { CompletionResponse } from './llm.ts';
-import type { StepResult } from './protocol.ts';
+import type { CompletionResponse, StepResult } from './jobs/task-schemas.ts';
 
 /** Content-addressed blobs (contexts, large prompts, REPL snapshots), keyed by sha256 hex of their UTF-8 text. */
 export interface BlobStore {

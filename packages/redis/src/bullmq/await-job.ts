@@ -17,9 +17,6 @@ import type { Job, JobsOptions, Queue } from 'bullmq';
 import type { JobWait } from './job-waiters.ts';
 import type { QueueSet } from './queue-set.ts';
 
-/** How often a waiter checks its job directly, in case its completion event was missed. */
-const POLL_INTERVAL_MS = 2_000;
-
 export function addAndAwait(
   queues: QueueSet,
   queue: Queue,

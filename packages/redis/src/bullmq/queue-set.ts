@@ -7,7 +7,8 @@
 import { Queue, QueueEvents } from 'bullmq';
 import type { ConnectionOptions } from 'bullmq';
 import { JobWaiters } from './job-waiters.ts';
-import { MAX_QUEUE_DEPTH, QUEUE_NAMES } from '@rlm/shared';
+import { JOB_CATALOG, MAX_QUEUE_DEPTH } from '@rlm/shared';
+import type { JobKind } from '@rlm/shared';
 
 const EVENTS_MAX_LEN = 100_000;
 /** Hosts' clocks may differ from Redis' by this much. */
@@ -42,13 +43,15 @@ export class QueueSet {
         // A fan-out of thousands of jobs writes several events each; keep enough for listeners to catch up.
         streams: { events: { maxLen: EVENTS_MAX_LEN } },
       }));
-    this.llm = make(QUEUE_NAMES.llm());
-    this.steps = Array.from({ length: MAX_QUEUE_DEPTH }, (_, depth) =>
-      make(QUEUE_NAMES.step(depth)),
-    );
-    this.sessions = Array.from({ length: MAX_QUEUE_DEPTH }, (_, depth) =>
-      make(QUEUE_NAMES.session(depth)),
-    );
+    this.llm = make(JOB_CATALOG.llm.queueName(0));
+    this.steps = Array.from({ length: MAX_QUEUE_DEPTH }, (_, depth) => make(JOB_CATALOG.step.queueName(depth)));
+    this.sessions = Array.from({ length: MAX_QUEUE_DEPTH }, (_, depth) => make(JOB_CATALOG.session.queueName(depth)));
+  }
+
+  /** The queue a task of this kind and depth goes to. */
+  of(kind: JobKind, depth: number): Queue {
+    if (kind === 'llm') return this.llm;
+    return kind === 'step' ? this.step(depth) : this.session(depth);
   }
 
   step(depth: number): Queue {

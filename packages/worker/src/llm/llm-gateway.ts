@@ -23,7 +23,7 @@ import type {
   RequestRuntime,
   ResultCache,
 } from '@rlm/shared';
-import type { LlmProvider } from './provider.ts';
+import type { LlmProvider } from '@rlm/shared';
 import { chatRequestAttributes, recordChatResponse, recordReuse } from './llm-span.ts';
 import { subcallCacheKey } from './sub-call-key.ts';
 
