@@ -42,10 +42,7 @@ export function addAndAwait(
       const wait = (await queues.waitersOf(queue)).wait(jobId);
       let job: Job;
       try {
-        job = await queue.add(queue.name, trace === undefined ? data : { ...data, trace }, {
-          ...options,
-          jobId,
-        });
+        job = await queues.add(queue, trace === undefined ? data : { ...data, trace }, { ...options, jobId });
       } catch (error) {
         wait.cancel();
         throw error;

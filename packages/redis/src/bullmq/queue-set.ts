@@ -5,7 +5,8 @@
  * always progresses (see docs/decisions/2026-11-24-per-depth-queues.md).
  */
 import { Queue, QueueEvents } from 'bullmq';
-import type { ConnectionOptions } from 'bullmq';
+import type { ConnectionOptions, Job, JobsOptions } from 'bullmq';
+import { BulkAdder } from './bulk-adder.ts';
 import { JobWaiters } from './job-waiters.ts';
 import { JOB_CATALOG, MAX_QUEUE_DEPTH } from '@rlm/shared';
 import type { JobKind } from '@rlm/shared';
@@ -32,6 +33,7 @@ export class QueueSet {
   readonly sessions: readonly Queue[];
   private readonly events = new Map<string, QueueEvents>();
   private readonly waiters = new Map<string, Promise<JobWaiters>>();
+  private readonly adder = new BulkAdder();
   private readonly options: QueueSetOptions;
 
   constructor(options: QueueSetOptions) {
@@ -46,6 +48,11 @@ export class QueueSet {
     this.llm = make(JOB_CATALOG.llm.queueName(0));
     this.steps = Array.from({ length: MAX_QUEUE_DEPTH }, (_, depth) => make(JOB_CATALOG.step.queueName(depth)));
     this.sessions = Array.from({ length: MAX_QUEUE_DEPTH }, (_, depth) => make(JOB_CATALOG.session.queueName(depth)));
+  }
+
+  /** Adds a job; adds to one queue in the same turn of the event loop travel as one addBulk. */
+  add(queue: Queue, data: object, options: JobsOptions): Promise<Job> {
+    return this.adder.add(queue, data, options);
   }
 
   /** The queue a task of this kind and depth goes to. */

@@ -35,9 +35,20 @@ async function setUp(): Promise<QueueSet> {
 
 async function addAndWait(queues: QueueSet, jobId: string, data: object): Promise<unknown> {
   const wait = (await queues.waitersOf(queues.llm)).wait(jobId);
-  await queues.llm.add('llm', data, { jobId });
+  await queues.add(queues.llm, data, { jobId });
   return wait.finished;
 }
+
+describe('QueueSet.add (bursts travel as one addBulk)', () => {
+  it('adds a burst of jobs under their own ids and data, a repeated id once', async () => {
+    const queues = await setUp();
+    const ids = [...Array.from({ length: 50 }, (_, n) => `burst-${n}`), 'burst-7'];
+    const jobs = await Promise.all(ids.map((jobId, n) => queues.add(queues.llm, { n }, { jobId })));
+    expect(jobs.map((job) => job.id)).toEqual(ids);
+    const stored = await Promise.all(ids.slice(0, 50).map((jobId) => queues.llm.getJob(jobId)));
+    expect(stored.map((job) => (job?.data as { n: number } | undefined)?.n)).toEqual(Array.from({ length: 50 }, (_, n) => n));
+  });
+});
 
 describe('JobWaiters', () => {
   it('answers 200 concurrent waiters on one queue, without a MaxListenersExceededWarning', async () => {
