@@ -29,7 +29,8 @@ const CODECS: { readonly [K in JobKind]: Codec<TaskOf[K], WireTaskOf[K]> } = {
     }),
   },
   step: {
-    encode: (task) => Promise.resolve({ ...task, context: blobRef(task.context) }),
+    // Inside the executor, a refused context rejects the promise rather than throwing.
+    encode: (task) => new Promise((resolve) => resolve({ ...task, context: blobRef(task.context) })),
     decode: (wire) => Promise.resolve(wire),
   },
   session: {
