@@ -3,7 +3,7 @@ export type { RlmErrorOptions } from './errors.ts';
 export { ERROR_CODES } from './error-codes.ts';
 export type { ErrorCode } from './error-codes.ts';
 export { canonicalJson, hashValue, sha256Hex } from './hashing.ts';
-export { addUsage, ZERO_USAGE } from './llm.ts';
+export { addSpend, addUsage, ZERO_SPEND, ZERO_USAGE } from './llm.ts';
 export type { LlmProvider } from './llm.ts';
 export {
   CHILD_QUERY,
@@ -75,6 +75,7 @@ export {
   SessionOutcome,
   SessionSettings,
   SessionTask,
+  Spend,
   StepError,
   StepResult,
   StepTask,

@@ -1,5 +1,5 @@
 /** The shapes of one LLM completion, shared by the root loop and sub-calls. */
-import type { CompletionRequest, CompletionResponse, TokenUsage } from './jobs/task-schemas.ts';
+import type { CompletionRequest, CompletionResponse, Spend, TokenUsage } from './jobs/task-schemas.ts';
 
 /** The port of a chat-completion provider. Implementations throw RlmError and honour the signal. */
 export interface LlmProvider {
@@ -14,4 +14,10 @@ export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
     outputTokens: a.outputTokens + b.outputTokens,
     cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,
   };
+}
+
+export const ZERO_SPEND: Spend = { usage: ZERO_USAGE, costUsd: 0, calls: 0 };
+
+export function addSpend(a: Spend, b: Spend): Spend {
+  return { usage: addUsage(a.usage, b.usage), costUsd: a.costUsd + b.costUsd, calls: a.calls + b.calls };
 }

@@ -23,6 +23,10 @@ export const TokenUsage = z
   .readonly();
 export type TokenUsage = z.infer<typeof TokenUsage>;
 
+/** What provider calls of a subtree spent: cache hits and joined calls count nothing. */
+export const Spend = z.object({ usage: TokenUsage, costUsd: z.number().nonnegative(), calls: count }).readonly();
+export type Spend = z.infer<typeof Spend>;
+
 export const ChatRole = z.enum(['system', 'user', 'assistant']);
 export type ChatRole = z.infer<typeof ChatRole>;
 
@@ -138,6 +142,8 @@ export const SessionOutcome = z
     stopReason: StopReason,
     iterations: count,
     error: SerializedError.optional(),
+    /** The session's own turns plus everything its steps' sub-calls and child sessions spent. */
+    spend: Spend.optional(),
   })
   .readonly();
 export type SessionOutcome = z.infer<typeof SessionOutcome>;
@@ -218,6 +224,8 @@ export const StepResult = z
     /** Set when the isolate was disposed during the step; all variables were lost. */
     reset: ReplResetReason.optional(),
     durationMs: z.number().nonnegative(),
+    /** What the step's sub-calls spent, child sessions' subtrees included. */
+    subcallSpend: Spend.optional(),
   })
   .readonly();
 export type StepResult = z.infer<typeof StepResult>;
