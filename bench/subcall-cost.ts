@@ -7,6 +7,7 @@
  *            (llm concurrency 256) + `rlm orchestrator`, request concurrency 256
  * Per sub-call: Redis commands (commandstats, script-internal commands included),
  * Redis CPU (redis-server user + sys), throughput; then the ratios cluster / raw.
+ * Two alternating rounds per side; each side reports its best (see `best`).
  * Last, the fan-out: 400 llm_query at 200 ms, cap 100, 2 workers, against its ideal
  * critical path (root calls + ceil(400 / 100) rounds, x 200 ms).
  */
@@ -25,6 +26,7 @@ import type { RedisCost } from './redis-cost.ts';
 import { spawnSim } from './spawn-sim.ts';
 
 const CONCURRENCY = 256;
+const ROUNDS = 2;
 /** Commands listed per side in the results: enough to see where the difference is. */
 const TOP_COMMANDS = 12;
 
@@ -41,8 +43,16 @@ export async function benchSubcallCost(subcalls = 2_000): Promise<object> {
   const sim = await spawnSim(subcalls, 0, 1);
   const redis = new Redis(redisServer.url);
   try {
-    const raw = figures(subcalls, await runRaw(redisServer, sim.baseUrl, subcalls, redis));
-    const cluster = figures(subcalls, await runCluster(redisServer, sim.baseUrl, subcalls, redis));
+    // Alternating rounds, best of each side: a shared machine's load comes and goes, and what a
+    // round loses to other processes is noise, not cost. Command counts do not vary.
+    const raws: SideFigures[] = [];
+    const clusters: SideFigures[] = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      raws.push(figures(subcalls, await runRaw(redisServer, sim.baseUrl, subcalls, redis)));
+      clusters.push(figures(subcalls, await runCluster(redisServer, sim.baseUrl, subcalls, redis)));
+    }
+    const raw = best(raws);
+    const cluster = best(clusters);
     return {
       subcalls,
       raw,
@@ -69,6 +79,8 @@ async function runRaw(server: RedisServer, baseUrl: string, subcalls: number, re
   const worker = await spawnRawWorker(server.url, baseUrl, prefix, 'raw-llm');
   const connection = { url: server.url, maxRetriesPerRequest: null };
   const queue = new Queue('raw-llm', { connection, prefix });
+  // waitUntilFinished adds a 'closing' listener per waiting job: 2,000 are expected here.
+  queue.setMaxListeners(0);
   const events = new QueueEvents('raw-llm', { connection, prefix });
   try {
     await events.waitUntilReady();
@@ -155,6 +167,12 @@ function figures(subcalls: number, measured: Measured): SideFigures {
     redisCpuMicrosPerSubcall: Math.round((cost.cpuSeconds * 1e6) / subcalls),
     topCommandsPerSubcall: top,
   };
+}
+
+/** The round with the highest throughput, its CPU replaced by the lowest any round needed. */
+function best(rounds: readonly SideFigures[]): SideFigures {
+  const fastest = rounds.reduce((a, b) => (b.subcallsPerSecond > a.subcallsPerSecond ? b : a));
+  return { ...fastest, redisCpuMicrosPerSubcall: Math.min(...rounds.map((round) => round.redisCpuMicrosPerSubcall)) };
 }
 
 async function stopAll(processes: readonly ClusterProcess[]): Promise<void> {
