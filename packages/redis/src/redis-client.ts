@@ -24,7 +24,9 @@ export function createRedisClient(
   role: RedisRole = 'commands',
   options: RedisOptions = {},
 ): Redis {
-  const client = new Redis(url, role === 'bullmq' ? { ...options, maxRetriesPerRequest: null } : options);
+  // Commands issued in the same turn of the event loop (a burst of sub-calls' ledger, limiter and
+  // cache calls) go out in one write: fewer syscalls here and in Redis, same commands.
+  const client = new Redis(url, role === 'bullmq' ? { ...options, maxRetriesPerRequest: null } : { enableAutoPipelining: true, ...options });
   // Connection errors surface as failed commands, which every caller handles; the client keeps
   // reconnecting with backoff. Without a listener ioredis prints each reconnect failure to stderr.
   client.on('error', () => undefined);
