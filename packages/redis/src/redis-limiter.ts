@@ -47,10 +47,12 @@ const ACQUIRE = new LuaScript(
   `
 local key = KEYS[1]
 local now = tonumber(ARGV[4])
--- Expired holders (crashed callers) are dropped only when they would block a grant.
-if redis.call('ZCARD', key) >= tonumber(ARGV[1]) then
+local capacity = tonumber(ARGV[1])
+-- Full: the holder may already have a slot (a re-run of a call whose process died) and takes it
+-- over; else expired holders (crashed callers) are dropped, only now that they block a grant.
+if redis.call('ZCARD', key) >= capacity and not redis.call('ZSCORE', key, ARGV[3]) then
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
-  if redis.call('ZCARD', key) >= tonumber(ARGV[1]) then return 0 end
+  if redis.call('ZCARD', key) >= capacity then return 0 end
 end
 redis.call('ZADD', key, now + tonumber(ARGV[2]), ARGV[3])
 redis.call('PEXPIRE', key, ARGV[2])
@@ -79,9 +81,9 @@ export class RedisLimiter implements Limiter {
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   }
 
-  async acquire(signal: AbortSignal): Promise<() => void> {
+  async acquire(signal: AbortSignal, holderId?: string): Promise<() => void> {
     if (signal.aborted) throw cancelled();
-    const holder = randomUUID();
+    const holder = holderId ?? randomUUID();
     const backoff = new Backoff({ initialMs: 5, maxMs: MAX_POLL_MS });
     for (;;) {
       const granted =

@@ -7,6 +7,7 @@ export const ERROR_CODES = [
   'budget_exhausted', // a budget refused the work before it started
   'cancelled', // the request was cancelled (abort, deadline)
   'sandbox', // the REPL could not run a step
+  'redis_unavailable', // cluster mode: Redis unreachable, or it lost the request's data
   'internal', // a bug: an invariant did not hold
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

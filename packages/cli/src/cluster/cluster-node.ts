@@ -23,7 +23,7 @@ import {
   RedisStepRecordStore,
   readBacklog,
 } from '@rlm/redis';
-import type { Backlog } from '@rlm/redis';
+import type { Backlog, RedisTarget } from '@rlm/redis';
 import { createJobProcessor, JOB_CATALOG, MAX_QUEUE_DEPTH } from '@rlm/shared';
 import type { EngineConfig, JobKind, LlmProvider } from '@rlm/shared';
 import { createLogger } from '@rlm/telemetry';
@@ -43,7 +43,7 @@ const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-ch
 
 export interface ClusterNodeOptions {
   readonly role: ClusterRole;
-  readonly redisUrl: string;
+  readonly redis: RedisTarget;
   /** Key prefix of everything this cluster stores; BullMQ keys use it hash-tagged. */
   readonly prefix: string;
   readonly config: EngineConfig;
@@ -69,16 +69,20 @@ export interface ClusterNode {
   close(graceMs: number): Promise<void>;
 }
 
-export function bullmqConnection(url: string): ConnectionOptions {
-  return createRedisClient(url, 'bullmq');
+export function bullmqConnection(target: RedisTarget): ConnectionOptions {
+  return createRedisClient(target, 'bullmq');
 }
 
 export async function startClusterNode(options: ClusterNodeOptions): Promise<ClusterNode> {
-  const redis = createRedisClient(options.redisUrl);
-  const connection = bullmqConnection(options.redisUrl);
+  const redis = createRedisClient(options.redis);
+  const connection = bullmqConnection(options.redis);
   const keys = new RedisKeys(options.prefix);
   const bullPrefix = `{${options.prefix}}`;
-  const blobs = new CachedBlobStore(new RedisBlobStore(redis, keys));
+  // Contexts and REPL snapshots expire `redisKeyTtlSec` after their last write; a put renews it.
+  const ttlSeconds = options.config.redisKeyTtlSec;
+  const blobs = new CachedBlobStore(new RedisBlobStore(redis, keys, { ttlSeconds }), {
+    restoreAfterMs: (ttlSeconds * 1000) / 2,
+  });
   const queues = new QueueSet({ connection, prefix: bullPrefix });
   const dispatcher = new BullmqDispatcher({ queues, blobs });
   const bus = new RedisCancellationBus(redis, keys);
@@ -149,13 +153,13 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         ? {}
         : { rateGate: new RedisRateGate(redis, keys, { limits: options.config.rateLimits }) }),
     });
-    executor = new SnapshotStepExecutor({ blobs, records: new RedisStepRecordStore(redis, keys) });
+    executor = new SnapshotStepExecutor({ blobs, records: new RedisStepRecordStore(redis, keys, ttlSeconds) });
     const stepExecutor = executor;
     consume('llm', 0, options.concurrency.llm, createJobProcessor('llm', { runtimes, blobs }, (task, runtime) => gateway.complete(task, runtime)));
     const steps = createJobProcessor('step', { runtimes, blobs }, (task, runtime) => stepExecutor.executeStep(task, runtime, dispatcher));
     for (let depth = 0; depth < MAX_QUEUE_DEPTH; depth += 1) consume('step', depth, options.concurrency.step, steps);
   } else {
-    const store = new RedisSessionStore(redis, keys);
+    const store = new RedisSessionStore(redis, keys, ttlSeconds);
     const sessions = createJobProcessor('session', { runtimes, blobs }, (task, runtime) => runSession(task, runtime, dispatcher, store));
     for (let depth = 0; depth < MAX_QUEUE_DEPTH; depth += 1) consume('session', depth, options.concurrency.session, sessions);
   }

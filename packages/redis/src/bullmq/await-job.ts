@@ -84,6 +84,7 @@ async function awaitOutcome(
     return await Promise.race([wait.finished, aborted]);
   } catch (error) {
     if (signal.aborted) throw stopped(signal);
+    if (error instanceof RlmError && error.code === 'redis_unavailable') throw error;
     throw new RlmError(
       'internal',
       `job ${jobId} failed: ${error instanceof Error ? error.message : String(error)}`,

@@ -5,7 +5,7 @@
  * the caller waits for the job's outcome. Used by session loops
  * (orchestrators) and by REPL steps (workers) alike.
  */
-import { deserializeError, encodeTask, isRlmError, JOB_CATALOG, JOB_SCHEMA_VERSION, RlmError, serializeError } from '@rlm/shared';
+import { deserializeError, encodeTask, JOB_CATALOG, JOB_SCHEMA_VERSION, RlmError, serializeError } from '@rlm/shared';
 import type {
   BlobStore,
   Dispatcher,
@@ -71,8 +71,12 @@ export class BullmqDispatcher implements Dispatcher {
     } catch (error) {
       const stop = runtime.stopReason();
       if (stop !== undefined) return { answer: '', stopReason: stop, iterations: 0 };
-      const serialized = isRlmError(error) ? serializeError(error) : { code: 'internal' as const, message: String(error), retryable: false };
-      return { answer: '', stopReason: 'error', iterations: 0, error: serialized };
+      return {
+        answer: '',
+        stopReason: 'error',
+        iterations: 0,
+        error: serializeError(error),
+      };
     }
   }
 

@@ -12,10 +12,13 @@
  *   - its completion event may have been trimmed from the capped stream before
  *     our listener read it. Every SWEEP_MS, while anyone waits, one XRANGE
  *     reads the oldest event still kept; waiters added before it are looked at.
+ *     An empty stream while jobs wait means Redis lost its data: every waiter
+ *     is looked at, and a job that is gone fails with `redis_unavailable`.
  *     Waiters nobody has looked at for STALE_MS are looked at too: a gap this
  *     reasoning misses costs a slow answer, never a hang.
  */
-import type { Queue, QueueEvents } from 'bullmq';
+import { RlmError } from '@rlm/shared';
+import type { Job, Queue, QueueEvents } from 'bullmq';
 
 const SWEEP_MS = 2_000;
 const STALE_MS = 30_000;
@@ -36,7 +39,10 @@ export interface JobWait {
   cancel(): void;
 }
 
-/** Epoch ms of the oldest event the queue's stream still holds; undefined when it cannot tell. */
+/**
+ * Epoch ms of the oldest event the queue's stream still holds (Infinity when it
+ * holds none: everything was dropped); undefined when it cannot tell.
+ */
 export type OldestEventReader = (eventsKey: string) => Promise<number | undefined>;
 
 export class JobWaiters {
@@ -104,6 +110,8 @@ export class JobWaiters {
     const due: string[] = [];
     for (const [jobId, group] of this.waiters) {
       for (const waiter of group) {
+        // A waiter younger than one sweep may still have its add in flight: its job is not missing yet.
+        if (now - waiter.addedAt < SWEEP_MS) continue;
         if (waiter.addedAt + CLOCK_SLACK_MS < keptSince || now - waiter.checkedAt >= STALE_MS) {
           due.push(jobId);
           break;
@@ -113,12 +121,24 @@ export class JobWaiters {
     await Promise.all(due.map((jobId) => this.look(jobId)));
   }
 
-  /** Settles the job's waiters if it has finished. */
+  /** Settles the job's waiters if it has finished, or if Redis answers that it is gone. */
   private async look(jobId: string): Promise<void> {
     const now = Date.now();
     for (const waiter of this.waiters.get(jobId) ?? []) waiter.checkedAt = now;
-    const job = await this.queue.getJob(jobId).catch(() => undefined);
-    if (job?.finishedOn === undefined) return;
+    const found = await this.queue.getJob(jobId).then(
+      (job: Job | undefined) => ({ job }),
+      () => undefined,
+    );
+    if (found === undefined) return; // Redis unreachable: look again at the next sweep
+    const { job } = found;
+    // Redis answered, and a job we added is gone: Redis lost its data (a restart without
+    // persistence, a flush). Waiting on would end in an empty answer at the deadline.
+    if (job === undefined) {
+      const error = new RlmError('redis_unavailable', `job ${jobId} vanished from Redis: Redis lost its data (restarted without AOF persistence?)`);
+      this.settle(jobId, (waiter) => waiter.reject(error));
+      return;
+    }
+    if (job.finishedOn === undefined) return;
     if (job.failedReason === undefined) this.settle(jobId, (waiter) => waiter.resolve(job.returnvalue));
     else this.settle(jobId, (waiter) => waiter.reject(new Error(job.failedReason)));
   }

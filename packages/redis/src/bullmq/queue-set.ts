@@ -105,8 +105,10 @@ export class QueueSet {
 
   /** Our connections are ioredis clients; any other connection option reads as unknown. */
   private async oldestEventMs(eventsKey: string): Promise<number | undefined> {
-    const [oldest] = (await this.streamClient()?.xrange(eventsKey, '-', '+', 'COUNT', 1)) ?? [];
-    return oldest === undefined ? undefined : Number(oldest[0].split('-')[0]);
+    const client = this.streamClient();
+    if (client === undefined) return undefined;
+    const [oldest] = await client.xrange(eventsKey, '-', '+', 'COUNT', 1);
+    return oldest === undefined ? Number.POSITIVE_INFINITY : Number(oldest[0].split('-')[0]);
   }
 
   private async newestEventId(eventsKey: string): Promise<string | undefined> {
