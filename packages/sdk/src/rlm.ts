@@ -25,7 +25,7 @@ import type {
   TrajectoryMetadata,
 } from '@rlm/shared';
 import { LiveStepExecutor, LlmGateway, LocalCallCoalescer, MemoryResultCache, OpenAIProvider } from '@rlm/worker';
-import type { LlmProvider } from '@rlm/worker';
+import type { LlmProvider } from '@rlm/shared';
 import { ClusterClient } from './cluster-client.ts';
 import { withRequestSpan } from './request-span.ts';
 import { toRlmResult } from './rlm-result.ts';
