@@ -10,8 +10,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { RLM } from '@rlm/sdk';
 import { CHILD_QUERY } from '@rlm/shared';
-import type { CompletionRequest, CompletionResponse } from '@rlm/shared';
-import type { LlmProvider } from '@rlm/worker';
+import type { CompletionRequest, CompletionResponse, LlmProvider } from '@rlm/shared';
 import { readContextSource } from '../packages/cli/src/context-source.ts';
 
 const MiB = 1024 * 1024;

@@ -5,17 +5,7 @@
  */
 import { CONTEXT_PREVIEW_CHARS } from './protocol.ts';
 import type { ContextValue } from './protocol.ts';
-
-export interface ContextMetadata {
-  readonly type: string;
-  /** Characters of the context (for arrays and JSON: of its serialised form). */
-  readonly totalChars: number;
-  /** Number of items for arrays, keys for objects. */
-  readonly items?: number;
-  /** Lengths of the first array items, when the context is an array. */
-  readonly itemLengths?: readonly number[];
-  readonly preview: string;
-}
+import type { ContextMetadata } from './jobs/task-schemas.ts';
 
 const ITEM_LENGTHS_SHOWN = 20;
 

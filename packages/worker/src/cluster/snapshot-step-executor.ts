@@ -46,7 +46,8 @@ export class SnapshotStepExecutor {
     session.host.bind(scope);
     let result: StepResult;
     try {
-      result = await session.repl.execute(task.code, { timeoutMs: task.settings.stepTimeoutMs, signal: runtime.signal });
+      const executed = await session.repl.execute(task.code, { timeoutMs: task.settings.stepTimeoutMs, signal: runtime.signal });
+      result = { ...executed, subcallSpend: session.host.spent() };
     } finally {
       // A killed step's sub-calls must not outlive it (step-runtime.ts), here or on other workers.
       session.host.endStep();

@@ -23,7 +23,7 @@ import type {
   RequestRuntime,
   ResultCache,
 } from '@rlm/shared';
-import type { LlmProvider } from './provider.ts';
+import type { LlmProvider } from '@rlm/shared';
 import { chatRequestAttributes, recordChatResponse, recordReuse } from './llm-span.ts';
 import { subcallCacheKey } from './sub-call-key.ts';
 
@@ -88,7 +88,7 @@ export class LlmGateway implements CompletionPort {
       // The joined call may belong to another request; our own stop still applies to us.
       throwIfStopped(runtime);
       const fresh = await this.call(task, runtime, span);
-      await this.options.cache.set(key, fresh);
+      if (this.options.coalescer.storesResults !== true) await this.options.cache.set(key, fresh);
       return fresh;
     });
     return { response, cacheHit: joined, costUsd: joined ? 0 : this.costOf(task, response), source: 'coalesced' };

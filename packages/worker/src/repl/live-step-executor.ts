@@ -38,7 +38,8 @@ export class LiveStepExecutor implements StepPort {
     const session = await live;
     session.host.bind(scope);
     try {
-      return await session.repl.execute(task.code, { timeoutMs: task.settings.stepTimeoutMs, signal: runtime.signal });
+      const result = await session.repl.execute(task.code, { timeoutMs: task.settings.stepTimeoutMs, signal: runtime.signal });
+      return { ...result, subcallSpend: session.host.spent() };
     } finally {
       // A killed step's sub-calls must not outlive it (step-runtime.ts).
       session.host.endStep();

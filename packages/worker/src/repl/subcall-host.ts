@@ -5,11 +5,12 @@
  * because REPL code must never see a host exception.
  */
 import type { Context } from '@opentelemetry/api';
-import { ATTR, CHILD_QUERY, createRequestCapacity, isRlmError, sha256Hex, SPAN_NAMES, withSpan } from '@rlm/shared';
+import { addSpend, ATTR, CHILD_QUERY, createRequestCapacity, isRlmError, sha256Hex, SPAN_NAMES, withSpan, ZERO_SPEND } from '@rlm/shared';
 import type {
   Dispatcher,
   PendingSubcalls,
   RequestRuntime,
+  Spend,
   StepTask,
   SubcallOptions,
   TokenUsage,
@@ -36,6 +37,8 @@ export class SubcallHost implements ReplHost {
   private callIndex = 0;
   /** Used when the request runtime carries no capacity (cluster jobs): the cap then holds per session. */
   private ownPending: PendingSubcalls | undefined;
+  /** What this step's sub-calls spent so far (reported with the step's result). */
+  private spend: Spend = ZERO_SPEND;
 
   constructor(scope: SubcallScope) {
     this.scope = scope;
@@ -50,6 +53,12 @@ export class SubcallHost implements ReplHost {
     this.scope = scope;
     this.runtime = new StepRuntime(scope.runtime);
     this.pool = newPool(scope);
+    this.spend = ZERO_SPEND;
+  }
+
+  /** What the sub-calls of the step now bound spent, child sessions' subtrees included. */
+  spent(): Spend {
+    return this.spend;
   }
 
   /**
@@ -198,6 +207,7 @@ export class SubcallHost implements ReplHost {
       },
       runtime,
     );
+    if (outcome.spend !== undefined) this.spend = addSpend(this.spend, outcome.spend);
     if (outcome.stopReason === 'error')
       return { cacheHit: false, error: outcome.error?.message ?? 'child session failed' };
     return { cacheHit: false, text: outcome.answer };
@@ -229,6 +239,10 @@ export class SubcallHost implements ReplHost {
       runtime,
     );
     await runtime.ledger.recordSubcall(outcome.cacheHit);
+    if (!outcome.cacheHit) {
+      const spend = { usage: outcome.response.usage, costUsd: outcome.costUsd ?? 0, calls: 1 };
+      this.spend = addSpend(this.spend, spend);
+    }
     return {
       cacheHit: outcome.cacheHit,
       usage: outcome.response.usage,
