@@ -8,7 +8,7 @@ import type { RequestRuntime } from './budget/request-runtime.ts';
 import type { SerializedError } from './errors.ts';
 import type { ContextMetadata } from './context-metadata.ts';
 import type { ChatMessage, CompletionRequest, CompletionResponse } from './llm.ts';
-import type { ContextValue, StepResult } from './protocol.ts';
+import type { ContextValue, ReplLanguage, StepResult } from './protocol.ts';
 import type { StopReason } from './stop-reason.ts';
 
 /** Where a session's context lives: inline in-process, or (cluster) a content hash. */
@@ -30,6 +30,8 @@ export interface SessionSettings {
   readonly recordContent?: boolean;
   /** False removes llm_query / rlm_query from the prompt and refuses them in the REPL (the REPL-only ablation); absent means true. */
   readonly subcalls?: boolean;
+  /** The REPL language; absent means JavaScript. */
+  readonly repl?: ReplLanguage;
 }
 
 export interface SessionTask {

@@ -9,6 +9,7 @@ export {
   DEFAULT_OUTPUT_LIMIT_CHARS,
   FORCED_FINAL_MESSAGE,
   QUESTION_HEADER,
+  ReplLanguage,
   SubcallOptions,
 } from './protocol.ts';
 export type {

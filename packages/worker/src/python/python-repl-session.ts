@@ -1,0 +1,184 @@
+/**
+ * A Python REPL for one RLM session, with the JavaScript ReplSession's semantics: steps run one
+ * after another against live state; a step that runs too long, is cancelled, or outgrows its
+ * memory kills the sandbox process, its result says so (`reset`, keeping what it printed and the
+ * partial answer), and the next step transparently gets a fresh process with the same `context`.
+ * User errors never reject `execute`: they are data in `StepResult.error`.
+ *
+ * Python's own heap is capped inside the process (a too-big allocation is a MemoryError the code
+ * sees, with the state kept); the resident-set watchdog in python-process.ts catches the rest.
+ */
+import { assertNever, RlmError } from '@rlm/shared';
+import type { ContextValue, ReplResetReason, StepResult } from '@rlm/shared';
+import type { ReplHost } from '../sandbox/repl-host.ts';
+import type { StepOptions } from '../sandbox/repl-session.ts';
+import { parseStepSummary } from '../sandbox/step-summary.ts';
+import type { StepSummary } from '../sandbox/step-summary.ts';
+import { startWatchdog } from '../sandbox/watchdog.ts';
+import type { WatchdogTrip } from '../sandbox/watchdog.ts';
+import { PythonProcess, ProcessEndedError } from './python-process.ts';
+import type { ProcessEnd } from './python-process.ts';
+import { contextBytes } from './sandbox-seal.ts';
+
+export interface PythonReplSessionOptions {
+  readonly context: ContextValue;
+  readonly host: ReplHost;
+  /** Python's heap limit. Default: 512 MB plus three times the context (see defaultPythonMemoryMb). */
+  readonly memoryLimitMb?: number;
+  /** Default 1,000,000: printed text beyond this is counted but not kept. */
+  readonly maxCapturedOutputChars?: number;
+}
+
+const DEFAULT_MAX_CAPTURED_OUTPUT_CHARS = 1_000_000;
+const BASE_MB = 512;
+const CONTEXT_COPIES = 3;
+/** WebAssembly memory is 32-bit: 4 GiB is the most Pyodide can ever address. */
+const MAX_MB = 3584;
+
+/** 512 MB for the interpreter and the model's work, plus the context and two copies of it. */
+export function defaultPythonMemoryMb(context: ContextValue): number {
+  return Math.min(MAX_MB, Math.ceil(BASE_MB + (CONTEXT_COPIES * contextBytes(context)) / (1024 * 1024)));
+}
+
+type StepOutcome =
+  | { readonly kind: 'completed'; readonly frame: Readonly<Record<string, unknown>> }
+  | { readonly kind: 'ended'; readonly end: ProcessEnd }
+  | { readonly kind: 'tripped'; readonly trip: WatchdogTrip };
+
+export class PythonReplSession {
+  readonly #options: Required<PythonReplSessionOptions>;
+  #process: PythonProcess | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+  #stepCount = 0;
+  #disposed = false;
+
+  private constructor(options: Required<PythonReplSessionOptions>) {
+    this.#options = options;
+  }
+
+  /** Starts the first sandbox right away, so a context that cannot load fails here, not in step 1. */
+  static async create(options: PythonReplSessionOptions): Promise<PythonReplSession> {
+    const session = new PythonReplSession({
+      context: options.context,
+      host: options.host,
+      memoryLimitMb: options.memoryLimitMb ?? defaultPythonMemoryMb(options.context),
+      maxCapturedOutputChars: options.maxCapturedOutputChars ?? DEFAULT_MAX_CAPTURED_OUTPUT_CHARS,
+    });
+    session.#process = await PythonProcess.start(session.#options);
+    return session;
+  }
+
+  /** Milliseconds the current sandbox took to load Pyodide and the context (0 before one started). */
+  get loadMs(): number {
+    return this.#process?.loadMs ?? 0;
+  }
+
+  /** Steps run one at a time, in call order. Rejects only if the session was disposed or no sandbox can start. */
+  execute(code: string, options: StepOptions): Promise<StepResult> {
+    const result = this.#queue.then(() => this.#execute(code, options));
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Idempotent. A step that is running ends with reset `cancelled`. */
+  dispose(): void {
+    this.#disposed = true;
+    this.#process?.kill('killed');
+    this.#process = undefined;
+  }
+
+  async #execute(code: string, options: StepOptions): Promise<StepResult> {
+    const startedAt = performance.now();
+    const finish = (summary: StepSummary, reset?: ReplResetReason): StepResult => ({
+      ...summary,
+      ...(reset === undefined ? {} : { reset }),
+      durationMs: Math.round(performance.now() - startedAt),
+    });
+    const process = await this.#liveProcess();
+    if (options.signal?.aborted) {
+      return finish({
+        output: '',
+        outputTotalChars: 0,
+        error: { name: 'AbortError', message: 'step was cancelled before it started' },
+        variables: [],
+        pendingAwaited: 0,
+      });
+    }
+    this.#stepCount += 1;
+    const watchdog = startWatchdog(options.timeoutMs, options.signal);
+    try {
+      const outcome = await Promise.race<StepOutcome>([
+        process.runStep(code, `<step-${this.#stepCount}>`).then(
+          (frame) => ({ kind: 'completed', frame }),
+          (error: unknown) => ({
+            kind: 'ended',
+            end: error instanceof ProcessEndedError ? error.end : 'crashed',
+          }),
+        ),
+        watchdog.tripped.then((trip) => ({ kind: 'tripped', trip })),
+      ]);
+      switch (outcome.kind) {
+        case 'completed': {
+          const summary = parseStepSummary(outcome.frame, this.#options.maxCapturedOutputChars);
+          process.output.append(summary.output, summary.outputTotalChars);
+          return finish({
+            ...summary,
+            output: process.output.text,
+            outputTotalChars: process.output.totalChars,
+          });
+        }
+        case 'tripped':
+          process.kill('killed');
+          return finish(this.#resetSummary(process, outcome.trip, options.timeoutMs), outcome.trip);
+        case 'ended': {
+          // Killed by dispose() (cancelled), by the memory watchdog, or it crashed: all lose the state.
+          const reason: ReplResetReason = outcome.end === 'killed' ? 'cancelled' : 'memory';
+          return finish(this.#resetSummary(process, reason, options.timeoutMs), reason);
+        }
+        default:
+          return assertNever(outcome, 'step outcome');
+      }
+    } finally {
+      watchdog.stop();
+    }
+  }
+
+  async #liveProcess(): Promise<PythonProcess> {
+    if (this.#disposed) throw new RlmError('sandbox', 'the REPL session was disposed');
+    if (this.#process?.isAlive) return this.#process;
+    const process = await PythonProcess.start(this.#options);
+    if (this.#disposed) {
+      // dispose() ran while the sandbox was starting: do not keep it alive behind the caller's back.
+      process.kill('killed');
+      throw new RlmError('sandbox', 'the REPL session was disposed');
+    }
+    this.#process = process;
+    return process;
+  }
+
+  /** Describes the loss after a kill; the next step starts a fresh sandbox. */
+  #resetSummary(process: PythonProcess, reason: ReplResetReason, timeoutMs: number): StepSummary {
+    if (this.#process === process) this.#process = undefined;
+    const lost = 'the REPL was reset and all variables were lost (`context` is still available)';
+    const error = {
+      timeout: {
+        name: 'TimeoutError',
+        message: `step timed out after ${(timeoutMs / 1000).toFixed(1)} s; ${lost}`,
+      },
+      memory: {
+        name: 'MemoryLimitError',
+        message: `step ran out of memory (limit ${this.#options.memoryLimitMb} MB); ${lost}`,
+      },
+      cancelled: { name: 'AbortError', message: `step was cancelled; ${lost}` },
+    }[reason];
+    const partialAnswer = process.output.partialAnswer;
+    return {
+      output: process.output.text,
+      outputTotalChars: process.output.totalChars,
+      error,
+      variables: [],
+      pendingAwaited: 0,
+      ...(partialAnswer === undefined ? {} : { partialAnswer }),
+    };
+  }
+}
