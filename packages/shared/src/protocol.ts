@@ -61,8 +61,8 @@ export interface StepError {
   readonly message: string;
 }
 
-/** Why a REPL lost its state during a step. */
-export type ReplResetReason = 'timeout' | 'memory' | 'cancelled';
+/** Why a REPL lost its state during a step (`crashed`: the Python sandbox's interpreter died, e.g. at a refused system call). */
+export type ReplResetReason = 'timeout' | 'memory' | 'cancelled' | 'crashed';
 
 /** What one REPL step produced. */
 export interface StepResult {

@@ -136,7 +136,7 @@ export const StepJobResult = jobOutcome(
     partialAnswer: z.string().optional(),
     variables: z.array(z.object({ name: z.string(), type: z.string(), size: z.number().optional() })),
     pendingAwaited: z.number().int().nonnegative(),
-    reset: z.enum(['timeout', 'memory', 'cancelled']).optional(),
+    reset: z.enum(['timeout', 'memory', 'cancelled', 'crashed']).optional(),
     durationMs: z.number().nonnegative(),
   }),
 );

@@ -112,6 +112,12 @@ export class PythonProcess {
     return this.#end === undefined && this.#killReason === undefined;
   }
 
+  /** The sandbox's resident set in bytes (undefined once it is gone). */
+  residentBytes(): number | undefined {
+    const pid = this.#child.pid;
+    return pid === undefined || !this.isAlive ? undefined : readResidentBytes(pid);
+  }
+
   /** How long loading Pyodide and the context took inside the child. */
   get loadMs(): number {
     return this.#loadMs;

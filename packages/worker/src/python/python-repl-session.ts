@@ -73,6 +73,11 @@ export class PythonReplSession {
     return this.#process?.loadMs ?? 0;
   }
 
+  /** The live sandbox's resident set in bytes (undefined between a kill and the next step). */
+  residentBytes(): number | undefined {
+    return this.#process?.residentBytes();
+  }
+
   /** Steps run one at a time, in call order. Rejects only if the session was disposed or no sandbox can start. */
   execute(code: string, options: StepOptions): Promise<StepResult> {
     const result = this.#queue.then(() => this.#execute(code, options));
@@ -120,7 +125,12 @@ export class PythonReplSession {
       switch (outcome.kind) {
         case 'completed': {
           const summary = parseStepSummary(outcome.frame, this.#options.maxCapturedOutputChars);
-          process.output.append(summary.output, summary.outputTotalChars);
+          process.output.append(summary.output, summary.outputTotalChars, summary.partialAnswer);
+          if (summary.error?.name === 'MemoryError') {
+            // A full heap wedges the interpreter (even parsing the next step fails): start afresh.
+            process.kill('memory');
+            return finish(this.#resetSummary(process, 'memory', options.timeoutMs), 'memory');
+          }
           return finish({
             ...summary,
             output: process.output.text,
@@ -132,7 +142,7 @@ export class PythonReplSession {
           return finish(this.#resetSummary(process, outcome.trip, options.timeoutMs), outcome.trip);
         case 'ended': {
           // Killed by dispose() (cancelled), by the memory watchdog, or it crashed: all lose the state.
-          const reason: ReplResetReason = outcome.end === 'killed' ? 'cancelled' : 'memory';
+          const reason: ReplResetReason = outcome.end === 'killed' ? 'cancelled' : outcome.end;
           return finish(this.#resetSummary(process, reason, options.timeoutMs), reason);
         }
         default:
@@ -170,6 +180,10 @@ export class PythonReplSession {
         message: `step ran out of memory (limit ${this.#options.memoryLimitMb} MB); ${lost}`,
       },
       cancelled: { name: 'AbortError', message: `step was cancelled; ${lost}` },
+      crashed: {
+        name: 'SandboxCrash',
+        message: `the Python interpreter stopped (a refused system call, such as starting a process, or a fatal error); ${lost}`,
+      },
     }[reason];
     const partialAnswer = process.output.partialAnswer;
     return {

@@ -175,12 +175,34 @@ function narrowProcessBinding(): void {
   });
 }
 
-/** Nothing below Pyodide needs these; removing them narrows what a proxy leak could reach. */
+/**
+ * Python code that digs a JavaScript proxy out of Pyodide's internals (it can: see the escape
+ * tests) runs JavaScript in this process. The process seal stops files, processes and sockets;
+ * these removals stop the rest: signals to other processes of the same user (`kill`, and
+ * `_debugProcess`, which would open another Node process's inspector), loading modules, and
+ * network APIs (for machines without a network namespace).
+ */
 function stripProcessGlobals(): void {
   const scope = globalThis as Record<string, unknown>;
   for (const name of ['fetch', 'WebSocket', 'EventSource', 'XMLHttpRequest', 'navigator'])
     delete scope[name];
-  for (const name of ['getBuiltinModule', 'dlopen', '_linkedBinding', 'openStdin'])
+  for (const name of [
+    'kill',
+    '_kill',
+    '_debugProcess',
+    '_debugEnd',
+    'getBuiltinModule',
+    'dlopen',
+    '_linkedBinding',
+    'openStdin',
+    'chdir',
+    'setuid',
+    'setgid',
+    'seteuid',
+    'setegid',
+    'setgroups',
+    'initgroups',
+  ])
     Object.defineProperty(process, name, { value: undefined });
 }
 

@@ -19,6 +19,12 @@ import types
 
 _DEVICE = "/dev/rlm"
 _FLUSH_SECONDS = 0.25
+# Held while a step runs and dropped at a MemoryError, so that the step's result can still be
+# built. A step that cannot get it back finds the heap full (code that swallowed a MemoryError):
+# it reports MemoryError without running, and the parent resets the REPL, as it does after any
+# MemoryError (the JavaScript sandbox's isolate dies at its limit too).
+_RESERVE_BYTES = 8 * 1024 * 1024
+_reserve = None
 
 
 class _Output:
@@ -335,12 +341,18 @@ def _run(code, file_name):
 
 
 def _rlm_run_step(code, file_name):
+    global _reserve
     _output.reset()
     _step["final"] = None
     _step["final_error"] = None
     error = None
     try:
+        if _reserve is None:
+            _reserve = bytearray(_RESERVE_BYTES)
         _run(code, file_name)
+    except MemoryError:
+        _reserve = None
+        error = {"name": "MemoryError", "message": "out of memory"}
     except BaseException as raised:  # SystemExit and KeyboardInterrupt end the step, not the REPL
         error = _describe_error(raised, file_name)
     partial, ready = _partial_answer()
