@@ -20,6 +20,7 @@ export const ENGINE_FLAG_OPTIONS = {
   redis: { type: 'string' },
   'record-content': { type: 'boolean' },
   'log-level': { type: 'string' },
+  repl: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 const FLAG_TO_SETTING: Record<keyof typeof ENGINE_FLAG_OPTIONS, string> = {
@@ -37,6 +38,7 @@ const FLAG_TO_SETTING: Record<keyof typeof ENGINE_FLAG_OPTIONS, string> = {
   redis: 'redisUrl',
   'record-content': 'recordContent',
   'log-level': 'logLevel',
+  repl: 'repl',
 };
 
 export function engineOverrides(values: Record<string, unknown>): Record<string, unknown> {

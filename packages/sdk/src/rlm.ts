@@ -47,7 +47,15 @@ export interface RLMOptions extends Partial<EngineConfigInput> {
 export type RequestOverrides = Partial<
   Pick<
     EngineConfigInput,
-    'model' | 'subModel' | 'maxDepth' | 'maxIterations' | 'maxTokens' | 'maxCostUsd' | 'timeoutSec' | 'temperature'
+    | 'model'
+    | 'subModel'
+    | 'maxDepth'
+    | 'maxIterations'
+    | 'maxTokens'
+    | 'maxCostUsd'
+    | 'timeoutSec'
+    | 'temperature'
+    | 'repl'
   >
 >;
 
@@ -168,6 +176,7 @@ export class RLM {
       ...(config.temperature === undefined ? {} : { temperature: config.temperature }),
       ...(config.recordContent ? { recordContent: true } : {}),
       ...(config.subcalls ? {} : { subcalls: false }),
+      ...(config.repl === 'python' ? { repl: 'python' } : {}),
     };
   }
 }

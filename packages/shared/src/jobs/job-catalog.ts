@@ -32,6 +32,7 @@ export const SessionSettingsSchema = z.object({
   temperature: z.number().optional(),
   recordContent: z.boolean().optional(),
   subcalls: z.boolean().optional(),
+  repl: z.enum(['js', 'python']).optional(),
 });
 
 /** W3C trace context of the span that enqueued the job (`{traceparent}`); absent when tracing is off. */

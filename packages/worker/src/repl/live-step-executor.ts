@@ -1,17 +1,18 @@
 /**
- * The embedded step port: one live isolate per session, kept between steps
- * (the sticky fast path; the context is copied in once). Cluster mode adds
+ * The embedded step port: one live REPL per session (an isolate, or a Python sandbox process),
+ * kept between steps (the sticky fast path; the context is copied in once). Cluster mode adds
  * snapshots so that any worker can run the next step.
  */
 import { RlmError } from '@rlm/shared';
 import type { ContextRef, ContextValue, Dispatcher, RequestRuntime, StepPort, StepResult, StepTask } from '@rlm/shared';
-import { ReplSession } from '../sandbox/index.ts';
+import { createStepRepl } from './step-repl.ts';
+import type { StepRepl } from './step-repl.ts';
 import { withStepSpan } from './step-span.ts';
 import { SubcallHost } from './subcall-host.ts';
 import type { SubcallScope } from './subcall-host.ts';
 
 interface LiveSession {
-  readonly repl: ReplSession;
+  readonly repl: StepRepl;
   readonly host: SubcallHost;
 }
 
@@ -27,7 +28,11 @@ export class LiveStepExecutor implements StepPort {
     let live = this.sessions.get(task.sessionId);
     if (live === undefined) {
       const host = new SubcallHost(scope);
-      live = ReplSession.create({ context: inlineContext(task.context), host }).then((repl) => ({ repl, host }));
+      live = createStepRepl({
+        language: task.settings.repl ?? 'js',
+        context: inlineContext(task.context),
+        host,
+      }).then((repl) => ({ repl, host }));
       this.sessions.set(task.sessionId, live);
     }
     const session = await live;
