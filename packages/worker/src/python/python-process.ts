@@ -13,6 +13,7 @@ import type { ContextValue } from '@rlm/shared';
 import { CapturedOutput } from '../sandbox/captured-output.ts';
 import { dispatchHostCall } from '../sandbox/host-bridge.ts';
 import type { ReplHost } from '../sandbox/repl-host.ts';
+import type { SkippedGlobal } from '../sandbox/repl-snapshot.ts';
 import { encodeFrame, FrameReader } from './frame-reader.ts';
 import type { ChildFrame } from './frame-reader.ts';
 import { readResidentBytes } from './resident-memory.ts';
@@ -24,6 +25,8 @@ export interface PythonProcessOptions {
   /** Python's heap (the WebAssembly memory) may grow to this; beyond it Python raises MemoryError. */
   readonly memoryLimitMb: number;
   readonly maxCapturedOutputChars: number;
+  /** A snapshot text (python-snapshot.ts) to start from. */
+  readonly restore?: string;
 }
 
 /** Why the process ended, when it ended on its own or by our hand. */
@@ -47,7 +50,9 @@ export class PythonProcess {
   #end: ProcessEnd | undefined;
   #killReason: ProcessEnd | undefined;
   #onResult: ((frame: ChildFrame) => void) | undefined;
+  #onSnapshot: ((frame: ChildFrame) => void) | undefined;
   #loadMs = 0;
+  #skipped: readonly SkippedGlobal[] = [];
 
   private constructor(child: ChildProcessWithoutNullStreams, options: PythonProcessOptions) {
     this.#child = child;
@@ -82,6 +87,7 @@ export class PythonProcess {
         (frame) => {
           if (frame.type === 'ready') {
             process.#loadMs = typeof frame['loadMs'] === 'number' ? frame['loadMs'] : 0;
+            process.#skipped = parseSkipped(frame['skipped']);
             resolve();
           } else reject(new Error(`the Python sandbox failed to start: ${String(frame['message'])}`));
         },
@@ -97,6 +103,7 @@ export class PythonProcess {
         ...(typeof context === 'string' ? { contextText: context } : { context }),
         outputCap: options.maxCapturedOutputChars,
         flushChars: FLUSH_CHARS,
+        ...(options.restore === undefined ? {} : { restore: options.restore }),
       }),
     );
     try {
@@ -123,6 +130,11 @@ export class PythonProcess {
     return this.#loadMs;
   }
 
+  /** What a restore could not bring back (empty without a restore). */
+  get skipped(): readonly SkippedGlobal[] {
+    return this.#skipped;
+  }
+
   /** Resolves when the process has exited, with why. */
   get exited(): Promise<ProcessEnd> {
     return this.#exited;
@@ -135,6 +147,15 @@ export class PythonProcess {
       this.#onResult = resolve;
       void this.#exited.then((end) => reject(new ProcessEndedError(end)));
       this.#child.stdin.write(encodeFrame({ type: 'step', code, fileName }));
+    });
+  }
+
+  /** The REPL state as a snapshot text; rejects with the ProcessEnd if the process dies. */
+  snapshot(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.#onSnapshot = (frame) => resolve(typeof frame['text'] === 'string' ? frame['text'] : '');
+      void this.#exited.then((end) => reject(new ProcessEndedError(end)));
+      this.#child.stdin.write(encodeFrame({ type: 'snapshot' }));
     });
   }
 
@@ -183,11 +204,27 @@ export class PythonProcess {
         onResult?.(frame);
         return;
       }
+      case 'snapshot': {
+        const onSnapshot = this.#onSnapshot;
+        this.#onSnapshot = undefined;
+        onSnapshot?.(frame);
+        return;
+      }
       default:
         // Unknown frames come from user code writing to /dev/rlm: ignore them.
         return;
     }
   }
+}
+
+/** The child reports what a restore skipped; anything malformed is dropped. */
+function parseSkipped(raw: unknown): SkippedGlobal[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((item: unknown) => {
+    if (typeof item !== 'object' || item === null) return [];
+    const { name, reason } = item as Record<string, unknown>;
+    return typeof name === 'string' && typeof reason === 'string' ? [{ name, reason }] : [];
+  });
 }
 
 export class ProcessEndedError extends Error {

@@ -16,7 +16,10 @@ import { parseStepSummary } from '../sandbox/step-summary.ts';
 import type { StepSummary } from '../sandbox/step-summary.ts';
 import { startWatchdog } from '../sandbox/watchdog.ts';
 import type { WatchdogTrip } from '../sandbox/watchdog.ts';
+import type { SkippedGlobal } from '../sandbox/repl-snapshot.ts';
+import { restoreNote } from '../sandbox/state-snapshot.ts';
 import { PythonProcess, ProcessEndedError } from './python-process.ts';
+import { checkPythonSnapshot, EMPTY_PYTHON_SNAPSHOT } from './python-snapshot.ts';
 import type { ProcessEnd } from './python-process.ts';
 import { contextBytes } from './sandbox-seal.ts';
 
@@ -27,6 +30,8 @@ export interface PythonReplSessionOptions {
   readonly memoryLimitMb?: number;
   /** Default 1,000,000: printed text beyond this is counted but not kept. */
   readonly maxCapturedOutputChars?: number;
+  /** Start from this snapshot text (taken by `snapshotText()` in another session). */
+  readonly restore?: string;
 }
 
 const DEFAULT_MAX_CAPTURED_OUTPUT_CHARS = 1_000_000;
@@ -35,9 +40,13 @@ const CONTEXT_COPIES = 3;
 /** WebAssembly memory is 32-bit: 4 GiB is the most Pyodide can ever address. */
 const MAX_MB = 3584;
 
-/** 512 MB for the interpreter and the model's work, plus the context and two copies of it. */
-export function defaultPythonMemoryMb(context: ContextValue): number {
-  return Math.min(MAX_MB, Math.ceil(BASE_MB + (CONTEXT_COPIES * contextBytes(context)) / (1024 * 1024)));
+/**
+ * 512 MB for the interpreter and the model's work, plus the context and two copies of it, plus,
+ * for a restored session, three times the snapshot (the state fitted where it was taken).
+ */
+export function defaultPythonMemoryMb(context: ContextValue, restore?: string): number {
+  const bytes = CONTEXT_COPIES * (contextBytes(context) + (restore?.length ?? 0));
+  return Math.min(MAX_MB, Math.ceil(BASE_MB + bytes / (1024 * 1024)));
 }
 
 type StepOutcome =
@@ -45,14 +54,18 @@ type StepOutcome =
   | { readonly kind: 'ended'; readonly end: ProcessEnd }
   | { readonly kind: 'tripped'; readonly trip: WatchdogTrip };
 
+type ProcessOptions = Required<Omit<PythonReplSessionOptions, 'restore'>>;
+
 export class PythonReplSession {
-  readonly #options: Required<PythonReplSessionOptions>;
+  readonly #options: ProcessOptions;
   #process: PythonProcess | undefined;
+  /** What a restore left out, until the first step's output has told the model. */
+  #unreported: readonly SkippedGlobal[] = [];
   #queue: Promise<unknown> = Promise.resolve();
   #stepCount = 0;
   #disposed = false;
 
-  private constructor(options: Required<PythonReplSessionOptions>) {
+  private constructor(options: ProcessOptions) {
     this.#options = options;
   }
 
@@ -61,11 +74,31 @@ export class PythonReplSession {
     const session = new PythonReplSession({
       context: options.context,
       host: options.host,
-      memoryLimitMb: options.memoryLimitMb ?? defaultPythonMemoryMb(options.context),
+      memoryLimitMb: options.memoryLimitMb ?? defaultPythonMemoryMb(options.context, options.restore),
       maxCapturedOutputChars: options.maxCapturedOutputChars ?? DEFAULT_MAX_CAPTURED_OUTPUT_CHARS,
     });
-    session.#process = await PythonProcess.start(session.#options);
+    const restore = options.restore === undefined ? {} : { restore: checkPythonSnapshot(options.restore) };
+    session.#process = await PythonProcess.start({ ...session.#options, ...restore });
+    session.#unreported = session.#process.skipped;
     return session;
+  }
+
+  /**
+   * The user state after the steps queued so far, as a snapshot text for `restore`. After a step
+   * that reset the REPL this is the empty state, which is what the next step would start from.
+   */
+  snapshotText(): Promise<string> {
+    const result = this.#queue.then(async () => {
+      if (this.#disposed) throw new RlmError('sandbox', 'the REPL session was disposed');
+      const process = this.#process;
+      const text = process?.isAlive ? await process.snapshot() : EMPTY_PYTHON_SNAPSHOT;
+      if (this.#unreported.length === 0) return text;
+      // Restored but not yet told: the next session must tell the model what was lost.
+      const parsed = JSON.parse(text) as { skipped: SkippedGlobal[] };
+      return JSON.stringify({ ...parsed, skipped: [...this.#unreported, ...parsed.skipped] });
+    });
+    this.#queue = result.catch(() => undefined);
+    return result;
   }
 
   /** Milliseconds the current sandbox took to load Pyodide and the context (0 before one started). */
@@ -80,7 +113,7 @@ export class PythonReplSession {
 
   /** Steps run one at a time, in call order. Rejects only if the session was disposed or no sandbox can start. */
   execute(code: string, options: StepOptions): Promise<StepResult> {
-    const result = this.#queue.then(() => this.#execute(code, options));
+    const result = this.#queue.then(async () => this.#withRestoreNote(await this.#execute(code, options)));
     this.#queue = result.catch(() => undefined);
     return result;
   }
@@ -90,6 +123,14 @@ export class PythonReplSession {
     this.#disposed = true;
     this.#process?.kill('killed');
     this.#process = undefined;
+  }
+
+  /** The first step after a lossy restore says what was lost, ahead of its own output. */
+  #withRestoreNote(result: StepResult): StepResult {
+    const note = restoreNote(this.#unreported);
+    this.#unreported = [];
+    if (note === undefined) return result;
+    return { ...result, output: note + result.output, outputTotalChars: result.outputTotalChars + note.length };
   }
 
   async #execute(code: string, options: StepOptions): Promise<StepResult> {

@@ -1,6 +1,6 @@
 import type { ContextValue, ReplLanguage, StepResult } from '@rlm/shared';
 import { PythonReplSession } from '../python/python-repl-session.ts';
-import { ReplSession } from '../sandbox/index.ts';
+import { parseSnapshot, ReplSession, serializeSnapshot } from '../sandbox/index.ts';
 import type { ReplHost, StepOptions } from '../sandbox/index.ts';
 
 /**
@@ -27,4 +27,31 @@ export function createStepRepl(options: StepReplOptions): Promise<StepRepl> {
   return options.language === 'python'
     ? PythonReplSession.create({ context, host })
     : ReplSession.create({ context, host });
+}
+
+/** A REPL whose state can leave the process (cluster mode: stateless steps). */
+export interface SnapshotRepl extends StepRepl {
+  /** The state after the steps queued so far, as text for `restore` (each language has its format). */
+  snapshotText(): Promise<string>;
+}
+
+export interface SnapshotReplOptions extends StepReplOptions {
+  /** A `snapshotText()` of an earlier REPL of the same language and session. */
+  readonly restore?: string;
+}
+
+export async function createSnapshotRepl(options: SnapshotReplOptions): Promise<SnapshotRepl> {
+  const { context, host, restore } = options;
+  if (options.language === 'python')
+    return PythonReplSession.create({ context, host, ...(restore === undefined ? {} : { restore }) });
+  const repl = await ReplSession.create({
+    context,
+    host,
+    ...(restore === undefined ? {} : { restore: parseSnapshot(restore) }),
+  });
+  return {
+    execute: (code, stepOptions) => repl.execute(code, stepOptions),
+    dispose: () => repl.dispose(),
+    snapshotText: async () => serializeSnapshot(await repl.snapshot()),
+  };
 }

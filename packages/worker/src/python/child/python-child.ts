@@ -225,6 +225,7 @@ async function start(): Promise<void> {
     stderr: () => {},
     packages: [],
   });
+  const loaded = performance.now();
   installHostDevice(pyodide);
   stripProcessGlobals();
   const namespace = pyodide.toPy({});
@@ -236,18 +237,27 @@ async function start(): Promise<void> {
     init['outputCap'],
     init['flushChars'],
   );
-  const runStep = (namespace as { get(name: string): PythonCallable }).get('_rlm_run_step');
-  sendFrame({ type: 'ready', loadMs: Math.round(performance.now() - started) });
-  serve(runStep);
+  const runtime = namespace as { get(name: string): PythonCallable };
+  const restore = init['restore'];
+  const skipped = typeof restore === 'string' ? String(runtime.get('_rlm_restore')(restore)) : '[]';
+  sendFrame({
+    type: 'ready',
+    loadMs: Math.round(performance.now() - started),
+    pyodideMs: Math.round(loaded - started),
+    skipped: JSON.parse(skipped) as unknown,
+  });
+  serve(runtime.get('_rlm_run_step'), runtime.get('_rlm_snapshot'));
 }
 
-function serve(runStep: PythonCallable): never {
+function serve(runStep: PythonCallable, snapshot: PythonCallable): never {
   for (;;) {
     const frame = readFrame();
-    if (frame.type !== 'step') throw new Error(`unexpected frame ${frame.type}`);
-    const summary = runStep(String(frame['code']), String(frame['fileName']));
-    // The runtime answers with JSON text, so no Python object crosses into JavaScript.
-    sendBody(Buffer.from(String(summary), 'utf8'));
+    // The runtime answers with JSON texts, so no Python object crosses into JavaScript.
+    if (frame.type === 'step') {
+      sendBody(Buffer.from(String(runStep(String(frame['code']), String(frame['fileName']))), 'utf8'));
+    } else if (frame.type === 'snapshot') {
+      sendFrame({ type: 'snapshot', text: String(snapshot()) });
+    } else throw new Error(`unexpected frame ${frame.type}`);
   }
 }
 

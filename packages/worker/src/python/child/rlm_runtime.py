@@ -6,13 +6,23 @@
 # parent process through the /dev/rlm device (see python-child.ts); nothing in this namespace or in
 # the user's is a proxy of a JavaScript object.
 #
-# Returned to JavaScript: `_rlm_setup(context, output_cap, flush_chars)` and
-# `_rlm_run_step(code, file_name)`, which answers with a JSON text (never a Python object).
+# Returned to JavaScript: `_rlm_setup(context, output_cap, flush_chars)`,
+# `_rlm_run_step(code, file_name)`, `_rlm_snapshot()` and `_rlm_restore(text)`, which answer with
+# JSON texts (never Python objects).
+#
+# Snapshots (cluster mode: any worker may run a session's next step) hold the user's picklable
+# values, pickled together so that shared references stay shared, plus the source of the
+# top-level imports, functions and classes the steps defined, re-run on restore before the values
+# are unpickled (so instances of user classes come back). What cannot be kept is named, and the
+# model is told on its next step. Unpickling runs inside the sandbox that will hold the state, so a
+# hostile snapshot can do no more than the session's own code could.
 
 import ast
+import base64
 import builtins
 import json
 import os
+import pickle
 import sys
 import time
 import types
@@ -102,7 +112,12 @@ class _NoInput:
 
 
 _output = _Output(1_000_000, 16384)
-_user = {}
+# The user's globals are a real module registered as __main__, so that pickle finds user classes.
+_main = types.ModuleType("__main__")
+_user = _main.__dict__
+# Source of top-level imports (in order) and of functions and classes (by name), for snapshots.
+_imports = []
+_definitions = {}
 _step = {"final": None, "final_error": None}
 _protected = set()
 
@@ -308,6 +323,7 @@ def _rlm_setup(context, output_cap, flush_chars):
     _user["__name__"] = "__main__"
     _user.update(api)
     _protected.update(api)
+    sys.modules["__main__"] = _main
 
 
 def _where(error, file_name):
@@ -327,8 +343,20 @@ def _describe_error(error, file_name):
     return {"name": type(error).__name__, "message": message + _where(error, file_name)}
 
 
+def _remember_definitions(tree):
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            source = ast.unparse(node)
+            if source not in _imports:
+                _imports.append(source)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            _definitions.pop(node.name, None)
+            _definitions[node.name] = ast.unparse(node)
+
+
 def _run(code, file_name):
     tree = ast.parse(code, file_name, "exec")
+    _remember_definitions(tree)
     last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
     exec(compile(tree, file_name, "exec"), _user)
     if last is None:
@@ -375,3 +403,52 @@ def _rlm_run_step(code, file_name):
     if partial is not None:
         summary["partialAnswer"] = partial
     return json.dumps(summary, ensure_ascii=False)
+
+
+def _defined_by_source(name, value):
+    return name in _definitions and isinstance(value, (type, types.FunctionType)) and getattr(value, "__module__", None) == "__main__"
+
+
+def _rlm_snapshot():
+    values = {}
+    skipped = []
+    for name, value in list(_user.items()):
+        if name.startswith("__") or (name in _protected and name != "answer"):
+            continue
+        if isinstance(value, types.ModuleType) or _defined_by_source(name, value):
+            continue
+        try:
+            pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as problem:
+            skipped.append({"name": name, "reason": type(problem).__name__ + ": " + str(problem)[:200]})
+            continue
+        values[name] = value
+    definitions = [source for name, source in _definitions.items() if _defined_by_source(name, _user.get(name))]
+    return json.dumps({
+        "version": 1,
+        "language": "python",
+        "imports": list(_imports),
+        "definitions": definitions,
+        "values": base64.b64encode(pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL)).decode("ascii"),
+        "skipped": skipped,
+    })
+
+
+def _rlm_restore(text):
+    snapshot = json.loads(text)
+    skipped = list(snapshot.get("skipped", []))
+    for source in snapshot.get("imports", []) + snapshot.get("definitions", []):
+        try:
+            tree = ast.parse(source, "<restore>", "exec")
+            _remember_definitions(tree)
+            exec(compile(tree, "<restore>", "exec"), _user)
+        except Exception as problem:
+            skipped.append({"name": source.split("\n")[0][:80], "reason": type(problem).__name__ + ": " + str(problem)[:200]})
+    try:
+        data = snapshot.get("values", "")
+        values = pickle.loads(base64.b64decode(data)) if data else {}
+        for name, value in values.items():
+            _user[name] = value
+    except Exception as problem:
+        skipped.append({"name": "(all values)", "reason": type(problem).__name__ + ": " + str(problem)[:200]})
+    return json.dumps(skipped)
