@@ -7,6 +7,8 @@
  * - a network namespace of its own (`unshare -rn`) where unprivileged user namespaces exist, so
  *   not even a leaked proxy of this process's JavaScript can open a socket; elsewhere the child
  *   strips fetch/getBuiltinModule and Pyodide's sockets have no route (the record says so);
+ * - `setpriv --pdeathsig KILL` where util-linux has it: the sandbox dies with the worker that
+ *   started it, even mid-step (a worker killed with SIGKILL cannot clean up after itself);
  * - V8 caps: WebAssembly memory pages (Python's heap; a bigger allocation is a MemoryError) and
  *   the JavaScript heap.
  */
@@ -25,6 +27,7 @@ const JS_HEAP_CONTEXT_COPIES = 4;
 let cachedPyodideDir: string | undefined;
 let cachedRuntime: string | undefined;
 let cachedUnshare: string | null | undefined;
+let cachedSetpriv: string | null | undefined;
 
 /** The installed `pyodide` npm package, resolved through symlinks (the permission model checks real paths). */
 export function pyodideDirectory(): string {
@@ -54,6 +57,19 @@ export function networkNamespaceCommand(): string | undefined {
   return cachedUnshare ?? undefined;
 }
 
+/** `setpriv`, when it can give the sandbox a parent-death signal. */
+export function parentDeathCommand(): string | undefined {
+  if (cachedSetpriv === undefined) {
+    const found = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path));
+    const probe =
+      found === undefined
+        ? undefined
+        : spawnSync(found, ['--pdeathsig', 'KILL', 'true'], { env: {}, stdio: 'ignore', timeout: 5_000 });
+    cachedSetpriv = found !== undefined && probe?.status === 0 ? found : null;
+  }
+  return cachedSetpriv ?? undefined;
+}
+
 export interface SealOptions {
   readonly context: ContextValue;
   readonly memoryLimitMb: number;
@@ -72,9 +88,17 @@ export function sealedCommand(options: SealOptions): { command: string; args: st
     '--disable-warning=SecurityWarning',
     script,
   ];
+  // Each wrapper execs the next in the same process, so the pid we watch is the sandbox's.
+  const setpriv = parentDeathCommand();
+  const command = [
+    ...(setpriv === undefined ? [] : [setpriv, '--pdeathsig', 'KILL']),
+    process.execPath,
+    ...nodeArgs,
+  ];
   const unshare = networkNamespaceCommand();
-  if (unshare !== undefined) return { command: unshare, args: ['-rn', process.execPath, ...nodeArgs] };
-  return { command: process.execPath, args: nodeArgs };
+  if (unshare !== undefined) return { command: unshare, args: ['-rn', ...command] };
+  const [first = process.execPath, ...rest] = command;
+  return { command: first, args: rest };
 }
 
 /** About what the context costs in Python (one byte per character for ASCII text). */
