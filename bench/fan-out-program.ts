@@ -12,3 +12,15 @@ export function fanOutProgram(subcalls: number): string {
     '```',
   ].join('\n');
 }
+
+/** The same program in Python: one `llm_query_batched` call is the whole fan-out. */
+export function fanOutPythonProgram(subcalls: number): string {
+  return [
+    '```repl',
+    'import random',
+    'nonce = str(random.random())',
+    `replies = llm_query_batched(["Reply with ok. " + nonce + " item " + str(i) for i in range(${subcalls})])`,
+    'FINAL(str(sum(1 for r in replies if r == "ok")))',
+    '```',
+  ].join('\n');
+}

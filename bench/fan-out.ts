@@ -1,12 +1,13 @@
 /**
- * (a) Fan-out: one REPL step issues N llm_query calls through Promise.all
- * against the simulator at a fixed latency. Reported as measured wall time
+ * (a) Fan-out: one REPL step issues N llm_query calls through Promise.all (JavaScript) or one
+ * llm_query_batched call (Python) against the simulator at a fixed latency. Reported as measured wall time
  * over the ideal critical path: root calls + ceil(N / concurrency) x latency.
  */
 import { RLM } from '@rlm/sdk';
 import { spawnSim } from './spawn-sim.ts';
 
 export interface FanOutResult {
+  readonly repl: 'js' | 'python';
   readonly subcalls: number;
   readonly concurrency: number;
   readonly latencyMs: number;
@@ -16,11 +17,17 @@ export interface FanOutResult {
   readonly ratio: number;
 }
 
-export async function benchFanOut(subcalls: number, concurrency: number, latencyMs: number): Promise<FanOutResult> {
-  const sim = await spawnSim(subcalls, latencyMs);
+export async function benchFanOut(
+  subcalls: number,
+  concurrency: number,
+  latencyMs: number,
+  repl: 'js' | 'python' = 'js',
+): Promise<FanOutResult> {
+  const sim = await spawnSim(subcalls, latencyMs, 1, repl);
   try {
-    const rlm = new RLM({ baseUrl: sim.baseUrl, model: 'sim-large', subModel: 'sim-small', concurrency, env: {} });
-    // One warm-up request so module loading and JIT do not count.
+    const rlm = new RLM({ baseUrl: sim.baseUrl, model: 'sim-large', subModel: 'sim-small', concurrency, repl, env: {} });
+    // One warm-up request so module loading and JIT do not count (a Python session still loads
+    // Pyodide in the measured one: that is part of what a request costs, and is in the ideal's miss).
     await rlm.completion('warm-up', 'warm up');
     const started = performance.now();
     const result = await rlm.completion('fan-out context', 'fan out');
@@ -31,6 +38,7 @@ export async function benchFanOut(subcalls: number, concurrency: number, latency
     const rootCalls = result.usage.calls - subcalls;
     const idealMs = (rootCalls + Math.ceil(subcalls / concurrency)) * latencyMs;
     return {
+      repl,
       subcalls,
       concurrency,
       latencyMs,
