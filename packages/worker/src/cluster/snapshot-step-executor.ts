@@ -9,6 +9,7 @@ import type { BlobStore, ContextValue, Dispatcher, RequestRuntime, StepRecordSto
 import { withStepSpan } from '../repl/step-span.ts';
 import { SubcallHost } from '../repl/subcall-host.ts';
 import type { SubcallScope } from '../repl/subcall-host.ts';
+import { PythonSandboxPool } from '../python/sandbox-pool.ts';
 import { createSnapshotRepl } from '../repl/step-repl.ts';
 import type { SnapshotRepl } from '../repl/step-repl.ts';
 
@@ -28,6 +29,8 @@ export interface SnapshotStepExecutorOptions {
 export class SnapshotStepExecutor {
   private readonly options: SnapshotStepExecutorOptions;
   private readonly live = new Map<string, LiveSession>();
+  /** Started with the first Python step, so workers that only see JavaScript never load Pyodide. */
+  private pythonPool: PythonSandboxPool | undefined;
 
   constructor(options: SnapshotStepExecutorOptions) {
     this.options = options;
@@ -54,6 +57,7 @@ export class SnapshotStepExecutor {
   close(): void {
     for (const session of this.live.values()) session.repl.dispose();
     this.live.clear();
+    this.pythonPool?.close();
   }
 
   private async sessionAt(task: StepTask, scope: SubcallScope): Promise<LiveSession> {
@@ -68,8 +72,11 @@ export class SnapshotStepExecutor {
     const previous = task.step > 1 ? await this.options.records.load(task.sessionId, task.step - 1) : undefined;
     const snapshotText = previous === undefined ? undefined : await this.options.blobs.get(previous.snapshotHash);
     const host = new SubcallHost(scope);
+    const language = task.settings.repl ?? 'js';
+    if (language === 'python') this.pythonPool ??= new PythonSandboxPool();
     const repl = await createSnapshotRepl({
-      language: task.settings.repl ?? 'js',
+      language,
+      ...(this.pythonPool === undefined ? {} : { pythonPool: this.pythonPool }),
       context,
       host,
       ...(snapshotText === undefined ? {} : { restore: snapshotText }),

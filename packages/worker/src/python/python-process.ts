@@ -19,12 +19,19 @@ import type { ChildFrame } from './frame-reader.ts';
 import { readResidentBytes } from './resident-memory.ts';
 import { pyodideDirectory, pythonRuntimeSource, sealedCommand } from './sandbox-seal.ts';
 
-export interface PythonProcessOptions {
-  readonly context: ContextValue;
-  readonly host: ReplHost;
+/** Fixed when the process starts (they become V8 flags): a pooled process serves sessions that fit. */
+export interface PythonProcessLimits {
   /** Python's heap (the WebAssembly memory) may grow to this; beyond it Python raises MemoryError. */
   readonly memoryLimitMb: number;
   readonly maxCapturedOutputChars: number;
+  /** Sizes the JavaScript heap, which holds the context while it is copied in. */
+  readonly contextBytes: number;
+}
+
+/** What a session gives the process it takes. */
+export interface PythonSessionStart {
+  readonly context: ContextValue;
+  readonly host: ReplHost;
   /** A snapshot text (python-snapshot.ts) to start from. */
   readonly restore?: string;
 }
@@ -43,8 +50,12 @@ const MAX_FRAME_BYTES = 256 * 1024 * 1024;
 
 export class PythonProcess {
   readonly output: CapturedOutput;
+  readonly limits: PythonProcessLimits;
+  /** Settles when Pyodide has loaded (rejects with RlmError('sandbox') if it cannot). */
+  readonly loaded: Promise<void>;
   readonly #child: ChildProcessWithoutNullStreams;
-  readonly #host: ReplHost;
+  #host: ReplHost | undefined;
+  #onReady: ((frame: ChildFrame) => void) | undefined;
   readonly #memoryTimer: NodeJS.Timeout;
   readonly #exited: Promise<ProcessEnd>;
   #end: ProcessEnd | undefined;
@@ -54,9 +65,9 @@ export class PythonProcess {
   #loadMs = 0;
   #skipped: readonly SkippedGlobal[] = [];
 
-  private constructor(child: ChildProcessWithoutNullStreams, options: PythonProcessOptions) {
+  private constructor(child: ChildProcessWithoutNullStreams, options: PythonProcessLimits) {
     this.#child = child;
-    this.#host = options.host;
+    this.limits = options;
     this.output = new CapturedOutput(options.maxCapturedOutputChars);
     const limitBytes = (options.memoryLimitMb + PROCESS_OVERHEAD_MB) * 1024 * 1024;
     this.#memoryTimer = setInterval(() => {
@@ -75,44 +86,75 @@ export class PythonProcess {
     child.stdin.on('error', () => {});
     child.stdout.on('error', () => {});
     child.stderr.resume();
-  }
-
-  /** Starts the process, loads Pyodide and copies the context in. Rejects with RlmError('sandbox'). */
-  static async start(options: PythonProcessOptions): Promise<PythonProcess> {
-    const { command, args } = sealedCommand(options);
-    const child = spawn(command, args, { env: {}, stdio: ['pipe', 'pipe', 'pipe'] });
-    const process = new PythonProcess(child, options);
-    const ready = new Promise<void>((resolve, reject) => {
-      process.#listen(
-        (frame) => {
-          if (frame.type === 'ready') {
-            process.#loadMs = typeof frame['loadMs'] === 'number' ? frame['loadMs'] : 0;
-            process.#skipped = parseSkipped(frame['skipped']);
-            resolve();
-          } else reject(new Error(`the Python sandbox failed to start: ${String(frame['message'])}`));
-        },
-      );
-      void process.#exited.then((end) => reject(new Error(`the Python sandbox exited while starting (${end})`)));
-    });
-    const context = options.context;
+    this.loaded = this.#expect('loaded').then(
+      (frame) => {
+        this.#loadMs = typeof frame['loadMs'] === 'number' ? frame['loadMs'] : 0;
+      },
+      (error: unknown) => this.#failStart(error),
+    );
+    // A pooled process may wait a long time before anyone awaits it.
+    this.loaded.catch(() => {});
+    this.#listen();
     child.stdin.write(
       encodeFrame({
         type: 'init',
         pyodideDir: pyodideDirectory(),
         runtimeSource: pythonRuntimeSource(),
-        ...(typeof context === 'string' ? { contextText: context } : { context }),
         outputCap: options.maxCapturedOutputChars,
         flushChars: FLUSH_CHARS,
-        ...(options.restore === undefined ? {} : { restore: options.restore }),
+      }),
+    );
+  }
+
+  /** Starts a sealed process and begins loading Pyodide; await `loaded`, then `begin`. */
+  static spawn(limits: PythonProcessLimits): PythonProcess {
+    const { command, args } = sealedCommand(limits);
+    return new PythonProcess(spawn(command, args, { env: {}, stdio: ['pipe', 'pipe', 'pipe'] }), limits);
+  }
+
+  /** Copies the context in (and restores a snapshot). Rejects with RlmError('sandbox'). */
+  async begin(start: PythonSessionStart): Promise<void> {
+    await this.loaded;
+    this.#host = start.host;
+    const ready = this.#expect('ready');
+    const { context } = start;
+    this.#child.stdin.write(
+      encodeFrame({
+        type: 'context',
+        ...(typeof context === 'string' ? { contextText: context } : { context }),
+        ...(start.restore === undefined ? {} : { restore: start.restore }),
       }),
     );
     try {
-      await ready;
-      return process;
+      const frame = await ready;
+      this.#skipped = parseSkipped(frame['skipped']);
     } catch (error) {
-      process.kill('killed');
-      throw new RlmError('sandbox', error instanceof Error ? error.message : String(error), { cause: error });
+      this.#failStart(error);
     }
+  }
+
+  /** Whether the process keeps the host's event loop alive: off while it waits in a pool. */
+  setReferenced(referenced: boolean): void {
+    for (const handle of [this.#child, this.#child.stdin, this.#child.stdout, this.#child.stderr]) {
+      const target = handle as { ref?: () => void; unref?: () => void };
+      if (referenced) target.ref?.();
+      else target.unref?.();
+    }
+  }
+
+  #expect(type: 'loaded' | 'ready'): Promise<ChildFrame> {
+    return new Promise((resolve, reject) => {
+      this.#onReady = (frame) => {
+        if (frame.type === type) resolve(frame);
+        else reject(new Error(`the Python sandbox failed to start: ${String(frame['message'])}`));
+      };
+      void this.#exited.then((end) => reject(new Error(`the Python sandbox exited while starting (${end})`)));
+    });
+  }
+
+  #failStart(error: unknown): never {
+    this.kill('killed');
+    throw new RlmError('sandbox', error instanceof Error ? error.message : String(error), { cause: error });
   }
 
   get isAlive(): boolean {
@@ -167,9 +209,8 @@ export class PythonProcess {
     this.#child.kill('SIGKILL');
   }
 
-  #listen(onStart: (frame: ChildFrame) => void): void {
+  #listen(): void {
     const reader = new FrameReader(MAX_FRAME_BYTES);
-    let started = false;
     this.#child.stdout.on('data', (chunk: Buffer) => {
       let frames: ChildFrame[];
       try {
@@ -178,12 +219,7 @@ export class PythonProcess {
         this.kill('crashed');
         return;
       }
-      for (const frame of frames) {
-        if (!started && (frame.type === 'ready' || frame.type === 'fatal')) {
-          started = true;
-          onStart(frame);
-        } else this.#handle(frame);
-      }
+      for (const frame of frames) this.#handle(frame);
     });
   }
 
@@ -192,12 +228,26 @@ export class PythonProcess {
       case 'output':
         this.output.append(frame['text'], frame['total']);
         return;
-      case 'call':
+      case 'call': {
         this.output.append(frame['output'], frame['total'], frame['partialAnswer']);
-        void dispatchHostCall(this.#host, frame['name'], frame['payload'], frame['options']).then((value) => {
+        const host = this.#host;
+        const answer =
+          host === undefined
+            ? Promise.resolve('Error: no session')
+            : dispatchHostCall(host, frame['name'], frame['payload'], frame['options']);
+        void answer.then((value) => {
           if (this.isAlive) this.#child.stdin.write(encodeFrame({ type: 'reply', value }));
         });
         return;
+      }
+      case 'loaded':
+      case 'ready':
+      case 'fatal': {
+        const onReady = this.#onReady;
+        this.#onReady = undefined;
+        onReady?.(frame);
+        return;
+      }
       case 'result': {
         const onResult = this.#onResult;
         this.#onResult = undefined;

@@ -20,7 +20,8 @@ import type { SkippedGlobal } from '../sandbox/repl-snapshot.ts';
 import { restoreNote } from '../sandbox/state-snapshot.ts';
 import { PythonProcess, ProcessEndedError } from './python-process.ts';
 import { checkPythonSnapshot, EMPTY_PYTHON_SNAPSHOT } from './python-snapshot.ts';
-import type { ProcessEnd } from './python-process.ts';
+import type { ProcessEnd, PythonProcessLimits } from './python-process.ts';
+import type { PythonSandboxPool } from './sandbox-pool.ts';
 import { contextBytes } from './sandbox-seal.ts';
 
 export interface PythonReplSessionOptions {
@@ -32,6 +33,8 @@ export interface PythonReplSessionOptions {
   readonly maxCapturedOutputChars?: number;
   /** Start from this snapshot text (taken by `snapshotText()` in another session). */
   readonly restore?: string;
+  /** Sandboxes with Pyodide already loaded; used when the default memory limit fits its limits. */
+  readonly pool?: PythonSandboxPool;
 }
 
 const DEFAULT_MAX_CAPTURED_OUTPUT_CHARS = 1_000_000;
@@ -54,7 +57,12 @@ type StepOutcome =
   | { readonly kind: 'ended'; readonly end: ProcessEnd }
   | { readonly kind: 'tripped'; readonly trip: WatchdogTrip };
 
-type ProcessOptions = Required<Omit<PythonReplSessionOptions, 'restore'>>;
+interface ProcessOptions {
+  readonly context: ContextValue;
+  readonly host: ReplHost;
+  readonly limits: PythonProcessLimits;
+  readonly pool: PythonSandboxPool | undefined;
+}
 
 export class PythonReplSession {
   readonly #options: ProcessOptions;
@@ -71,16 +79,39 @@ export class PythonReplSession {
 
   /** Starts the first sandbox right away, so a context that cannot load fails here, not in step 1. */
   static async create(options: PythonReplSessionOptions): Promise<PythonReplSession> {
+    const restore = options.restore === undefined ? undefined : checkPythonSnapshot(options.restore);
     const session = new PythonReplSession({
       context: options.context,
       host: options.host,
-      memoryLimitMb: options.memoryLimitMb ?? defaultPythonMemoryMb(options.context, options.restore),
-      maxCapturedOutputChars: options.maxCapturedOutputChars ?? DEFAULT_MAX_CAPTURED_OUTPUT_CHARS,
+      limits: {
+        memoryLimitMb: options.memoryLimitMb ?? defaultPythonMemoryMb(options.context, restore),
+        maxCapturedOutputChars: options.maxCapturedOutputChars ?? DEFAULT_MAX_CAPTURED_OUTPUT_CHARS,
+        contextBytes: contextBytes(options.context) + (restore?.length ?? 0),
+      },
+      // An explicit limit is exact: a pooled process would grant more.
+      pool: options.memoryLimitMb === undefined ? options.pool : undefined,
     });
-    const restore = options.restore === undefined ? {} : { restore: checkPythonSnapshot(options.restore) };
-    session.#process = await PythonProcess.start({ ...session.#options, ...restore });
+    session.#process = await session.#start(restore);
     session.#unreported = session.#process.skipped;
     return session;
+  }
+
+  /** A pooled process when one fits (a fresh one if it fails to take the context), else a new one. */
+  async #start(restore?: string): Promise<PythonProcess> {
+    const { context, host, limits, pool } = this.#options;
+    const start = { context, host, ...(restore === undefined ? {} : { restore }) };
+    const pooled = pool?.take(limits);
+    if (pooled !== undefined) {
+      try {
+        await pooled.begin(start);
+        return pooled;
+      } catch {
+        // A spare that died while waiting: start one of our own below.
+      }
+    }
+    const process = PythonProcess.spawn(limits);
+    await process.begin(start);
+    return process;
   }
 
   /**
@@ -165,7 +196,7 @@ export class PythonReplSession {
       ]);
       switch (outcome.kind) {
         case 'completed': {
-          const summary = parseStepSummary(outcome.frame, this.#options.maxCapturedOutputChars);
+          const summary = parseStepSummary(outcome.frame, process.limits.maxCapturedOutputChars);
           process.output.append(summary.output, summary.outputTotalChars, summary.partialAnswer);
           if (summary.error?.name === 'MemoryError') {
             // A full heap wedges the interpreter (even parsing the next step fails): start afresh.
@@ -197,7 +228,7 @@ export class PythonReplSession {
   async #liveProcess(): Promise<PythonProcess> {
     if (this.#disposed) throw new RlmError('sandbox', 'the REPL session was disposed');
     if (this.#process?.isAlive) return this.#process;
-    const process = await PythonProcess.start(this.#options);
+    const process = await this.#start();
     if (this.#disposed) {
       // dispose() ran while the sandbox was starting: do not keep it alive behind the caller's back.
       process.kill('killed');
@@ -218,7 +249,7 @@ export class PythonReplSession {
       },
       memory: {
         name: 'MemoryLimitError',
-        message: `step ran out of memory (limit ${this.#options.memoryLimitMb} MB); ${lost}`,
+        message: `step ran out of memory (limit ${process.limits.memoryLimitMb} MB); ${lost}`,
       },
       cancelled: { name: 'AbortError', message: `step was cancelled; ${lost}` },
       crashed: {

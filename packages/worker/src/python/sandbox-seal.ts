@@ -71,13 +71,13 @@ export function parentDeathCommand(): string | undefined {
 }
 
 export interface SealOptions {
-  readonly context: ContextValue;
+  readonly contextBytes: number;
   readonly memoryLimitMb: number;
 }
 
 export function sealedCommand(options: SealOptions): { command: string; args: string[] } {
   const script = realpathSync(fileURLToPath(new URL('./child/python-child.ts', import.meta.url)));
-  const contextMb = contextBytes(options.context) / MiB;
+  const contextMb = options.contextBytes / MiB;
   const nodeArgs = [
     '--permission',
     `--allow-fs-read=${pyodideDirectory()}/`,

@@ -5,6 +5,7 @@
  */
 import { RlmError } from '@rlm/shared';
 import type { ContextRef, ContextValue, Dispatcher, RequestRuntime, StepPort, StepResult, StepTask } from '@rlm/shared';
+import { PythonSandboxPool } from '../python/sandbox-pool.ts';
 import { createStepRepl } from './step-repl.ts';
 import type { StepRepl } from './step-repl.ts';
 import { withStepSpan } from './step-span.ts';
@@ -18,6 +19,8 @@ interface LiveSession {
 
 export class LiveStepExecutor implements StepPort {
   private readonly sessions = new Map<string, Promise<LiveSession>>();
+  /** Started with the first Python session, so JavaScript-only users never load Pyodide. */
+  private pythonPool: PythonSandboxPool | undefined;
 
   executeStep(task: StepTask, runtime: RequestRuntime, dispatcher: Dispatcher): Promise<StepResult> {
     return withStepSpan(task, (trace) => this.execute({ task, runtime, dispatcher, trace }));
@@ -28,10 +31,13 @@ export class LiveStepExecutor implements StepPort {
     let live = this.sessions.get(task.sessionId);
     if (live === undefined) {
       const host = new SubcallHost(scope);
+      const language = task.settings.repl ?? 'js';
+      if (language === 'python') this.pythonPool ??= new PythonSandboxPool();
       live = createStepRepl({
-        language: task.settings.repl ?? 'js',
+        language,
         context: inlineContext(task.context),
         host,
+        ...(language === 'python' && this.pythonPool !== undefined ? { pythonPool: this.pythonPool } : {}),
       }).then((repl) => ({ repl, host }));
       this.sessions.set(task.sessionId, live);
     }

@@ -1,5 +1,6 @@
 import type { ContextValue, ReplLanguage, StepResult } from '@rlm/shared';
 import { PythonReplSession } from '../python/python-repl-session.ts';
+import type { PythonSandboxPool } from '../python/sandbox-pool.ts';
 import { parseSnapshot, ReplSession, serializeSnapshot } from '../sandbox/index.ts';
 import type { ReplHost, StepOptions } from '../sandbox/index.ts';
 
@@ -20,12 +21,14 @@ export interface StepReplOptions {
   readonly language: ReplLanguage;
   readonly context: ContextValue;
   readonly host: ReplHost;
+  /** Python sandboxes with Pyodide loaded ahead of need (Python only). */
+  readonly pythonPool?: PythonSandboxPool;
 }
 
 export function createStepRepl(options: StepReplOptions): Promise<StepRepl> {
-  const { context, host } = options;
+  const { context, host, pythonPool } = options;
   return options.language === 'python'
-    ? PythonReplSession.create({ context, host })
+    ? PythonReplSession.create({ context, host, ...(pythonPool === undefined ? {} : { pool: pythonPool }) })
     : ReplSession.create({ context, host });
 }
 
@@ -41,9 +44,14 @@ export interface SnapshotReplOptions extends StepReplOptions {
 }
 
 export async function createSnapshotRepl(options: SnapshotReplOptions): Promise<SnapshotRepl> {
-  const { context, host, restore } = options;
+  const { context, host, restore, pythonPool } = options;
   if (options.language === 'python')
-    return PythonReplSession.create({ context, host, ...(restore === undefined ? {} : { restore }) });
+    return PythonReplSession.create({
+      context,
+      host,
+      ...(restore === undefined ? {} : { restore }),
+      ...(pythonPool === undefined ? {} : { pool: pythonPool }),
+    });
   const repl = await ReplSession.create({
     context,
     host,

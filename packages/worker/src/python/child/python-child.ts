@@ -225,27 +225,24 @@ async function start(): Promise<void> {
     stderr: () => {},
     packages: [],
   });
-  const loaded = performance.now();
   installHostDevice(pyodide);
   stripProcessGlobals();
   const namespace = pyodide.toPy({});
   pyodide.runPython(String(init['runtimeSource']), { globals: namespace });
-  const context = init['contextText'] ?? init['context'];
-  const setup = (namespace as { get(name: string): PythonCallable }).get('_rlm_setup');
-  setup(
+  const runtime = namespace as { get(name: string): PythonCallable };
+  // Loaded: a pooled sandbox waits here until a session hands it a context.
+  sendFrame({ type: 'loaded', loadMs: Math.round(performance.now() - started) });
+  const session = readFrame();
+  if (session.type !== 'context') throw new Error('expected a context frame');
+  const context = session['contextText'] ?? session['context'];
+  runtime.get('_rlm_setup')(
     typeof context === 'string' ? context : pyodide.toPy(context),
     init['outputCap'],
     init['flushChars'],
   );
-  const runtime = namespace as { get(name: string): PythonCallable };
-  const restore = init['restore'];
+  const restore = session['restore'];
   const skipped = typeof restore === 'string' ? String(runtime.get('_rlm_restore')(restore)) : '[]';
-  sendFrame({
-    type: 'ready',
-    loadMs: Math.round(performance.now() - started),
-    pyodideMs: Math.round(loaded - started),
-    skipped: JSON.parse(skipped) as unknown,
-  });
+  sendFrame({ type: 'ready', skipped: JSON.parse(skipped) as unknown });
   serve(runtime.get('_rlm_run_step'), runtime.get('_rlm_snapshot'));
 }
 
