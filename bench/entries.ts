@@ -5,7 +5,7 @@
  */
 import { benchCacheSavings } from './cache-savings.ts';
 import { benchCluster } from './cluster.ts';
-import { benchFanOut } from './fan-out.ts';
+import { benchFanOut, benchPythonFanOut } from './fan-out.ts';
 import { benchBatch, benchServeLatency } from './front-doors.ts';
 import { benchPythonSessionStart, benchPythonStepLatency, benchStepLatency } from './step-latency.ts';
 import { benchEngineOnly, benchThroughput } from './throughput.ts';
@@ -25,8 +25,8 @@ const entry = (name: string, title: string, run: () => Promise<object>): BenchEn
 
 export const BENCH_ENTRIES: readonly BenchEntry[] = [
   entry('fanOut', '400 llm_query at 200 ms: wall / ideal', () => benchFanOut(400, 50, 200)),
-  entry('pythonFanOut', 'Python: 400 llm_query_batched at 200 ms, cap 100: wall / ideal', () =>
-    benchFanOut(400, 100, 200, 'python'),
+  entry('pythonFanOut', 'Python: 400 llm_query_batched at 200 ms, cap 100, next to JS at cap 100', () =>
+    benchPythonFanOut(400, 100, 200),
   ),
   entry('throughput', 'sub-calls/s, simulator over HTTP', () => benchThroughput(5_000, 64)),
   entry('engineOnly', 'sub-calls/s, in-process provider', () => benchEngineOnly(5_000, 64)),

@@ -15,6 +15,9 @@ export interface FanOutResult {
   readonly idealMs: number;
   readonly measuredMs: number;
   readonly ratio: number;
+  /** The fan-out step alone (REPL start excluded): its wall time over ceil(N / concurrency) x latency. */
+  readonly stepMs: number;
+  readonly stepRatio: number;
 }
 
 export async function benchFanOut(
@@ -29,8 +32,13 @@ export async function benchFanOut(
     // One warm-up request so module loading and JIT do not count (a Python session still loads
     // Pyodide in the measured one: that is part of what a request costs, and is in the ideal's miss).
     await rlm.completion('warm-up', 'warm up');
+    let stepMs = 0;
     const started = performance.now();
-    const result = await rlm.completion('fan-out context', 'fan out');
+    const result = await rlm.completion('fan-out context', 'fan out', {
+      onEvent: (event) => {
+        if (event.type === 'step-end') stepMs = event.durationMs;
+      },
+    });
     const measuredMs = performance.now() - started;
     if (result.answer !== String(subcalls) || result.cacheHits !== 0) {
       throw new Error(`fan-out answered ${result.answer} with ${result.cacheHits} cache hits; expected ${subcalls} and 0`);
@@ -46,8 +54,17 @@ export async function benchFanOut(
       idealMs,
       measuredMs: Math.round(measuredMs),
       ratio: Math.round((measuredMs / idealMs) * 1000) / 1000,
+      stepMs: Math.round(stepMs),
+      stepRatio: Math.round((stepMs / (Math.ceil(subcalls / concurrency) * latencyMs)) * 1000) / 1000,
     };
   } finally {
     await sim.stop();
   }
+}
+
+/** The Python fan-out next to the same fan-out in JavaScript at the same cap. */
+export async function benchPythonFanOut(subcalls: number, concurrency: number, latencyMs: number): Promise<object> {
+  const js = await benchFanOut(subcalls, concurrency, latencyMs, 'js');
+  const python = await benchFanOut(subcalls, concurrency, latencyMs, 'python');
+  return { js, python };
 }

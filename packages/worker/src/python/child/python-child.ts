@@ -230,6 +230,7 @@ async function start(): Promise<void> {
   const namespace = pyodide.toPy({});
   pyodide.runPython(String(init['runtimeSource']), { globals: namespace });
   const runtime = namespace as { get(name: string): PythonCallable };
+  runtime.get('_rlm_warm_up')();
   // Loaded: a pooled sandbox waits here until a session hands it a context.
   sendFrame({ type: 'loaded', loadMs: Math.round(performance.now() - started) });
   const session = readFrame();
