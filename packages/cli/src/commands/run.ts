@@ -16,7 +16,7 @@ import { usageError } from '../usage-error.ts';
 
 export const RUN_USAGE = `rlm run --context FILE|- --query TEXT [--model M] [--sub-model M] [--base-url URL]
         [--api-key KEY] [--max-depth N] [--max-iterations N] [--max-tokens N] [--max-cost USD]
-        [--timeout SEC] [--step-timeout SEC] [--concurrency N] [--redis URL] [--json]
+        [--timeout SEC] [--step-timeout SEC] [--concurrency N] [--redis URL | --redis-cluster H:P,...] [--json]
         [--trace-out FILE] [--quiet] [--prefix P] [--record-content] [--log-level L]
         [--repl js|python]
   --repl python: the model writes Python, run by Pyodide in a sealed sandbox process (default js).
@@ -66,7 +66,9 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
   await trajectory?.close(result);
   if (values.json) io.stdout(JSON.stringify(result));
   else {
-    io.stdout(result.answer);
+    // A failed request prints its cause in one line, never an empty "answer".
+    if (result.stopReason !== 'error' || result.answer !== '') io.stdout(result.answer);
+    if (result.stopReason === 'error') io.stderr(`rlm: ${result.error?.message.replaceAll('\n', ' ') ?? 'the request failed'}`);
     if (!values.quiet) io.stderr(summaryLine(result));
   }
   return result.stopReason === 'error' ? 1 : 0;

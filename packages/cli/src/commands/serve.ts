@@ -1,11 +1,12 @@
 /**
- * `rlm serve --port P [--base-url URL] [--sub-model M] [--redis URL] [--auth-token TOKEN] ...`
+ * `rlm serve --port P [--base-url URL] [--sub-model M] [--redis URL | --redis-cluster H:P,...] [--auth-token TOKEN] ...`
  * An OpenAI-compatible HTTP server: callers name `rlm:<model>` and get an RLM
  * answer. --api-key / OPENAI_API_KEY remain the upstream provider's key;
  * callers authenticate with --auth-token / RLM_AUTH_TOKENS. Stops on SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';
 import { RLM } from '@rlm/sdk';
+import { redisTargetOf } from '@rlm/shared';
 import { startTelemetry } from '@rlm/telemetry';
 import type { CommandIo } from '../command-io.ts';
 import { ENGINE_FLAG_OPTIONS, engineOverrides } from '../engine-flags.ts';
@@ -14,7 +15,7 @@ import { callerTokens } from '../serve/caller-auth.ts';
 import { startServeServer } from '../serve/serve-server.ts';
 
 export const SERVE_USAGE = `rlm serve [--port P] [--host H] [--base-url URL] [--api-key KEY] [--model M] [--sub-model M]
-        [--redis URL] [--auth-token TOKEN] [--models M1,M2] [--max-requests N] [--max-body-bytes N]
+        [--redis URL | --redis-cluster H:P,...] [--auth-token TOKEN] [--models M1,M2] [--max-requests N] [--max-body-bytes N]
         [--retry-after SEC] [--repl js|python] [budget flags of rlm run as defaults]
   OpenAI-compatible: POST /v1/chat/completions with model "rlm:<root model>", GET /v1/models,
   GET /healthz. Callers send Authorization: Bearer TOKEN (--auth-token or RLM_AUTH_TOKENS=a,b).
@@ -76,7 +77,7 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
     log: (line) => io.stderr(line),
   });
   io.stderr(
-    `rlm serve: listening on ${server.url} (${rlm.config.redisUrl === undefined ? 'embedded' : 'cluster'}, ${tokens.length === 0 ? 'no caller auth' : `${tokens.length} caller token(s)`})`,
+    `rlm serve: listening on ${server.url} (${redisTargetOf(rlm.config) === undefined ? 'embedded' : 'cluster'}, ${tokens.length === 0 ? 'no caller auth' : `${tokens.length} caller token(s)`})`,
   );
   await new Promise<void>((resolve) => {
     const detach = io.onInterrupt(() => {

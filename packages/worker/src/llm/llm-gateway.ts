@@ -114,7 +114,8 @@ export class LlmGateway implements CompletionPort {
     let release: (() => void) | undefined;
     let response: CompletionResponse;
     try {
-      release = await runtime.limiter.acquire(runtime.signal);
+      // Keyed by the call: its re-run on another worker after a crash inherits the dead worker's slot.
+      release = await runtime.limiter.acquire(runtime.signal, task.callId);
       await this.options.rateGate?.admit(request.model, inputTokens + outputTokens, runtime.signal);
       throwIfStopped(runtime);
       response = await this.providerCall(request, runtime.signal);
