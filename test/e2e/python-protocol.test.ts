@@ -3,13 +3,16 @@
  * the simulator with scripted replies. One test per name of the protocol; each reply is Python the
  * way a model trained on the reference library writes it.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RLM } from '@rlm/sdk';
 import type { RLMOptions } from '@rlm/sdk';
 import { startSimServer } from '@rlm/sim';
 import type { ScriptedReplyFunction, SimServer } from '@rlm/sim';
 import type { RlmEvent } from '@rlm/shared';
 import { isSessionTurn, lastUserMessage, turnIndex } from '../support/engine-requests.ts';
+
+// Every test starts Python sandboxes (Pyodide loads in 2-3 s alone, far longer on a busy machine).
+vi.setConfig({ testTimeout: 180_000 });
 
 let sim: SimServer | undefined;
 afterEach(async () => {

@@ -43,8 +43,10 @@ export class PythonSandboxPool {
     // An empty pool hands out a process it just started: no slower than starting one outside.
     this.fill();
     const taken = this.#idle.shift();
-    this.fill();
     taken?.setReferenced(true);
+    // The replacement loads once the taken one has: two loads at once would slow the one awaited.
+    const refill = (): void => this.fill();
+    void taken?.loaded.then(refill, refill);
     return taken;
   }
 
