@@ -102,6 +102,22 @@ describe('rlm serve with the openai client', () => {
       'max_iterations',
     );
   });
+
+  it('runs a request in the Python REPL when the rlm body field asks for it', async () => {
+    // The rlm extension field is ours, not in the openai types: a variable skips the excess-property check.
+    const body = { model: 'rlm:sim-large', messages: conversation(), stream: true as const, rlm: { repl: 'python' } };
+    const stream = await client.chat.completions.create(body);
+    let content = '';
+    const code: string[] = [];
+    for await (const chunk of stream) {
+      content += chunk.choices[0]?.delta.content ?? '';
+      const event = (chunk as unknown as { rlm_event?: { type: string; code?: string } }).rlm_event;
+      if (event?.type === 'step-start' && event.code !== undefined) code.push(event.code);
+    }
+    expect(gradeAnswer(task, content)).toBe(1);
+    // The simulator wrote Python because the system prompt described a Python REPL.
+    expect(code.some((step) => step.includes('return llm_query_batched(prompts)'))).toBe(true);
+  });
 });
 
 describe('rlm serve errors (raw HTTP, OpenAI error shape)', () => {
@@ -157,6 +173,19 @@ describe('rlm serve errors (raw HTTP, OpenAI error shape)', () => {
           JSON.stringify({
             model: 'rlm:sim-large',
             rlm: { max_depth: 99 },
+            messages: [{ role: 'user', content: 'q' }],
+          }),
+        ),
+      400,
+      'invalid_request',
+    ],
+    [
+      'an unknown REPL language',
+      () =>
+        post(
+          JSON.stringify({
+            model: 'rlm:sim-large',
+            rlm: { repl: 'ruby' },
             messages: [{ role: 'user', content: 'q' }],
           }),
         ),

@@ -21,6 +21,7 @@ export const ENGINE_FLAG_OPTIONS = {
   'redis-cluster': { type: 'string' },
   'record-content': { type: 'boolean' },
   'log-level': { type: 'string' },
+  repl: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 const FLAG_TO_SETTING: Record<keyof typeof ENGINE_FLAG_OPTIONS, string> = {
@@ -39,6 +40,7 @@ const FLAG_TO_SETTING: Record<keyof typeof ENGINE_FLAG_OPTIONS, string> = {
   'redis-cluster': 'redisClusterNodes',
   'record-content': 'recordContent',
   'log-level': 'logLevel',
+  repl: 'repl',
 };
 
 export function engineOverrides(values: Record<string, unknown>): Record<string, unknown> {

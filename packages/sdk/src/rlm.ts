@@ -56,7 +56,7 @@ export interface RLMOptions extends Omit<Partial<EngineConfig>, 'redisClusterNod
 export type RequestOverrides = Partial<
   Pick<
     EngineConfig,
-    'model' | 'subModel' | 'maxDepth' | 'maxIterations' | 'maxTokens' | 'maxCostUsd' | 'timeoutSec' | 'temperature'
+    'model' | 'subModel' | 'maxDepth' | 'maxIterations' | 'maxTokens' | 'maxCostUsd' | 'timeoutSec' | 'temperature' | 'repl'
   >
 >;
 
@@ -187,6 +187,7 @@ export class RLM {
       ...(config.temperature === undefined ? {} : { temperature: config.temperature }),
       ...(config.recordContent ? { recordContent: true } : {}),
       ...(config.subcalls ? {} : { subcalls: false }),
+      ...(config.repl === 'python' ? { repl: 'python' } : {}),
     };
   }
 }

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { RlmError } from './errors.ts';
 import { DEFAULT_PRICES, PriceTable } from './pricing.ts';
+import { ReplLanguage } from './protocol.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 const positiveNumber = z.coerce.number().positive();
@@ -41,6 +42,8 @@ export const EngineConfig = z.object({
   temperature: z.coerce.number().min(0).max(2).optional(),
   /** False: the REPL-only ablation (no llm_query / rlm_query); the evaluation's rlm-no-subcalls method. */
   subcalls: z.boolean().default(true),
+  /** The REPL language the root model writes: `js` (isolated-vm) or `python` (Pyodide in a sealed process). */
+  repl: ReplLanguage.default('js'),
   /** Largest context accepted, in characters (about 4 bytes of V8 heap each at worst). */
   maxContextChars: positiveInt.default(1_000_000_000),
   /** Retries of one LLM call on 408/409/429/5xx and network errors (the openai client's layer). */
@@ -123,6 +126,7 @@ export const ENV_SETTINGS: ReadonlyArray<readonly [string, keyof EngineConfig]> 
   ['RLM_RATE_LIMITS', 'rateLimits'],
   ['RLM_RECORD_CONTENT', 'recordContent'],
   ['RLM_LOG_LEVEL', 'logLevel'],
+  ['RLM_REPL', 'repl'],
 ];
 
 /** Names a setting the way the user wrote it, for error messages. */
@@ -146,6 +150,7 @@ const SETTING_LABELS: Partial<Record<keyof EngineConfig, string>> = {
   rateLimits: 'RLM_RATE_LIMITS',
   recordContent: '--record-content / RLM_RECORD_CONTENT',
   logLevel: '--log-level / RLM_LOG_LEVEL',
+  repl: '--repl / RLM_REPL',
 };
 
 export function settingLabel(key: string): string {

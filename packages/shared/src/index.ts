@@ -11,6 +11,7 @@ export {
   DEFAULT_OUTPUT_LIMIT_CHARS,
   FORCED_FINAL_MESSAGE,
   QUESTION_HEADER,
+  ReplLanguage,
   SubcallOptions,
 } from './protocol.ts';
 export type { ContextValue, JsonValue } from './protocol.ts';

@@ -15,6 +15,10 @@ export type JsonValue =
   | readonly JsonValue[]
   | { readonly [key: string]: JsonValue };
 
+/** The REPL language of a session: JavaScript (isolated-vm, the default) or Python (Pyodide in a sealed process). */
+export const ReplLanguage = z.enum(['js', 'python']);
+export type ReplLanguage = z.infer<typeof ReplLanguage>;
+
 /** Options a model may pass to `llm_query(prompt, opts)` and friends inside the REPL. */
 export const SubcallOptions = z
   .object({

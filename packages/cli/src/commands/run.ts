@@ -18,6 +18,8 @@ export const RUN_USAGE = `rlm run --context FILE|- --query TEXT [--model M] [--s
         [--api-key KEY] [--max-depth N] [--max-iterations N] [--max-tokens N] [--max-cost USD]
         [--timeout SEC] [--step-timeout SEC] [--concurrency N] [--redis URL | --redis-cluster H:P,...] [--json]
         [--trace-out FILE] [--quiet] [--prefix P] [--record-content] [--log-level L]
+        [--repl js|python]
+  --repl python: the model writes Python, run by Pyodide in a sealed sandbox process (default js).
   A context file ending in .json is parsed as JSON; anything else is read as text.
   OTEL_EXPORTER_OTLP_ENDPOINT set: the request is traced (service rlm-cli), --json's traceId names it.`;
 

@@ -16,9 +16,10 @@ import { startServeServer } from '../serve/serve-server.ts';
 
 export const SERVE_USAGE = `rlm serve [--port P] [--host H] [--base-url URL] [--api-key KEY] [--model M] [--sub-model M]
         [--redis URL | --redis-cluster H:P,...] [--auth-token TOKEN] [--models M1,M2] [--max-requests N] [--max-body-bytes N]
-        [--retry-after SEC] [budget flags of rlm run as defaults]
+        [--retry-after SEC] [--repl js|python] [budget flags of rlm run as defaults]
   OpenAI-compatible: POST /v1/chat/completions with model "rlm:<root model>", GET /v1/models,
-  GET /healthz. Callers send Authorization: Bearer TOKEN (--auth-token or RLM_AUTH_TOKENS=a,b).`;
+  GET /healthz. Callers send Authorization: Bearer TOKEN (--auth-token or RLM_AUTH_TOKENS=a,b).
+  --repl: the server's default REPL language; a request may choose with "rlm": {"repl": "python"}.`;
 
 export async function serveCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const { values } = parseArgs({

@@ -28,6 +28,7 @@ const RLM_OPTIONS: Record<string, readonly [keyof RequestOverrides, 'number' | '
   max_cost_usd: ['maxCostUsd', 'number'],
   timeout_sec: ['timeoutSec', 'number'],
   sub_model: ['subModel', 'string'],
+  repl: ['repl', 'string'],
 };
 
 export function parseChatRequest(raw: Buffer): ChatRequest {

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES } from '../error-codes.ts';
+import { ReplLanguage } from '../protocol.ts';
 import type { ContextValue } from '../protocol.ts';
 import { STOP_REASONS } from '../stop-reason.ts';
 
@@ -116,6 +117,8 @@ export const SessionSettings = z
     recordContent: z.boolean().optional(),
     /** False removes llm_query / rlm_query from the prompt and refuses them in the REPL (the REPL-only ablation); absent means true. */
     subcalls: z.boolean().optional(),
+    /** The REPL language; absent means JavaScript. */
+    repl: ReplLanguage.optional(),
   })
   .readonly();
 export type SessionSettings = z.infer<typeof SessionSettings>;
@@ -201,7 +204,8 @@ export const StepError = z.object({ name: z.string(), message: z.string() }).rea
 export type StepError = z.infer<typeof StepError>;
 
 /** Why a REPL lost its state during a step. */
-export const ReplResetReason = z.enum(['timeout', 'memory', 'cancelled']);
+/** Why a REPL lost its state during a step (`crashed`: the Python sandbox's interpreter died, e.g. at a refused system call). */
+export const ReplResetReason = z.enum(['timeout', 'memory', 'cancelled', 'crashed']);
 export type ReplResetReason = z.infer<typeof ReplResetReason>;
 
 /** What one REPL step produced. */

@@ -7,7 +7,8 @@
  *   QUESTION_HEADER followed by the query verbatim, and it shows the context's
  *   first CONTEXT_PREVIEW_CHARS characters somewhere before that;
  * - then alternating assistant replies and user messages with REPL output;
- * - a child session started by rlm_query has query === CHILD_QUERY.
+ * - a child session started by rlm_query has query === CHILD_QUERY;
+ * - a system prompt that mentions a "Python REPL" wants Python code.
  * Anything else (no such system message) is a plain sub-call.
  */
 import { CHILD_QUERY, FORCED_FINAL_MESSAGE, QUESTION_HEADER } from '@rlm/shared';
@@ -18,6 +19,8 @@ export interface EngineTranscript {
   readonly isChild: boolean;
   /** Whether the system prompt offers llm_query (false in the REPL-only ablation). */
   readonly subcallsOffered: boolean;
+  /** The REPL language the system prompt describes (`--repl python` says "Python REPL"). */
+  readonly language: 'js' | 'python';
   /** The first user message, which carries the context metadata and preview. */
   readonly firstUserMessage: string;
   readonly assistantMessages: readonly string[];
@@ -48,6 +51,7 @@ export function readEngineTranscript(
     query,
     isChild: query === CHILD_QUERY,
     subcallsOffered: (messages[0]?.content ?? '').includes('llm_query'),
+    language: (messages[0]?.content ?? '').includes('Python REPL') ? 'python' : 'js',
     firstUserMessage,
     assistantMessages: afterFirst.filter((m) => m.role === 'assistant').map((m) => m.content ?? ''),
     laterUserMessages: afterFirst.filter((m) => m.role === 'user').map((m) => m.content ?? ''),

@@ -1,22 +1,26 @@
 /**
- * The embedded step port: one live isolate per session, kept between steps
- * (the sticky fast path; the context is copied in once). Cluster mode adds
+ * The embedded step port: one live REPL per session (an isolate, or a Python sandbox process),
+ * kept between steps (the sticky fast path; the context is copied in once). Cluster mode adds
  * snapshots so that any worker can run the next step.
  */
 import { RlmError } from '@rlm/shared';
 import type { ContextRef, ContextValue, Dispatcher, RequestRuntime, StepPort, StepResult, StepTask } from '@rlm/shared';
-import { ReplSession } from '../sandbox/index.ts';
+import { PythonSandboxPool } from '../python/sandbox-pool.ts';
+import { createStepRepl } from './step-repl.ts';
+import type { StepRepl } from './step-repl.ts';
 import { withStepSpan } from './step-span.ts';
 import { SubcallHost } from './subcall-host.ts';
 import type { SubcallScope } from './subcall-host.ts';
 
 interface LiveSession {
-  readonly repl: ReplSession;
+  readonly repl: StepRepl;
   readonly host: SubcallHost;
 }
 
 export class LiveStepExecutor implements StepPort {
   private readonly sessions = new Map<string, Promise<LiveSession>>();
+  /** Started with the first Python session, so JavaScript-only users never load Pyodide. */
+  private pythonPool: PythonSandboxPool | undefined;
 
   executeStep(task: StepTask, runtime: RequestRuntime, dispatcher: Dispatcher): Promise<StepResult> {
     return withStepSpan(task, (trace) => this.execute({ task, runtime, dispatcher, trace }));
@@ -27,7 +31,14 @@ export class LiveStepExecutor implements StepPort {
     let live = this.sessions.get(task.sessionId);
     if (live === undefined) {
       const host = new SubcallHost(scope);
-      live = ReplSession.create({ context: inlineContext(task.context), host }).then((repl) => ({ repl, host }));
+      const language = task.settings.repl ?? 'js';
+      if (language === 'python') this.pythonPool ??= new PythonSandboxPool();
+      live = createStepRepl({
+        language,
+        context: inlineContext(task.context),
+        host,
+        ...(language === 'python' && this.pythonPool !== undefined ? { pythonPool: this.pythonPool } : {}),
+      }).then((repl) => ({ repl, host }));
       this.sessions.set(task.sessionId, live);
     }
     const session = await live;
