@@ -6,6 +6,8 @@ export type { ChatMessage, ChatRole, CompletionRequest, CompletionResponse, Toke
 export {
   CHILD_QUERY,
   CONTEXT_PREVIEW_CHARS,
+  CONTEXT_TAIL_CHARS,
+  EMBEDDED_QUERY,
   DEFAULT_OUTPUT_LIMIT_CHARS,
   FORCED_FINAL_MESSAGE,
   QUESTION_HEADER,
@@ -111,3 +113,5 @@ export { withLinkedRootSpan } from './telemetry/linked-root.ts';
 export type { LinkedRootOptions } from './telemetry/linked-root.ts';
 export { withJobSpan } from './telemetry/job-span.ts';
 export type { TracedJob } from './telemetry/job-span.ts';
+export { composeQuery, INSTRUCTIONS_HEADER, isEmbeddedQuery } from './request-query.ts';
+export { SCRUBBED, scrubSecrets } from './scrub-secrets.ts';

@@ -65,6 +65,7 @@ const ContextMetadataSchema = z.object({
   items: z.number().int().nonnegative().optional(),
   itemLengths: z.array(z.number().int().nonnegative()).optional(),
   preview: z.string(),
+  tail: z.string().optional(),
 });
 
 export const StepJobData = z.object({

@@ -2,9 +2,11 @@
  * Every LLM call of a request passes through here, in this order:
  *   1. sub-calls only: result cache, then joining an identical call in flight
  *      (the CallCoalescer: in-process, or across the cluster through Redis);
- *   2. reserve the estimated tokens and cost in the request's ledger
- *      (a refusal stops the whole request with max_tokens / max_cost);
- *   3. wait for a slot under the request's concurrency cap;
+ *   2. wait for a slot under the request's concurrency cap (before reserving:
+ *      calls waiting for a slot hold no budget);
+ *   3. reserve the prompt's tokens plus an output estimate (output-estimate.ts)
+ *      and their cost in the request's ledger (a refusal stops the whole
+ *      request with max_tokens / max_cost);
  *   4. call the provider, then settle the ledger from the reported usage.
  * Each call is one `chat <model>` CLIENT span (llm-span.ts); the span that
  * called the provider is stored with the cached result, so later hits link to it.
@@ -25,6 +27,7 @@ import type {
 } from '@rlm/shared';
 import type { LlmProvider } from './provider.ts';
 import { chatRequestAttributes, recordChatResponse, recordReuse } from './llm-span.ts';
+import { OutputEstimator } from './output-estimate.ts';
 import { subcallCacheKey } from './sub-call-key.ts';
 
 /** One provider request as metrics see it: how long it took, what it used, how it failed. */
@@ -43,7 +46,7 @@ export interface LlmGatewayOptions {
   /** Provider rate limits shared by every process; absent means none. */
   readonly rateGate?: RateGate;
   readonly prices: PriceTable;
-  /** Output tokens reserved for a call that sets no maxTokens. */
+  /** Output cap of a call that sets no maxTokens (the most it can overshoot its reservation by). */
   readonly defaultMaxOutputTokens: number;
   /** Record prompts and completions on spans (truncated); off by default. */
   readonly recordContent?: boolean;
@@ -53,6 +56,7 @@ export interface LlmGatewayOptions {
 
 export class LlmGateway implements CompletionPort {
   private readonly options: LlmGatewayOptions;
+  private readonly outputs = new OutputEstimator();
 
   constructor(options: LlmGatewayOptions) {
     this.options = options;
@@ -102,29 +106,33 @@ export class LlmGateway implements CompletionPort {
   private async call(task: LlmCallTask, runtime: RequestRuntime, span: Span): Promise<CompletionResponse> {
     const request = task.request;
     const price = priceOf(this.options.prices, request.model);
-    const outputTokens = request.maxTokens ?? this.options.defaultMaxOutputTokens;
+    const outputCap = request.maxTokens ?? this.options.defaultMaxOutputTokens;
     const inputTokens = countMessageTokens(request.messages);
-    const estimateCost = costOf(price, { inputTokens, outputTokens, cachedInputTokens: 0 });
-
-    const outcome = await runtime.ledger.reserve(inputTokens + outputTokens, estimateCost);
-    if (!outcome.ok) {
-      runtime.stop(outcome.reason);
-      throw new RlmError('budget_exhausted', `budget exhausted (${outcome.reason})`);
-    }
     let release: (() => void) | undefined;
     let response: CompletionResponse;
     try {
       release = await runtime.limiter.acquire(runtime.signal);
-      await this.options.rateGate?.admit(request.model, inputTokens + outputTokens, runtime.signal);
       throwIfStopped(runtime);
-      response = await this.providerCall(request, runtime.signal);
-    } catch (error) {
-      await runtime.ledger.release(outcome.reservation);
-      throw error;
+      const outputTokens = this.outputs.estimate(runtime.rootId, task.purpose, outputCap);
+      const estimateCost = costOf(price, { inputTokens, outputTokens, cachedInputTokens: 0 });
+      const outcome = await runtime.ledger.reserve(inputTokens + outputTokens, estimateCost);
+      if (!outcome.ok) {
+        runtime.stop(outcome.reason);
+        throw new RlmError('budget_exhausted', `budget exhausted (${outcome.reason})`);
+      }
+      try {
+        await this.options.rateGate?.admit(request.model, inputTokens + outputTokens, runtime.signal);
+        throwIfStopped(runtime);
+        response = await this.providerCall(request, runtime.signal);
+      } catch (error) {
+        await runtime.ledger.release(outcome.reservation);
+        throw error;
+      }
+      this.outputs.observe(runtime.rootId, task.purpose, response.usage.outputTokens);
+      await runtime.ledger.settle(outcome.reservation, response.usage, costOf(price, response.usage));
     } finally {
       release?.();
     }
-    await runtime.ledger.settle(outcome.reservation, response.usage, costOf(price, response.usage));
     const exhausted = await runtime.ledger.exhausted();
     if (exhausted !== undefined) runtime.stop(exhausted);
     // Kept with the cached value: hits and joined calls link back to this span.
