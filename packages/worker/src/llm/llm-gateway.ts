@@ -5,8 +5,10 @@
  *   2. wait for a slot under the request's concurrency cap (before reserving:
  *      calls waiting for a slot hold no budget);
  *   3. reserve the prompt's tokens plus an output estimate (output-estimate.ts)
- *      and their cost in the request's ledger (a refusal stops the whole
- *      request with max_tokens / max_cost);
+ *      and their cost in the request's ledger; refused while other calls of
+ *      the request hold reservations, wait for one to settle and ask again
+ *      (reservation-waits.ts); refused otherwise, stop the whole request with
+ *      max_tokens / max_cost;
  *   4. call the provider, then settle the ledger from the reported usage.
  * Each call is one `chat <model>` CLIENT span (llm-span.ts); the span that
  * called the provider is stored with the cached result, so later hits link to it.
@@ -23,11 +25,13 @@ import type {
   PriceTable,
   RateGate,
   RequestRuntime,
+  Reservation,
   ResultCache,
 } from '@rlm/shared';
 import type { LlmProvider } from './provider.ts';
 import { chatRequestAttributes, recordChatResponse, recordReuse } from './llm-span.ts';
 import { OutputEstimator } from './output-estimate.ts';
+import { ReservationWaits } from './reservation-waits.ts';
 import { subcallCacheKey } from './sub-call-key.ts';
 
 /** One provider request as metrics see it: how long it took, what it used, how it failed. */
@@ -57,6 +61,7 @@ export interface LlmGatewayOptions {
 export class LlmGateway implements CompletionPort {
   private readonly options: LlmGatewayOptions;
   private readonly outputs = new OutputEstimator();
+  private readonly reservations = new ReservationWaits();
 
   constructor(options: LlmGatewayOptions) {
     this.options = options;
@@ -113,23 +118,25 @@ export class LlmGateway implements CompletionPort {
     try {
       release = await runtime.limiter.acquire(runtime.signal);
       throwIfStopped(runtime);
-      const outputTokens = this.outputs.estimate(runtime.rootId, task.purpose, outputCap);
-      const estimateCost = costOf(price, { inputTokens, outputTokens, cachedInputTokens: 0 });
-      const outcome = await runtime.ledger.reserve(inputTokens + outputTokens, estimateCost);
-      if (!outcome.ok) {
-        runtime.stop(outcome.reason);
-        throw new RlmError('budget_exhausted', `budget exhausted (${outcome.reason})`);
-      }
+      const { reservation, outputTokens } = await this.reserve(task, runtime, inputTokens, outputCap);
       try {
         await this.options.rateGate?.admit(request.model, inputTokens + outputTokens, runtime.signal);
         throwIfStopped(runtime);
         response = await this.providerCall(request, runtime.signal);
       } catch (error) {
-        await runtime.ledger.release(outcome.reservation);
+        try {
+          await runtime.ledger.release(reservation);
+        } finally {
+          this.reservations.drop(runtime.rootId);
+        }
         throw error;
       }
       this.outputs.observe(runtime.rootId, task.purpose, response.usage.outputTokens);
-      await runtime.ledger.settle(outcome.reservation, response.usage, costOf(price, response.usage));
+      try {
+        await runtime.ledger.settle(reservation, response.usage, costOf(price, response.usage));
+      } finally {
+        this.reservations.drop(runtime.rootId);
+      }
     } finally {
       release?.();
     }
@@ -137,6 +144,31 @@ export class LlmGateway implements CompletionPort {
     if (exhausted !== undefined) runtime.stop(exhausted);
     // Kept with the cached value: hits and joined calls link back to this span.
     return span.isRecording() ? { ...response, producerTraceparent: formatTraceparent(span.spanContext()) } : response;
+  }
+
+  /** Reserves the call's prompt and estimated output; throws budget_exhausted (and stops the request) when it cannot fit. */
+  private async reserve(
+    task: LlmCallTask,
+    runtime: RequestRuntime,
+    inputTokens: number,
+    outputCap: number,
+  ): Promise<{ reservation: Reservation; outputTokens: number }> {
+    const price = priceOf(this.options.prices, task.request.model);
+    for (;;) {
+      const outputTokens = this.outputs.estimate(runtime.rootId, task.purpose, outputCap);
+      const estimateCost = costOf(price, { inputTokens, outputTokens, cachedInputTokens: 0 });
+      const outcome = await runtime.ledger.reserve(inputTokens + outputTokens, estimateCost);
+      if (outcome.ok) {
+        this.reservations.hold(runtime.rootId);
+        return { reservation: outcome.reservation, outputTokens };
+      }
+      if (!(await this.reservations.waitForDrop(runtime.rootId, runtime.signal))) {
+        throwIfStopped(runtime);
+        runtime.stop(outcome.reason);
+        throw new RlmError('budget_exhausted', `budget exhausted (${outcome.reason})`);
+      }
+      throwIfStopped(runtime);
+    }
   }
 
   private async providerCall(request: LlmCallTask['request'], signal: AbortSignal): Promise<CompletionResponse> {
