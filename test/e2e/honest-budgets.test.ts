@@ -75,3 +75,35 @@ describe('honest budgets', () => {
     expect(result.usage.calls).toBeLessThan(FAN_OUT + 1);
   }, 60_000);
 });
+
+describe('rlm batch --max-cost-total', () => {
+  it('bounds the whole batch, exits 3, and a later run with a larger cap finishes the pending pairs', async () => {
+    const { mkdtemp, readFile, writeFile } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { runCli } = await import('../support/run-cli.ts');
+    sim = await startSimServer({ policy: { type: 'scripted', replies: () => 'FINAL(42)' } });
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'rlm-batch-total-'));
+    const input = path.join(dir, 'docs.jsonl');
+    const out = path.join(dir, 'out.jsonl');
+    const docs = Array.from({ length: 12 }, (_, i) => JSON.stringify({ id: `d${i}`, text: `document ${i}` }));
+    await writeFile(input, `${docs.join('\n')}\n`);
+    const batch = (cap: string) =>
+      runCli(['batch', '--input', input, '--query', 'What is the answer?', '--out', out, '--base-url', sim?.baseUrl ?? '',
+        '--model', 'sim-large', '--concurrency', '2', '--max-cost-total', cap, '--quiet']);
+
+    const first = await batch('0.01');
+    expect(first.code).toBe(3);
+    expect(first.stderr).toMatch(/stopped at --max-cost-total \$0\.01: the pairs not started stay pending/);
+    const records = (await readFile(out, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { costUsd: number });
+    const spent = records.reduce((sum, record) => sum + record.costUsd, 0);
+    expect(records.length).toBeGreaterThan(0);
+    expect(records.length).toBeLessThan(12);
+    // One root call per pair, each far below its output cap: no overshoot at all here.
+    expect(spent).toBeLessThanOrEqual(0.01);
+
+    const second = await batch('1');
+    expect(second.code).toBe(0);
+    expect((await readFile(out, 'utf8')).trim().split('\n')).toHaveLength(12);
+  }, 60_000);
+});

@@ -1,11 +1,15 @@
 /**
  * `maxCostTotalUsd` of a batch: one cost cap over all of its pairs. Each pair
  * runs under its own request cap (the ledger enforces it), granted from what
- * is left: min(the configured per-request cap, (total - spent - granted to
- * running pairs) / free pair slots). When a pair finishes, its grant is
- * returned and its real cost counted. No pair starts while less than
- * MIN_START_SHARE of the total is left; with nothing running the batch stops
- * there, and the pairs not started stay pending for a later run.
+ * is left (`available` = total - spent - granted to running pairs): an equal
+ * share of it per free pair slot, but at least what the costliest finished
+ * pair spent (when that much is available), never more than the configured
+ * per-request cap. When a pair finishes, its grant is returned and its real
+ * cost counted. No pair starts while less than MIN_START_SHARE of the total,
+ * or less than the costliest pair so far, is available; with nothing running
+ * the batch stops there, and the pairs not started stay pending for a later
+ * run. A pair refused before it could spend anything also stops the batch
+ * (and stays pending).
  *
  * Bound: spent <= total + the overshoot each running pair may have past its
  * own cap (README, "Budgets").
@@ -21,6 +25,7 @@ export class BatchBudget {
   private running = 0;
   private waiters: Array<() => void> = [];
   private exhaustedFlag = false;
+  private costliestPairUsd = 0;
 
   constructor(totalUsd: number, slots: number, perPairUsd: number | undefined) {
     this.totalUsd = totalUsd;
@@ -42,9 +47,9 @@ export class BatchBudget {
     for (;;) {
       if (signal.aborted || this.exhaustedFlag) return undefined;
       const available = this.totalUsd - this.spentUsd - this.grantedUsd;
-      if (available >= this.totalUsd * MIN_START_SHARE) {
+      if (available >= Math.max(this.totalUsd * MIN_START_SHARE, this.costliestPairUsd)) {
         const share = available / Math.max(1, this.slots - this.running);
-        const grant = Math.min(this.perPairUsd ?? Number.POSITIVE_INFINITY, share);
+        const grant = Math.min(this.perPairUsd ?? Number.POSITIVE_INFINITY, Math.max(share, this.costliestPairUsd));
         this.grantedUsd += grant;
         this.running += 1;
         return grant;
@@ -63,8 +68,15 @@ export class BatchBudget {
   settle(grant: number, costUsd: number): void {
     this.grantedUsd -= grant;
     this.spentUsd += costUsd;
+    this.costliestPairUsd = Math.max(this.costliestPairUsd, costUsd);
     this.running -= 1;
     this.wakeAll();
+  }
+
+  /** A pair's grant could not pay for its first call: stop starting pairs (it stays pending). */
+  refused(grant: number): void {
+    this.exhaustedFlag = true;
+    this.settle(grant, 0);
   }
 
   private wakeAll(): void {

@@ -116,7 +116,15 @@ export async function* runBatch(
           ...(grant === undefined ? {} : { maxCostUsd: grant }),
         }),
       );
-      if (grant !== undefined) budget?.settle(grant, record.costUsd);
+      if (grant !== undefined && budget !== undefined) {
+        // Refused before it spent anything: not done, the batch's budget is what ran out.
+        if (record.stopReason === 'max_cost' && record.costUsd === 0 && record.usage.calls === 0) {
+          budget.refused(grant);
+          options.onBudgetExhausted?.();
+          return;
+        }
+        budget.settle(grant, record.costUsd);
+      }
       // A pair cut short by the batch's own stop is not done: the next run answers it.
       if (cutShort(record, signal)) return;
       await log?.append(record);
