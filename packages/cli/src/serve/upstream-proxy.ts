@@ -87,3 +87,17 @@ export async function listUpstreamModels(upstream: Upstream): Promise<string[] |
     return undefined;
   }
 }
+
+/** Whether the upstream knows `model` (GET /models/<id> answers 2xx); false when it cannot say. */
+export async function upstreamHasModel(upstream: Upstream, model: string): Promise<boolean> {
+  try {
+    const answer = await fetch(`${upstream.baseUrl.replace(/\/$/, '')}/models/${encodeURIComponent(model)}`, {
+      headers: headersFor(upstream),
+      signal: AbortSignal.timeout(10_000),
+    });
+    await answer.body?.cancel();
+    return answer.ok;
+  } catch {
+    return false;
+  }
+}
