@@ -199,3 +199,34 @@ describe('rlm serve --direct-below', () => {
     expect(sim.stats().requestsByKind.root).toBeGreaterThan(afterShort.requestsByKind.root);
   }, 60_000);
 });
+
+describe('rlm serve never relays the upstream key', () => {
+  const KEY = 'sk-upstream-ECHOED-987654321';
+  let echoing: SimServer;
+  let keyed: ServeProcess;
+  beforeAll(async () => {
+    echoing = await startSimServer({
+      policy: { type: 'scripted', replies: () => ({ status: 401, content: `Incorrect API key provided: ${KEY}` }) },
+    });
+    keyed = await startServeProcess(['--base-url', echoing.baseUrl, '--api-key', KEY]);
+  });
+  afterAll(async () => {
+    await keyed?.stop();
+    await echoing?.close();
+  });
+
+  it('in the 502 of a failed RLM run and in a proxied 401, even when the provider echoes it', async () => {
+    for (const model of ['rlm:sim-large', 'sim-large']) {
+      const response = await fetch(`${keyed.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model, messages: [{ role: 'user', content: 'doc and question' }] }),
+      });
+      const text = await response.text();
+      expect(response.status).toBe(model.startsWith('rlm:') ? 502 : 401);
+      expect(text).toMatch(/401|Incorrect API key/);
+      expect(text).not.toContain(KEY);
+    }
+    expect(keyed.stderr()).not.toContain(KEY);
+  });
+});

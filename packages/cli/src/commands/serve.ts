@@ -13,6 +13,7 @@ import { numberFlag } from '../number-flag.ts';
 import { callerTokens } from '../serve/caller-auth.ts';
 import { startServeServer } from '../serve/serve-server.ts';
 import { upstreamOf } from '../serve/upstream-proxy.ts';
+import { usageError } from '../usage-error.ts';
 import type { Upstream } from '../serve/upstream-proxy.ts';
 
 export const SERVE_USAGE = `rlm serve [--port P] [--host H] [--base-url URL] [--api-key KEY] [--model M] [--sub-model M]
@@ -106,6 +107,10 @@ function proxyOptions(
   directBelowTokens: number | undefined,
 ): { upstream?: Upstream; directBelowTokens?: number } {
   const upstream = upstreamOf(rlm.config);
-  if (upstream === undefined) return {};
+  if (upstream === undefined) {
+    if (directBelowTokens !== undefined)
+      throw usageError('--direct-below needs a model endpoint to send requests to (--base-url or --api-key)');
+    return {};
+  }
   return { upstream, ...(directBelowTokens === undefined ? {} : { directBelowTokens }) };
 }
