@@ -2,6 +2,7 @@
  * `./dev rlm ...` runs node itself: no command line (which may carry an API
  * key) is echoed by a package manager, and SIGTERM reaches the node process
  * (the simulator prints its goodbye line only from its own signal handler).
+ * `rlm sim` answers whatever model name it is asked for.
  */
 import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
@@ -23,7 +24,7 @@ describe('./dev rlm', () => {
     expect(stdout + stderr).not.toContain(key);
   }, 60_000);
 
-  it('delivers SIGTERM to the node process itself', async () => {
+  it('runs rlm sim, which answers any model name, and delivers SIGTERM to the node process itself', async () => {
     const child = spawn(DEV, ['rlm', 'sim', '--port', '0'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -34,8 +35,16 @@ describe('./dev rlm', () => {
       });
       void exited.then(() => reject(new Error(`./dev rlm sim exited early:\n${stderr}`)));
     });
+    const baseUrl = /base URL (\S+)/.exec(stderr)?.[1] ?? '';
+    const answer = await fetch(`${baseUrl}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'my-local-model', messages: [{ role: 'user', content: 'Say hello.' }] }),
+    });
+    expect(answer.status).toBe(200);
+    expect(((await answer.json()) as { model: string }).model).toBe('my-local-model');
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(stderr).toMatch(/served 0 requests; bye/);
+    expect(stderr).toMatch(/served 1 requests; bye/);
   }, 60_000);
 });
