@@ -36,6 +36,10 @@ describe('RLM.completion', () => {
     expect(events).toContain('session-start');
   }, 60_000);
 
+  it('an empty prompt is bad input, not a run', async () => {
+    await expect(rlm.completion('  ')).rejects.toMatchObject({ code: 'config_invalid', message: 'the prompt is empty' });
+  });
+
   it('completion(context, query) stays as it was', async () => {
     const result = await rlm.completion(task.context, task.query);
     expect(gradeAnswer(task, result.answer)).toBe(1);

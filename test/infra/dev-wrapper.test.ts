@@ -24,6 +24,17 @@ describe('./dev rlm', () => {
     expect(stdout + stderr).not.toContain(key);
   }, 60_000);
 
+  it('pnpm rlm does not echo the command line either (loglevel in pnpm-workspace.yaml)', async () => {
+    const key = 'sk-pnpm-script-SECRET-4343';
+    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
+      execFile('pnpm', ['rlm', 'trace', '--help', '--api-key', key], { cwd: ROOT, env }, (_error, out, err) =>
+        resolve({ stdout: out, stderr: err }),
+      );
+    });
+    expect(stdout).toMatch(/^usage: rlm trace/);
+    expect(stdout + stderr).not.toContain(key);
+  }, 60_000);
+
   it('runs rlm sim, which answers any model name, and delivers SIGTERM to the node process itself', async () => {
     const child = spawn(DEV, ['rlm', 'sim', '--port', '0'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';

@@ -113,6 +113,9 @@ export class RLM {
     const separate = typeof queryOrOptions === 'string' ? queryOrOptions : undefined;
     const options = typeof queryOrOptions === 'object' ? queryOrOptions : maybeOptions;
     if (separate !== undefined && separate.trim().length === 0) throw new RlmError('config_invalid', 'the query is empty');
+    if (separate === undefined && typeof context === 'string' && context.trim().length === 0) {
+      throw new RlmError('config_invalid', 'the prompt is empty');
+    }
     const query = composeQuery(separate, options.instructions);
     const config = options.overrides === undefined ? this.config : withOverrides(this.config, options.overrides);
     validateRequest(config, context, query);
