@@ -25,7 +25,10 @@ beforeAll(async () => {
   sim = await startSimServer({ policy: { type: 'solver' }, anyModel: true });
   // A provider that refuses the key and echoes it back in its error text, as some do.
   echoing = await startSimServer({
-    policy: { type: 'scripted', replies: () => ({ status: 401, content: `Incorrect API key provided: ${KEY}` }) },
+    policy: {
+      type: 'scripted',
+      replies: () => ({ status: 401, content: `Incorrect API key provided: ${KEY}` }),
+    },
     anyModel: true,
   });
   dir = await mkdtemp(path.join(os.tmpdir(), 'rlm-front-doors-'));
@@ -38,7 +41,18 @@ afterAll(async () => {
 });
 
 const run = (...args: string[]) =>
-  runCli(['run', '--context', contextFile, '--query', task.query, '--base-url', sim.baseUrl, '--model', 'sim-large', ...args]);
+  runCli([
+    'run',
+    '--context',
+    contextFile,
+    '--query',
+    task.query,
+    '--base-url',
+    sim.baseUrl,
+    '--model',
+    'sim-large',
+    ...args,
+  ]);
 
 describe('rlm run exit codes and causes', () => {
   it('0: a final answer', async () => {
@@ -51,7 +65,9 @@ describe('rlm run exit codes and causes', () => {
   it('3: stopped by the turn limit, the partial answer marked as partial', async () => {
     const result = await run('--max-iterations', '1');
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/^rlm: partial answer: stopped by the turn limit \(--max-iterations\)/m);
+    expect(result.stderr).toMatch(
+      /^rlm: partial answer: stopped by the turn limit \(--max-iterations\)/m,
+    );
   }, 60_000);
 
   it('3: stopped by a cost budget too small for the work', async () => {
@@ -63,8 +79,19 @@ describe('rlm run exit codes and causes', () => {
   it('1: a 401 from the provider is named in plain output, and its echo of the key is scrubbed everywhere', async () => {
     const traceFile = path.join(dir, 'failed.jsonl');
     const result = await runCli([
-      'run', '--context', contextFile, '--query', task.query, '--base-url', echoing.baseUrl,
-      '--api-key', KEY, '--model', 'sim-large', '--trace-out', traceFile,
+      'run',
+      '--context',
+      contextFile,
+      '--query',
+      task.query,
+      '--base-url',
+      echoing.baseUrl,
+      '--api-key',
+      KEY,
+      '--model',
+      'sim-large',
+      '--trace-out',
+      traceFile,
     ]);
     expect(result.code).toBe(1);
     const causes = result.stderr.split('\n').filter((line) => line.startsWith('rlm: failed:'));
@@ -73,8 +100,16 @@ describe('rlm run exit codes and causes', () => {
     expect(result.stdout + result.stderr).not.toContain(KEY);
     expect(await readFile(traceFile, 'utf8')).not.toContain(KEY);
     const json = await runCli([
-      'run', '--context', contextFile, '--query', task.query, '--base-url', echoing.baseUrl,
-      '--api-key', KEY, '--json',
+      'run',
+      '--context',
+      contextFile,
+      '--query',
+      task.query,
+      '--base-url',
+      echoing.baseUrl,
+      '--api-key',
+      KEY,
+      '--json',
     ]);
     expect(json.code).toBe(1);
     expect(json.stdout).toContain('401');
@@ -82,20 +117,55 @@ describe('rlm run exit codes and causes', () => {
   }, 60_000);
 
   it('1: a server that is down is named as unreachable', async () => {
-    const result = await runCli(['run', '--context', contextFile, '--query', 'q', '--base-url', 'http://127.0.0.1:9/v1']);
+    const result = await runCli([
+      'run',
+      '--context',
+      contextFile,
+      '--query',
+      'q',
+      '--base-url',
+      'http://127.0.0.1:9/v1',
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^rlm: failed: llm_network: LLM endpoint unreachable/m);
   }, 60_000);
 
   it('2: --max-cost with a model that has no price, before any call; --price gives it one', async () => {
     const before = sim.stats().totalRequests;
-    const refused = await runCli(['run', '--context', contextFile, '--query', task.query, '--base-url', sim.baseUrl, '--model', 'qwen3-8b', '--max-cost', '1']);
+    const refused = await runCli([
+      'run',
+      '--context',
+      contextFile,
+      '--query',
+      task.query,
+      '--base-url',
+      sim.baseUrl,
+      '--model',
+      'qwen3-8b',
+      '--max-cost',
+      '1',
+    ]);
     expect(refused.code).toBe(2);
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
     expect(refused.stderr).toMatch(/no price for model "qwen3-8b".*--price IN,OUT.*RLM_PRICES/);
     expect(sim.stats().totalRequests).toBe(before);
 
-    const priced = await runCli(['run', '--context', contextFile, '--query', task.query, '--base-url', sim.baseUrl, '--model', 'qwen3-8b', '--max-cost', '1', '--price', '0.5,1.5', '--json']);
+    const priced = await runCli([
+      'run',
+      '--context',
+      contextFile,
+      '--query',
+      task.query,
+      '--base-url',
+      sim.baseUrl,
+      '--model',
+      'qwen3-8b',
+      '--max-cost',
+      '1',
+      '--price',
+      '0.5,1.5',
+      '--json',
+    ]);
     expect(priced.code).toBe(0);
     const result = JSON.parse(priced.stdout) as { costUsd: number; answer: string };
     expect(result.costUsd).toBeGreaterThan(0);
@@ -138,8 +208,18 @@ describe('rlm batch exit codes', () => {
     const input = path.join(dir, 'docs.jsonl');
     await writeFile(input, `${JSON.stringify({ id: 'a', text: task.context })}\n`);
     const result = await runCli([
-      'batch', '--input', input, '--query', task.query, '--out', path.join(dir, 'out-failed.jsonl'),
-      '--base-url', echoing.baseUrl, '--api-key', KEY, '--quiet',
+      'batch',
+      '--input',
+      input,
+      '--query',
+      task.query,
+      '--out',
+      path.join(dir, 'out-failed.jsonl'),
+      '--base-url',
+      echoing.baseUrl,
+      '--api-key',
+      KEY,
+      '--quiet',
     ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^batch: a \(.*\): failed: llm_http: LLM endpoint answered 401/m);

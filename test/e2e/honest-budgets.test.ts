@@ -42,7 +42,12 @@ describe('honest budgets', () => {
   it(`${FAN_OUT} parallel sub-calls whose real cost is well under the cap all run, and the cost stays under it`, async () => {
     sim = await fanOutSim('ok');
     const maxCostUsd = 0.02;
-    const rlm = new RLM({ baseUrl: sim.baseUrl, model: 'sim-large', subModel: 'sim-small', maxCostUsd });
+    const rlm = new RLM({
+      baseUrl: sim.baseUrl,
+      model: 'sim-large',
+      subModel: 'sim-small',
+      maxCostUsd,
+    });
     // Reserving every call's full output cap would not fit even the first wave of parallel calls.
     expect(32 * 4096 * OUTPUT_PRICE).toBeGreaterThan(maxCostUsd);
     const result = await rlm.completion('a small context', 'Summarise every item.');
@@ -86,16 +91,39 @@ describe('rlm batch --max-cost-total', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'rlm-batch-total-'));
     const input = path.join(dir, 'docs.jsonl');
     const out = path.join(dir, 'out.jsonl');
-    const docs = Array.from({ length: 12 }, (_, i) => JSON.stringify({ id: `d${i}`, text: `document ${i}` }));
+    const docs = Array.from({ length: 12 }, (_, i) =>
+      JSON.stringify({ id: `d${i}`, text: `document ${i}` }),
+    );
     await writeFile(input, `${docs.join('\n')}\n`);
     const batch = (cap: string) =>
-      runCli(['batch', '--input', input, '--query', 'What is the answer?', '--out', out, '--base-url', sim?.baseUrl ?? '',
-        '--model', 'sim-large', '--concurrency', '2', '--max-cost-total', cap, '--quiet']);
+      runCli([
+        'batch',
+        '--input',
+        input,
+        '--query',
+        'What is the answer?',
+        '--out',
+        out,
+        '--base-url',
+        sim?.baseUrl ?? '',
+        '--model',
+        'sim-large',
+        '--concurrency',
+        '2',
+        '--max-cost-total',
+        cap,
+        '--quiet',
+      ]);
 
     const first = await batch('0.01');
     expect(first.code).toBe(3);
-    expect(first.stderr).toMatch(/stopped at --max-cost-total \$0\.01: the pairs not started stay pending/);
-    const records = (await readFile(out, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { costUsd: number });
+    expect(first.stderr).toMatch(
+      /stopped at --max-cost-total \$0\.01: the pairs not started stay pending/,
+    );
+    const records = (await readFile(out, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { costUsd: number });
     const spent = records.reduce((sum, record) => sum + record.costUsd, 0);
     expect(records.length).toBeGreaterThan(0);
     expect(records.length).toBeLessThan(12);

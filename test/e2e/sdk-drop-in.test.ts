@@ -31,13 +31,18 @@ describe('RLM.completion', () => {
 
   it('completion(prompt, options) takes options in the second place', async () => {
     const events: string[] = [];
-    const result = await rlm.completion(`${task.context}\n\n${task.query}`, { onEvent: (event) => events.push(event.type) });
+    const result = await rlm.completion(`${task.context}\n\n${task.query}`, {
+      onEvent: (event) => events.push(event.type),
+    });
     expect(gradeAnswer(task, result.answer)).toBe(1);
     expect(events).toContain('session-start');
   }, 60_000);
 
   it('an empty prompt is bad input, not a run', async () => {
-    await expect(rlm.completion('  ')).rejects.toMatchObject({ code: 'config_invalid', message: 'the prompt is empty' });
+    await expect(rlm.completion('  ')).rejects.toMatchObject({
+      code: 'config_invalid',
+      message: 'the prompt is empty',
+    });
   });
 
   it('completion(context, query) stays as it was', async () => {
@@ -48,7 +53,10 @@ describe('RLM.completion', () => {
 
 describe('new RLM(options)', () => {
   it.each([
-    [{ baseURL: 'http://127.0.0.1:9/v1' }, /unknown RLM option "baseURL" \(did you mean "baseUrl"\?\)/],
+    [
+      { baseURL: 'http://127.0.0.1:9/v1' },
+      /unknown RLM option "baseURL" \(did you mean "baseUrl"\?\)/,
+    ],
     [{ baseUrl: 'http://127.0.0.1:9/v1', max_depth: 2 }, /unknown RLM option "max_depth"/],
   ])('refuses %j', (options, message) => {
     let thrown: unknown;

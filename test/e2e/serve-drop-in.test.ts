@@ -9,7 +9,13 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSolverPolicy, generateTask, gradeAnswer, isEngineSessionRequest, startSimServer } from '@rlm/sim';
+import {
+  createSolverPolicy,
+  generateTask,
+  gradeAnswer,
+  isEngineSessionRequest,
+  startSimServer,
+} from '@rlm/sim';
 import type { SimServer } from '@rlm/sim';
 import { countMessageTokens } from '@rlm/shared';
 import { startServeProcess } from '../support/serve-process.ts';
@@ -34,7 +40,10 @@ beforeAll(async () => {
       policy: {
         reply: (request, index) => {
           if (isEngineSessionRequest(request.messages)) {
-            const messages = request.messages.map((message) => ({ role: 'user' as const, content: message.content ?? '' }));
+            const messages = request.messages.map((message) => ({
+              role: 'user' as const,
+              content: message.content ?? '',
+            }));
             seen.largestRootPrompt = Math.max(seen.largestRootPrompt, countMessageTokens(messages));
             seen.rootUserMessages.push(request.messages[1]?.content ?? '');
           }
@@ -44,9 +53,18 @@ beforeAll(async () => {
     },
   });
   serve = await startServeProcess([
-    '--base-url', sim.baseUrl, '--api-key', 'sk-upstream-KEY-123456',
-    '--models', 'sim-large,sim-small', '--max-cost', '1', '--max-depth', '2',
-    '--max-body-bytes', String(8 * 1024 * 1024),
+    '--base-url',
+    sim.baseUrl,
+    '--api-key',
+    'sk-upstream-KEY-123456',
+    '--models',
+    'sim-large,sim-small',
+    '--max-cost',
+    '1',
+    '--max-depth',
+    '2',
+    '--max-body-bytes',
+    String(8 * 1024 * 1024),
   ]);
   client = new OpenAI({ baseURL: `${serve.url}/v1`, apiKey: 'unused', maxRetries: 0 });
 }, 30_000);
@@ -55,7 +73,8 @@ afterAll(async () => {
   await sim?.close();
 });
 
-const answerOf = (completion: OpenAI.Chat.ChatCompletion): string => completion.choices[0]?.message.content ?? '';
+const answerOf = (completion: OpenAI.Chat.ChatCompletion): string =>
+  completion.choices[0]?.message.content ?? '';
 
 describe('rlm serve: the shapes real clients send', () => {
   it('one user message holding a 2 MB document and the question: the right answer, root prompts far below the window', async () => {
@@ -97,7 +116,9 @@ describe('rlm serve: the shapes real clients send', () => {
       ],
     });
     expect(gradeAnswer(small, answerOf(completion))).toBe(1);
-    expect(seen.rootUserMessages.at(-1)).toMatch(new RegExp(`QUESTION:\\n${small.query.replace(/[?.]/g, '\\$&')}$`));
+    expect(seen.rootUserMessages.at(-1)).toMatch(
+      new RegExp(`QUESTION:\\n${small.query.replace(/[?.]/g, '\\$&')}$`),
+    );
   }, 60_000);
 });
 
@@ -138,11 +159,17 @@ describe('rlm serve as a proxy', () => {
 });
 
 describe('rlm serve: callers may only tighten the operator limits', () => {
-  const refused = async (rlm: Record<string, unknown>): Promise<{ status: number; param: string }> => {
+  const refused = async (
+    rlm: Record<string, unknown>,
+  ): Promise<{ status: number; param: string }> => {
     const response = await fetch(`${serve.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'rlm:sim-large', messages: [{ role: 'user', content: 'q' }], rlm }),
+      body: JSON.stringify({
+        model: 'rlm:sim-large',
+        messages: [{ role: 'user', content: 'q' }],
+        rlm,
+      }),
     });
     const body = (await response.json()) as { error: { param: string; message: string } };
     expect(body.error.message).not.toMatch(/--/); // request fields, not CLI flags
@@ -161,7 +188,10 @@ describe('rlm serve: callers may only tighten the operator limits', () => {
   it('accepts a tighter budget and honours it', async () => {
     const completion = await client.chat.completions.create({
       model: 'rlm:sim-large',
-      messages: [{ role: 'user', content: small.context }, { role: 'user', content: small.query }],
+      messages: [
+        { role: 'user', content: small.context },
+        { role: 'user', content: small.query },
+      ],
       // @ts-expect-error -- the rlm extension field is ours
       rlm: { max_cost_usd: 0.5, max_depth: 1, sub_model: 'sim-small' },
     });
@@ -180,7 +210,11 @@ describe('rlm serve --direct-below', () => {
   });
 
   it('sends a short rlm: request straight to the model and a long one through the REPL', async () => {
-    const directClient = new OpenAI({ baseURL: `${direct.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+    const directClient = new OpenAI({
+      baseURL: `${direct.url}/v1`,
+      apiKey: 'unused',
+      maxRetries: 0,
+    });
     const before = sim.stats();
     const short = await directClient.chat.completions.create({
       model: 'rlm:sim-small',
@@ -206,7 +240,10 @@ describe('rlm serve never relays the upstream key', () => {
   let keyed: ServeProcess;
   beforeAll(async () => {
     echoing = await startSimServer({
-      policy: { type: 'scripted', replies: () => ({ status: 401, content: `Incorrect API key provided: ${KEY}` }) },
+      policy: {
+        type: 'scripted',
+        replies: () => ({ status: 401, content: `Incorrect API key provided: ${KEY}` }),
+      },
     });
     keyed = await startServeProcess(['--base-url', echoing.baseUrl, '--api-key', KEY]);
   });

@@ -27,7 +27,8 @@ export function createVerbosePrinter(
   const maxOutput = options.maxOutputChars ?? 2_000;
   // Sub-calls are grouped by the step that issued them; the line is printed when that step ends.
   const batches = new Map<string, StepCalls>();
-  const stepKey = (sessionId: string, step: number | undefined): string => `${sessionId}#${step ?? 0}`;
+  const stepKey = (sessionId: string, step: number | undefined): string =>
+    `${sessionId}#${step ?? 0}`;
   return (event) => {
     const pad = '  '.repeat(event.depth);
     const block = (title: string, text: string): void => {
@@ -36,10 +37,15 @@ export function createVerbosePrinter(
     };
     switch (event.type) {
       case 'session-start':
-        if (event.depth > 0) write(`${pad}child session at depth ${event.depth} (${event.model}, ${event.contextChars ?? 0} characters of context)`);
+        if (event.depth > 0)
+          write(
+            `${pad}child session at depth ${event.depth} (${event.model}, ${event.contextChars ?? 0} characters of context)`,
+          );
         break;
       case 'iteration-start':
-        write(`${pad}── turn ${event.iteration}${event.depth > 0 ? ` (depth ${event.depth})` : ''}`);
+        write(
+          `${pad}── turn ${event.iteration}${event.depth > 0 ? ` (depth ${event.depth})` : ''}`,
+        );
         break;
       case 'completion-end':
         write(
@@ -51,7 +57,14 @@ export function createVerbosePrinter(
         break;
       case 'subcall-start': {
         const key = stepKey(event.sessionId, event.step);
-        const batch = batches.get(key) ?? { started: 0, llm: 0, rlm: 0, cached: 0, failed: 0, firstStartMs: performance.now() };
+        const batch = batches.get(key) ?? {
+          started: 0,
+          llm: 0,
+          rlm: 0,
+          cached: 0,
+          failed: 0,
+          firstStartMs: performance.now(),
+        };
         batch.started += 1;
         if (event.kind === 'llm') batch.llm += 1;
         else batch.rlm += 1;
@@ -60,7 +73,9 @@ export function createVerbosePrinter(
       }
       case 'subcall-end': {
         // The end event does not name the step: count it against the session's open batch.
-        const batch = [...batches.entries()].find(([key]) => key.startsWith(`${event.sessionId}#`))?.[1];
+        const batch = [...batches.entries()].find(([key]) =>
+          key.startsWith(`${event.sessionId}#`),
+        )?.[1];
         if (batch === undefined) break;
         if (event.cacheHit) batch.cached += 1;
         if (event.error !== undefined) batch.failed += 1;
@@ -71,17 +86,25 @@ export function createVerbosePrinter(
         const batch = batches.get(key);
         if (batch !== undefined) {
           batches.delete(key);
-          const kinds = [batch.llm > 0 ? `${batch.llm} llm_query` : '', batch.rlm > 0 ? `${batch.rlm} rlm_query` : '']
+          const kinds = [
+            batch.llm > 0 ? `${batch.llm} llm_query` : '',
+            batch.rlm > 0 ? `${batch.rlm} rlm_query` : '',
+          ]
             .filter((kind) => kind !== '')
             .join(' + ');
           write(
             `${pad}sub-calls: ${kinds} (${batch.cached} from cache, ${batch.failed} failed), ${((performance.now() - batch.firstStartMs) / 1000).toFixed(1)} s`,
           );
         }
-        if (event.error !== undefined) write(`${pad}error: ${event.error.name}: ${event.error.message}`);
+        if (event.error !== undefined)
+          write(`${pad}error: ${event.error.name}: ${event.error.message}`);
         if (event.reset !== undefined) write(`${pad}the REPL was reset (${event.reset})`);
-        const shown = event.output.length > maxOutput ? `${event.output.slice(0, maxOutput)}\n… (${(event.output.length - maxOutput).toLocaleString('en-US')} more characters)` : event.output;
-        if (event.output !== '') block(`output (${event.outputTotalChars.toLocaleString('en-US')} characters):`, shown);
+        const shown =
+          event.output.length > maxOutput
+            ? `${event.output.slice(0, maxOutput)}\n… (${(event.output.length - maxOutput).toLocaleString('en-US')} more characters)`
+            : event.output;
+        if (event.output !== '')
+          block(`output (${event.outputTotalChars.toLocaleString('en-US')} characters):`, shown);
         if (event.final !== undefined) write(`${pad}FINAL from code`);
         break;
       }
@@ -89,7 +112,9 @@ export function createVerbosePrinter(
         if (event.codeBlocks === 0 && !event.final) write(`${pad}(no code in the reply)`);
         break;
       case 'session-end':
-        write(`${pad}session at depth ${event.depth} ended: ${event.stopReason} after ${event.iterations} turns`);
+        write(
+          `${pad}session at depth ${event.depth} ended: ${event.stopReason} after ${event.iterations} turns`,
+        );
         break;
     }
   };

@@ -16,7 +16,9 @@ export function assertKnownOptions(options: object): void {
   for (const key of Object.keys(options)) {
     if (KNOWN_KEYS.includes(key)) continue;
     const near = KNOWN_KEYS.find((known) => known.toLowerCase() === key.toLowerCase());
-    problems.push(`unknown RLM option "${key}"${near === undefined ? '' : ` (did you mean "${near}"?)`}`);
+    problems.push(
+      `unknown RLM option "${key}"${near === undefined ? '' : ` (did you mean "${near}"?)`}`,
+    );
   }
   if (problems.length > 0) throw new RlmError('config_invalid', problems.join('\n'));
 }

@@ -8,7 +8,8 @@
 import { EMBEDDED_QUERY } from './protocol.ts';
 
 /** Introduces the caller's instructions inside a query. */
-export const INSTRUCTIONS_HEADER = "The caller's instructions for this request (from its system message):";
+export const INSTRUCTIONS_HEADER =
+  "The caller's instructions for this request (from its system message):";
 
 export function composeQuery(question: string | undefined, instructions?: string): string {
   const base = question ?? EMBEDDED_QUERY;

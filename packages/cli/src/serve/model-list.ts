@@ -23,11 +23,14 @@ export async function servedModelIds(source: ModelListSource): Promise<string[]>
   const upstream = source.upstream;
   const listed = upstream === undefined ? undefined : await listUpstreamModels(upstream);
   let base: readonly string[];
-  if (upstream === undefined || listed === undefined) base = source.allowedModels ?? source.configuredModels;
+  if (upstream === undefined || listed === undefined)
+    base = source.allowedModels ?? source.configuredModels;
   else if (source.allowedModels === undefined) base = listed;
   else {
     const known = await Promise.all(
-      source.allowedModels.map(async (model) => listed.includes(model) || (await upstreamHasModel(upstream, model))),
+      source.allowedModels.map(
+        async (model) => listed.includes(model) || (await upstreamHasModel(upstream, model)),
+      ),
     );
     base = source.allowedModels.filter((_model, index) => known[index] === true);
   }

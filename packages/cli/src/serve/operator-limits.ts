@@ -54,7 +54,11 @@ export function assertWithinOperatorLimits(
     }
   }
   const subModel = overrides.subModel;
-  if (subModel !== undefined && policy.allowedModels !== undefined && !policy.allowedModels.includes(subModel)) {
+  if (
+    subModel !== undefined &&
+    policy.allowedModels !== undefined &&
+    !policy.allowedModels.includes(subModel)
+  ) {
     throw invalidRequest(
       `rlm.sub_model "${subModel}" is not served here (allowed: ${policy.allowedModels.join(', ')})`,
       'invalid_request',
@@ -65,7 +69,9 @@ export function assertWithinOperatorLimits(
   // --price prices whatever models a request names.
   if (maxCost === undefined || config.modelPrice !== undefined) return;
   const models = [rootModel, subModel ?? config.subModel ?? rootModel];
-  const unpriced = [...new Set(models)].filter((model) => priceOf(config.prices, model) === undefined);
+  const unpriced = [...new Set(models)].filter(
+    (model) => priceOf(config.prices, model) === undefined,
+  );
   if (unpriced.length > 0) {
     throw invalidRequest(
       `a cost cap (rlm.max_cost_usd or the server's) needs a price for ${unpriced.map((model) => `"${model}"`).join(' and ')}, and this server has none: ask the operator to price it, or choose a priced model`,

@@ -19,7 +19,10 @@ export interface Upstream {
 
 const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
-export function upstreamOf(config: { readonly baseUrl?: string; readonly apiKey?: string }): Upstream | undefined {
+export function upstreamOf(config: {
+  readonly baseUrl?: string;
+  readonly apiKey?: string;
+}): Upstream | undefined {
   if (config.baseUrl === undefined && config.apiKey === undefined) return undefined;
   return { baseUrl: config.baseUrl ?? OPENAI_BASE_URL, apiKey: config.apiKey };
 }
@@ -53,7 +56,10 @@ export async function proxyChatCompletion(
       502,
       'server_error',
       'upstream_unreachable',
-      scrubSecrets(`the upstream model endpoint is unreachable: ${error instanceof Error ? error.message : String(error)}`, [upstream.apiKey]),
+      scrubSecrets(
+        `the upstream model endpoint is unreachable: ${error instanceof Error ? error.message : String(error)}`,
+        [upstream.apiKey],
+      ),
     );
   }
   const contentType = answer.headers.get('content-type') ?? 'application/json';
@@ -81,7 +87,9 @@ export async function listUpstreamModels(upstream: Upstream): Promise<string[] |
     });
     if (!answer.ok) return undefined;
     const body = (await answer.json()) as { data?: Array<{ id?: unknown }> };
-    const ids = (body.data ?? []).map((model) => model.id).filter((id): id is string => typeof id === 'string');
+    const ids = (body.data ?? [])
+      .map((model) => model.id)
+      .filter((id): id is string => typeof id === 'string');
     return ids;
   } catch {
     return undefined;
@@ -91,10 +99,13 @@ export async function listUpstreamModels(upstream: Upstream): Promise<string[] |
 /** Whether the upstream knows `model` (GET /models/<id> answers 2xx); false when it cannot say. */
 export async function upstreamHasModel(upstream: Upstream, model: string): Promise<boolean> {
   try {
-    const answer = await fetch(`${upstream.baseUrl.replace(/\/$/, '')}/models/${encodeURIComponent(model)}`, {
-      headers: headersFor(upstream),
-      signal: AbortSignal.timeout(10_000),
-    });
+    const answer = await fetch(
+      `${upstream.baseUrl.replace(/\/$/, '')}/models/${encodeURIComponent(model)}`,
+      {
+        headers: headersFor(upstream),
+        signal: AbortSignal.timeout(10_000),
+      },
+    );
     await answer.body?.cancel();
     return answer.ok;
   } catch {

@@ -49,7 +49,10 @@ export class BatchBudget {
       const available = this.totalUsd - this.spentUsd - this.grantedUsd;
       if (available >= Math.max(this.totalUsd * MIN_START_SHARE, this.costliestPairUsd)) {
         const share = available / Math.max(1, this.slots - this.running);
-        const grant = Math.min(this.perPairUsd ?? Number.POSITIVE_INFINITY, Math.max(share, this.costliestPairUsd));
+        const grant = Math.min(
+          this.perPairUsd ?? Number.POSITIVE_INFINITY,
+          Math.max(share, this.costliestPairUsd),
+        );
         this.grantedUsd += grant;
         this.running += 1;
         return grant;
