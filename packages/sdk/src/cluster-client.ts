@@ -75,6 +75,7 @@ export class ClusterClient {
       ...(config.timeoutSec === undefined ? {} : { deadlineAt: Date.now() + Math.ceil(config.timeoutSec * 1000) }),
       // Workers and orchestrators stream events only for a submitter that listens.
       ...(onEvent === undefined ? {} : { events: true }),
+      ...requestPrices(config, settings),
     };
     // Following starts before the root job exists, so the first event is not missed.
     const follower = onEvent === undefined ? undefined : this.events.follow(rootId, onEvent);
@@ -146,4 +147,14 @@ const NO_TOTALS: LedgerTotals = {
 async function boundedTotals(runtime: { readonly ledger: { totals(): Promise<LedgerTotals> } }): Promise<LedgerTotals> {
   const timeout = new Promise<LedgerTotals>((resolve) => setTimeout(() => resolve(NO_TOTALS), TOTALS_TIMEOUT_MS).unref());
   return Promise.race([runtime.ledger.totals().catch(() => NO_TOTALS), timeout]);
+}
+
+/** The submitter's prices of the request's root and sub-model, so workers cost calls as the submitter does. */
+function requestPrices(config: EngineConfig, settings: SessionSettings): Pick<RootScope, 'prices'> {
+  const models = [settings.model, settings.subModel];
+  const entries = models.flatMap((model) => {
+    const price = config.prices[model];
+    return price === undefined ? [] : [[model, price] as const];
+  });
+  return entries.length === 0 ? {} : { prices: Object.fromEntries(entries) };
 }

@@ -5,6 +5,7 @@
  * content hashes, never megabytes: contexts and long messages travel as blobs.
  */
 import { z } from 'zod';
+import { ModelPrice } from '../pricing.ts';
 
 export const JOB_SCHEMA_VERSION = 1;
 
@@ -18,6 +19,8 @@ export const RootScope = z.object({
   deadlineAt: z.number().int().positive().optional(),
   /** The submitter listens: processes append the request's events to its Redis stream. */
   events: z.boolean().optional(),
+  /** The submitter's prices of the request's models (--price, RLM_PRICES): a cost cap holds on every worker. */
+  prices: z.record(z.string(), ModelPrice).optional(),
 });
 export type RootScope = z.infer<typeof RootScope>;
 

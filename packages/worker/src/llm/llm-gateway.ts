@@ -22,6 +22,7 @@ import type {
   CompletionResponse,
   LlmCallOutcome,
   LlmCallTask,
+  ModelPrice,
   PriceTable,
   RateGate,
   RequestRuntime,
@@ -86,7 +87,7 @@ export class LlmGateway implements CompletionPort {
     throwIfStopped(runtime);
     if (task.purpose === 'root') {
       const response = await this.call(task, runtime, span);
-      return { response, cacheHit: false, costUsd: this.costOf(task, response), source: 'cache' };
+      return { response, cacheHit: false, costUsd: this.costOf(task, response, runtime), source: 'cache' };
     }
 
     const key = subcallCacheKey(task.request);
@@ -100,17 +101,22 @@ export class LlmGateway implements CompletionPort {
       await this.options.cache.set(key, fresh);
       return fresh;
     });
-    return { response, cacheHit: joined, costUsd: joined ? 0 : this.costOf(task, response), source: 'coalesced' };
+    return { response, cacheHit: joined, costUsd: joined ? 0 : this.costOf(task, response, runtime), source: 'coalesced' };
   }
 
   /** The cost the ledger settled for this call (trajectories report it per call). */
-  private costOf(task: LlmCallTask, response: CompletionResponse): number {
-    return costOf(priceOf(this.options.prices, task.request.model), response.usage);
+  private costOf(task: LlmCallTask, response: CompletionResponse, runtime: RequestRuntime): number {
+    return costOf(this.priceOf(task.request.model, runtime), response.usage);
+  }
+
+  /** The submitter's price of a request model (cluster mode: it travels in the job), else this process's table. */
+  private priceOf(model: string, runtime: RequestRuntime): ModelPrice | undefined {
+    return runtime.scope?.prices?.[model] ?? priceOf(this.options.prices, model);
   }
 
   private async call(task: LlmCallTask, runtime: RequestRuntime, span: Span): Promise<CompletionResponse> {
     const request = task.request;
-    const price = priceOf(this.options.prices, request.model);
+    const price = this.priceOf(request.model, runtime);
     const outputCap = request.maxTokens ?? this.options.defaultMaxOutputTokens;
     const inputTokens = countMessageTokens(request.messages);
     let release: (() => void) | undefined;
@@ -153,7 +159,7 @@ export class LlmGateway implements CompletionPort {
     inputTokens: number,
     outputCap: number,
   ): Promise<{ reservation: Reservation; outputTokens: number }> {
-    const price = priceOf(this.options.prices, task.request.model);
+    const price = this.priceOf(task.request.model, runtime);
     for (;;) {
       const outputTokens = this.outputs.estimate(runtime.rootId, task.purpose, outputCap);
       const estimateCost = costOf(price, { inputTokens, outputTokens, cachedInputTokens: 0 });
