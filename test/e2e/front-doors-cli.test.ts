@@ -195,6 +195,18 @@ describe('seeing what the model did', () => {
     expect(result.stdout.trim().split('\n')).toHaveLength(1);
   }, 60_000);
 
+  it('rlm trace FILE --code shows the replies, the code and its output in the tree', async () => {
+    const traceFile = path.join(dir, 'code.jsonl');
+    expect((await run('--trace-out', traceFile, '--quiet')).code).toBe(0);
+    const plain = await runCli(['trace', traceFile]);
+    const withCode = await runCli(['trace', traceFile, '--code']);
+    expect(withCode.code).toBe(0);
+    expect(plain.stdout).not.toMatch(/reply:/);
+    expect(withCode.stdout).toMatch(/├─ reply:\n/);
+    expect(withCode.stdout).toMatch(/code:\n(.*\n)*.*llm_query_batched/);
+    expect(withCode.stdout).toMatch(/output:\n.*searching \d+ chunks/);
+  }, 60_000);
+
   it('rlm demo shows the code the model wrote, and exits 0 when both answers are final', async () => {
     const result = await runCli(['demo', '--chars', '100000']);
     expect(result.code).toBe(0);
