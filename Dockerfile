@@ -44,4 +44,5 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch(process.env.RLM_HEALTH_URL).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # isolated-vm needs Node's startup snapshot off.
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "--no-node-snapshot", "packages/cli/src/main.ts"]
-CMD ["worker"]
+# The ops server binds loopback and a free port unless told: in a container, pin it and open it.
+CMD ["worker", "--host", "0.0.0.0", "--port", "9464"]

@@ -1,12 +1,13 @@
 /** One redis-server, one simulator and a set of cluster processes for a test file. */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { RLM } from '@rlm/sdk';
 import { startSimServer } from '@rlm/sim';
 import type { SimServer, SimServerOptions } from '@rlm/sim';
 import { startClusterProcess } from '../support/cluster-processes.ts';
-import type { ClusterProcess } from '../support/cluster-processes.ts';
+import type { ClusterProcess, ClusterProcessOptions } from '../support/cluster-processes.ts';
 import { startRedisServer } from '../support/redis-server.ts';
-import type { RedisServer } from '../support/redis-server.ts';
+import type { RedisServer, RedisServerOptions } from '../support/redis-server.ts';
 
 export interface ClusterFixture {
   readonly redis: RedisServer;
@@ -19,13 +20,17 @@ export interface ClusterFixture {
     role: 'worker' | 'orchestrator',
     extraArgs?: readonly string[],
     env?: Record<string, string>,
+    options?: Pick<ClusterProcessOptions, 'opsPort'>,
   ): Promise<ClusterProcess>;
   client(options?: Record<string, unknown>): RLM;
   stop(): Promise<void>;
 }
 
-export async function startClusterFixture(simOptions: SimServerOptions): Promise<ClusterFixture> {
-  const redis = await startRedisServer();
+export async function startClusterFixture(
+  simOptions: SimServerOptions,
+  redisOptions: RedisServerOptions = {},
+): Promise<ClusterFixture> {
+  const redis = await startRedisServer(redisOptions);
   const sim = await startSimServer(simOptions);
   const prefix = `t${randomUUID().slice(0, 8)}`;
   const processes: ClusterProcess[] = [];
@@ -36,13 +41,14 @@ export async function startClusterFixture(simOptions: SimServerOptions): Promise
     prefix,
     cliFlags: ['--redis', redis.url, '--prefix', prefix],
     processes,
-    start: async (role, extraArgs = [], env = {}) => {
+    start: async (role, extraArgs = [], env = {}, options = {}) => {
       const started = await startClusterProcess(role, {
         redisUrl: redis.url,
         prefix,
         baseUrl: sim.baseUrl,
         extraArgs,
         env,
+        ...options,
       });
       processes.push(started);
       return started;
@@ -66,4 +72,13 @@ export async function startClusterFixture(simOptions: SimServerOptions): Promise
       await redis.stop();
     },
   };
+}
+
+/** Waits until the simulator has seen `count` sub-call requests: the request is mid-flight. */
+export async function untilSubcalls(sim: Pick<SimServer, 'stats'>, count: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (sim.stats().requestsByKind.subcall < count) {
+    if (Date.now() > deadline) throw new Error('the request never got going');
+    await delay(20);
+  }
 }

@@ -4,10 +4,9 @@
  * answer (jobs of the dead process are re-delivered; sessions resume from
  * their last checkpoint; finished steps are never run twice).
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateTask, gradeAnswer } from '@rlm/sim';
-import { startClusterFixture } from './cluster-fixture.ts';
+import { startClusterFixture, untilSubcalls } from './cluster-fixture.ts';
 import type { ClusterFixture } from './cluster-fixture.ts';
 
 let cluster: ClusterFixture | undefined;
@@ -16,14 +15,6 @@ afterEach(async () => {
   cluster = undefined;
 });
 
-/** Waits until the simulator has seen `count` sub-call requests: the request is mid-flight. */
-async function untilSubcalls(fixture: ClusterFixture, count: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (fixture.sim.stats().requestsByKind.subcall < count) {
-    if (Date.now() > deadline) throw new Error('the request never got going');
-    await delay(20);
-  }
-}
 
 describe('crash recovery', () => {
   it('a worker killed with SIGKILL mid-run: the request completes with the right answer', async () => {
@@ -31,11 +22,15 @@ describe('crash recovery', () => {
     const [victim] = await Promise.all([cluster.start('worker'), cluster.start('worker'), cluster.start('orchestrator')]);
     const task = generateTask('needle', { seed: 41, contextChars: 1_000_000 });
     const pending = cluster.client().completion(task.context, task.query);
-    await untilSubcalls(cluster, 5);
+    await untilSubcalls(cluster.sim, 5);
     await victim.kill('SIGKILL');
     const result = await pending;
     expect(result.stopReason).toBe('final');
     expect(gradeAnswer(task, result.answer)).toBe(1);
+    // Usage counts every call the provider received: the dead worker's calls (charged at their
+    // reservation) as well as their re-runs on the surviving worker.
+    const { root, subcall } = cluster.sim.stats().requestsByKind;
+    expect(result.usage.calls).toBeGreaterThanOrEqual(root + subcall);
   }, 180_000);
 
   it('an orchestrator killed mid-run and restarted: the session resumes and completes', async () => {
@@ -43,7 +38,7 @@ describe('crash recovery', () => {
     const [, victim] = await Promise.all([cluster.start('worker'), cluster.start('orchestrator')]);
     const task = generateTask('oolong', { seed: 42, contextChars: 1_000_000 });
     const pending = cluster.client().completion(task.context, task.query);
-    await untilSubcalls(cluster, 5);
+    await untilSubcalls(cluster.sim, 5);
     await victim.kill('SIGKILL');
     await cluster.start('orchestrator');
     const result = await pending;

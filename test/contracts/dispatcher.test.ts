@@ -42,7 +42,7 @@ describeDispatcherContract('BullmqDispatcher', async () => {
   const prefix = `c${randomUUID().slice(0, 8)}`;
   const config = loadConfig({ env: {}, overrides: { baseUrl: sim.baseUrl, maxRetries: 0 } });
   const nodeOptions = {
-    redisUrl: redisServer.url,
+    redis: { url: redisServer.url },
     prefix,
     config,
     concurrency: { llm: 8, step: 2, session: 2 },

@@ -22,6 +22,10 @@ export interface ClusterProcess {
 
 export interface ClusterProcessOptions {
   readonly redisUrl: string;
+  /** Replaces `--redis URL` (e.g. `--redis-cluster host:port,...`). */
+  readonly redisArgs?: readonly string[];
+  /** `printed`: no --port flag (the README's command); the port is read from the start-up line. */
+  readonly opsPort?: 'printed';
   readonly prefix: string;
   readonly baseUrl: string;
   readonly extraArgs?: readonly string[];
@@ -29,44 +33,66 @@ export interface ClusterProcessOptions {
 }
 
 export async function startClusterProcess(role: 'worker' | 'orchestrator', options: ClusterProcessOptions): Promise<ClusterProcess> {
-  const opsPort = await freePort();
+  const pinned = options.opsPort === 'printed' ? undefined : await freePort();
   const child = spawn(
     process.execPath,
     [
       '--no-node-snapshot',
       MAIN,
       role,
-      '--redis',
-      options.redisUrl,
+      ...(options.redisArgs ?? ['--redis', options.redisUrl]),
       '--prefix',
       options.prefix,
       '--base-url',
       options.baseUrl,
-      '--port',
-      String(opsPort),
+      ...(pinned === undefined ? [] : ['--port', String(pinned)]),
       '--lock-ms',
       '2000',
       ...(options.extraArgs ?? []),
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env['PATH'] ?? '', ...options.env } },
+    // Detached: its own process group, signalled as a whole (as a terminal or an init system does).
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env['PATH'] ?? '', ...options.env }, detached: true },
   );
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
+  const printed = new Promise<number>((resolve) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+      const port = /ops on [^\s:]+:(\d+)/.exec(stderr)?.[1];
+      if (port !== undefined) resolve(Number(port));
+    });
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let exitedEarly = false;
+  void exited.then(() => {
+    exitedEarly = true;
+  });
+  const opsPort =
+    pinned ??
+    (await Promise.race([printed, exited.then(() => undefined)])) ??
+    failStart(role, () => stderr);
   const process_: ClusterProcess = {
     role,
     child,
     opsPort,
     stderr: () => stderr,
     kill: async (signal) => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, signal);
+        } catch {
+          // already gone
+        }
+      }
       return exited;
     },
   };
+  if (exitedEarly) failStart(role, () => stderr);
   await waitUntilReady(process_, exited);
   return process_;
+}
+
+function failStart(role: string, stderr: () => string): never {
+  throw new Error(`rlm ${role} exited during start-up:\n${stderr()}`);
 }
 
 export async function opsGet(port: number, path_: string): Promise<{ status: number; body: string }> {

@@ -1,6 +1,6 @@
 /**
  * Starts a throwaway `redis-server` for one test file: a free port, no
- * persistence, `noeviction` (as production requires), killed on `stop`.
+ * persistence unless asked for (AOF), `noeviction` (as production requires), killed on `stop`.
  * Tests always start their own server rather than reuse one from the
  * environment, so they never see or clobber anyone else's keys.
  *
@@ -22,9 +22,21 @@ export interface RedisServer {
 /** How long a fresh server may take to answer PING before we give up. */
 const STARTUP_TIMEOUT_MS = 10_000;
 
-/** `port` restarts a server where an earlier one ran (outage tests); by default a free port is used. */
-export async function startRedisServer(options: { readonly port?: number } = {}): Promise<RedisServer> {
+export interface RedisServerOptions {
+  /** Restarts a server where an earlier one ran (outage tests); by default a free port is used. */
+  readonly port?: number;
+  /** AOF persistence in this directory (as the docs recommend); a restart with the same directory keeps the data. */
+  readonly aofDir?: string;
+  /** More `redis-server` arguments (e.g. `--cluster-enabled yes`). */
+  readonly extraArgs?: readonly string[];
+}
+
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const port = options.port ?? (await freePort());
+  const persistence =
+    options.aofDir === undefined
+      ? ['--appendonly', 'no']
+      : ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', options.aofDir];
   const child = spawn(
     'redis-server',
     [
@@ -34,12 +46,12 @@ export async function startRedisServer(options: { readonly port?: number } = {})
       '127.0.0.1',
       '--save',
       '',
-      '--appendonly',
-      'no',
+      ...persistence,
       '--maxmemory-policy',
       'noeviction',
+      ...(options.extraArgs ?? []),
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { stdio: ['ignore', 'ignore', 'pipe'], ...(options.aofDir === undefined ? {} : { cwd: options.aofDir }) },
   );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

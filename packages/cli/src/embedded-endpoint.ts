@@ -14,7 +14,7 @@ import { usageError } from './usage-error.ts';
 export interface EmbeddedEndpoint {
   /** The engine flags given, as config overrides. */
   readonly overrides: Record<string, unknown>;
-  /** The environment with REDIS_URL removed: these commands never join a cluster. */
+  /** The environment with REDIS_URL and REDIS_CLUSTER_NODES removed: these commands never join a cluster. */
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly configured: EngineConfig;
   /** The in-process simulator, when no endpoint is configured; the caller closes it. */
@@ -31,8 +31,10 @@ export async function embeddedEndpoint(
   },
 ): Promise<EmbeddedEndpoint> {
   const overrides = engineOverrides(values);
-  if (overrides['redisUrl'] !== undefined) throw usageError(options.redisRefusal);
-  const env = { ...io.env, REDIS_URL: undefined };
+  if (overrides['redisUrl'] !== undefined || overrides['redisClusterNodes'] !== undefined) {
+    throw usageError(options.redisRefusal);
+  }
+  const env = { ...io.env, REDIS_URL: undefined, REDIS_CLUSTER_NODES: undefined };
   const configured = loadConfig({ env, overrides });
   const useSimulator = configured.baseUrl === undefined && configured.apiKey === undefined;
   const sim = useSimulator ? await startSimServer(options.simulator) : undefined;

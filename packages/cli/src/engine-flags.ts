@@ -19,6 +19,7 @@ export const ENGINE_FLAG_OPTIONS = {
   'step-timeout': { type: 'string' },
   concurrency: { type: 'string' },
   redis: { type: 'string' },
+  'redis-cluster': { type: 'string' },
   'record-content': { type: 'boolean' },
   'log-level': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
@@ -37,6 +38,7 @@ const FLAG_TO_SETTING: Record<keyof typeof ENGINE_FLAG_OPTIONS, string> = {
   'step-timeout': 'stepTimeoutSec',
   concurrency: 'concurrency',
   redis: 'redisUrl',
+  'redis-cluster': 'redisClusterNodes',
   'record-content': 'recordContent',
   'log-level': 'logLevel',
 };

@@ -14,6 +14,11 @@ import type { BlobStore } from '@rlm/shared';
 export interface CachedBlobStoreOptions {
   /** Budget of the local cache in bytes. Default 256 MiB. */
   readonly maxBytes?: number;
+  /**
+   * A put of a text held locally goes to the inner store again once this long has passed since
+   * it last did: that renews the blob's expiry in Redis. Default: never.
+   */
+  readonly restoreAfterMs?: number;
 }
 
 const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
@@ -25,16 +30,20 @@ export class CachedBlobStore implements BlobStore {
   private readonly entries = new Map<string, string>();
   private readonly fetching = new Map<string, Promise<string | undefined>>();
   private bytes = 0;
+  private readonly restoreAfterMs: number;
+  /** When each locally held text was last put to the inner store (ms since epoch). */
+  private readonly storedAt = new Map<string, number>();
 
   constructor(inner: BlobStore, options: CachedBlobStoreOptions = {}) {
     this.inner = inner;
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    this.restoreAfterMs = options.restoreAfterMs ?? Number.POSITIVE_INFINITY;
   }
 
-  /** A text already held locally is known to be stored: no round trip. Concurrent puts of one text share one write. */
+  /** A text put recently is known to be stored: no round trip. Concurrent puts of one text share one write. */
   async put(text: string): Promise<string> {
     const hash = sha256Hex(text);
-    if (this.entries.has(hash)) return hash;
+    if (this.entries.has(hash) && Date.now() - (this.storedAt.get(hash) ?? 0) < this.restoreAfterMs) return hash;
     let pending = this.storing.get(hash);
     if (pending === undefined) {
       pending = this.inner.put(text).finally(() => this.storing.delete(hash));
@@ -42,6 +51,7 @@ export class CachedBlobStore implements BlobStore {
     }
     await pending;
     this.remember(hash, text);
+    this.storedAt.set(hash, Date.now());
     return hash;
   }
 
@@ -93,6 +103,7 @@ export class CachedBlobStore implements BlobStore {
     for (const [oldest, value] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
       this.entries.delete(oldest);
+      this.storedAt.delete(oldest);
       this.bytes -= sizeOf(value);
     }
   }

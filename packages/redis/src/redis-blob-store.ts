@@ -21,7 +21,7 @@ import type { RedisKeys } from './redis-keys.ts';
 export interface RedisBlobStoreOptions {
   /** Texts longer than this many UTF-8 bytes are split into chunks. Default just under 4 MiB. */
   readonly chunkBytes?: number;
-  /** Expire blobs this long after they are first stored. Default: never (contexts of live requests must not vanish). */
+  /** Expire blobs this long after they were last stored (a put of an existing blob renews it). Default: never. */
   readonly ttlSeconds?: number;
 }
 
@@ -65,8 +65,9 @@ export class RedisBlobStore implements BlobStore {
     const key = this.keys.blob(hash);
     const bytes = Buffer.from(text, 'utf8');
     // Skip shipping the payload when the blob is already there (the common case: a
-    // context re-submitted, or put by another process first). Tiny blobs skip the round trip.
-    if (bytes.length > EXISTS_CHECK_MIN_BYTES && (await this.redis.exists(key)) === 1) return hash;
+    // context re-submitted, or put by another process first), renewing its expiry on the way.
+    // Tiny blobs skip the round trip: writing them again renews it too.
+    if (bytes.length > EXISTS_CHECK_MIN_BYTES && (await this.renew(hash, bytes.length))) return hash;
     if (bytes.length <= this.chunkBytes) {
       await this.setOnce(key, withMarker(INLINE, bytes));
       return hash;
@@ -127,9 +128,26 @@ export class RedisBlobStore implements BlobStore {
     return bytes.toString('utf8');
   }
 
+  /** Same content under the same key: overwriting is harmless and renews the expiry. */
   private async setOnce(key: string, value: Buffer): Promise<void> {
     if (this.ttlSeconds === undefined) await this.redis.set(key, value, 'NX');
-    else await this.redis.set(key, value, 'EX', this.ttlSeconds, 'NX');
+    else await this.redis.set(key, value, 'EX', this.ttlSeconds);
+  }
+
+  /**
+   * True when the blob exists; with a TTL its expiry (manifest and chunks, one hash tag, so one
+   * pipeline even on a Redis Cluster) starts again, so a context in use does not expire.
+   */
+  private async renew(hash: string, bytes: number): Promise<boolean> {
+    const key = this.keys.blob(hash);
+    if (this.ttlSeconds === undefined) return (await this.redis.exists(key)) === 1;
+    const pipeline = this.redis.pipeline().expire(key, this.ttlSeconds);
+    const chunks = bytes > this.chunkBytes ? Math.ceil(bytes / this.chunkBytes) : 0;
+    for (let index = 0; index < chunks; index += 1) pipeline.expire(this.keys.blobChunk(hash, index), this.ttlSeconds);
+    const results = (await pipeline.exec()) ?? [];
+    const failure = results.find(([error]) => error !== null)?.[0];
+    if (failure) throw failure;
+    return results.every(([, renewed]) => renewed === 1);
   }
 }
 

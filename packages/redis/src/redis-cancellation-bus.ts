@@ -12,6 +12,7 @@
  * process watching a thousand roots still holds one subscription. `close`
  * quits that connection; the command client belongs to the caller.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { RlmError } from '@rlm/shared';
 import type { CancellationBus } from '@rlm/shared';
 import type { RedisClient } from './redis-client.ts';
@@ -28,6 +29,8 @@ interface StopNotice {
 }
 
 const DEFAULT_TTL_SECONDS = 24 * 60 * 60;
+/** How long close() waits for the subscriber's QUIT before dropping the connection. */
+const QUIT_TIMEOUT_MS = 250;
 
 export class RedisCancellationBus implements CancellationBus {
   private readonly redis: RedisClient;
@@ -83,13 +86,16 @@ export class RedisCancellationBus implements CancellationBus {
     };
   }
 
-  /** Quits the subscriber connection. Watchers are left as they are (not aborted). */
+  /** Closes the subscriber connection (bounded). Watchers are left as they are (not aborted). */
   async close(): Promise<void> {
     this.closed = true;
     this.watchers.clear();
     const subscriber = this.subscriber;
     this.subscriber = undefined;
-    if (subscriber !== undefined) await subscriber.quit().catch(() => undefined);
+    if (subscriber === undefined) return;
+    // QUIT lets pending replies arrive; with Redis away it would wait for a reconnect, so it is bounded.
+    await Promise.race([subscriber.quit().catch(() => undefined), delay(QUIT_TIMEOUT_MS, undefined, { ref: false })]);
+    subscriber.disconnect();
   }
 
   private ensureSubscribed(): Promise<void> {

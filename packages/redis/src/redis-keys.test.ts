@@ -60,6 +60,10 @@ describe('RedisKeys', () => {
     ).toEqual(new Set([ROOT]));
     expect(hashTag(keys.rate('m', 10))).toBe(hashTag(keys.rate('m', 9)));
     expect(hashTag(keys.snapshot('s', 1))).toBe(hashTag(keys.session('s')));
+    // Every session of one request shares its root's slot.
+    expect(hashTag(keys.session('root-1.2.1.4.1'))).toBe(hashTag(keys.ledger('root-1')));
+    expect(keys.session('root-1.2.1')).toBe('rlm:session:{root-1}.2.1');
+    expect(keys.session('root-1.2.1')).not.toBe(keys.session('root-1.2.2'));
   });
 
   it('escapes braces and percent signs so an id cannot break its hash tag', () => {

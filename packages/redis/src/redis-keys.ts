@@ -14,8 +14,8 @@
  * | `rlm:root:{<rootId>}:cancel`            | string | RedisCancellationBus: the first stop reason   |
  * | `rlm:root:{<rootId>}:events`            | stream | RedisEventLog: the request's progress events  |
  * | `rlm:cancel`                            | channel| RedisCancellationBus: `{rootId, reason}` JSON |
- * | `rlm:session:{<sessionId>}`             | hash   | session state (cluster dispatcher)            |
- * | `rlm:session:{<sessionId>}:snapshot:<v>`| string | REPL snapshot number v of a session           |
+ * | `rlm:session:{<rootId>}<rest>`          | string | session state; `<rest>` is `.2.1` below the root |
+ * | `rlm:session:{<rootId>}<rest>:snapshot:<v>` | string | step v's record (result, snapshot hash)   |
  * | `rlm:rate:{<model>}:<window>`           | hash   | RedisRateGate: requests/tokens of one window  |
  *
  * Hash tags (`{...}`): Redis Cluster places a key by the text between its first
@@ -28,6 +28,11 @@
  *   key of one root request lives on one node;
  * - the rate windows of a model share `{<model>}`: the rate gate's Lua script
  *   reads the current and the previous window in one call.
+ *
+ * - session checkpoints and step records are tagged by the root id too (a session id
+ *   starts with its root's), so every key of one request lives on one node.
+ *
+ * Expiry of each key, and what has none (BullMQ's per-queue keys): the key table in ARCHITECTURE.md.
  *
  * Identifiers are escaped (`%` `{` `}` as %25 %7B %7D) so a caller's id can
  * never open or close a hash tag. Hex hashes and UUIDs pass through unchanged.
@@ -76,8 +81,16 @@ export class RedisKeys {
     return `${this.prefix}:cancel`;
   }
 
+  /**
+   * Tagged by the request's root: session ids are `<rootId>` for the root and
+   * `<parentSessionId>.<step>.<call>` below it, so every session of one request
+   * shares its root's slot (`rlm:session:{<rootId>}.2.1`).
+   */
   session(sessionId: string): string {
-    return `${this.prefix}:session:{${escapeSegment(sessionId)}}`;
+    const separator = sessionId.indexOf('.');
+    const root = separator < 0 ? sessionId : sessionId.slice(0, separator);
+    const rest = separator < 0 ? '' : sessionId.slice(separator);
+    return `${this.prefix}:session:{${escapeSegment(root)}}${escapeSegment(rest)}`;
   }
 
   snapshot(sessionId: string, version: number): string {

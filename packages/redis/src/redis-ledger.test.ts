@@ -28,6 +28,22 @@ describe('RedisLedger (cluster behaviour beyond the Ledger contract)', () => {
     expect(await second.reserve(60, 0)).toEqual({ ok: false, reason: 'max_tokens' });
   });
 
+  it('counts a reservation its process never settled (a killed worker) as a call at its estimate', async () => {
+    const keys = fixture.freshKeys();
+    const ledger = new RedisLedger(fixture.client(), keys, { rootId: 'r', limits: {} });
+    await ledger.settle(reserved(await ledger.reserve(20, 0.001)), usage, 0.001);
+    // The worker that took this reservation died after sending the call: no settle, no release.
+    reserved(await ledger.reserve(300, 0.002));
+    const released = reserved(await ledger.reserve(999, 0.5));
+    await ledger.release(released);
+    expect((await ledger.totals()).calls).toBe(1);
+    expect(await ledger.finalTotals()).toMatchObject({
+      calls: 2,
+      usage: { inputTokens: 10 + 300, outputTokens: 5 },
+      costUsd: 0.003,
+    });
+  });
+
   it('shares usage between instances on different connections', async () => {
     const keys = fixture.freshKeys();
     const otherClient = createRedisClient(fixture.url());

@@ -221,6 +221,40 @@ export class RedisLedger implements Ledger {
       costUsd: count(cost) / MICROS_PER_USD,
     };
   }
+
+  /**
+   * The request's final totals: settled usage, plus every reservation still open, each counted as a call charged at its
+   * estimate: a process that died between sending a call and settling it (a killed worker) left
+   * the provider's work unreported, and the estimate (prompt + output cap) is its upper bound. At
+   * the end of a request only such orphans are still open, so usage and cost cover every call the
+   * provider received, re-runs included. (`totals()` counts settled calls only, as every Ledger.)
+   */
+  async finalTotals(): Promise<LedgerTotals> {
+    // Settled reservations are deleted, so the hash holds counters plus the open ones only.
+    const fields = await this.redis.hgetall(this.key);
+    let orphanCalls = 0;
+    let orphanTokens = 0;
+    let orphanCost = 0;
+    for (const [field, value] of Object.entries(fields)) {
+      if (!field.startsWith('reservation:')) continue;
+      const [tokens, cost] = value.split(':');
+      orphanCalls += 1;
+      orphanTokens += count(tokens);
+      orphanCost += count(cost);
+    }
+    return {
+      usage: {
+        // Unknown split: an orphan's estimate is counted as input (its prompt is most of it).
+        inputTokens: count(fields['input_tokens']) + orphanTokens,
+        outputTokens: count(fields['output_tokens']),
+        cachedInputTokens: count(fields['cached_input_tokens']),
+      },
+      calls: count(fields['calls']) + orphanCalls,
+      subcalls: count(fields['subcalls']),
+      cacheHits: count(fields['cache_hits']),
+      costUsd: (count(fields['cost']) + orphanCost) / MICROS_PER_USD,
+    };
+  }
 }
 
 function toMicros(usd: number): number {

@@ -22,6 +22,25 @@ describe('RedisLimiter (cluster behaviour beyond the Limiter contract)', () => {
     release();
   });
 
+  it('lets the re-run of a call take over the slot its crashed run still holds, and no one else', async () => {
+    const keys = fixture.freshKeys();
+    const crashed = new RedisLimiter(fixture.client(), keys, { rootId: 'r', capacity: 1 });
+    await crashed.acquire(new AbortController().signal, 'call-7'); // never released: its worker died
+    const survivor = new RedisLimiter(fixture.client(), keys, { rootId: 'r', capacity: 1 });
+    const other = new AbortController();
+    let otherGranted = false;
+    const otherCall = survivor.acquire(other.signal, 'call-8').then((release) => {
+      otherGranted = true;
+      return release;
+    });
+    const release = await survivor.acquire(new AbortController().signal, 'call-7');
+    expect(await fixture.client().zcard(keys.limiter('r'))).toBe(1);
+    expect(otherGranted).toBe(false);
+    release();
+    // The slot is free again: the other call gets it.
+    (await otherCall)();
+  });
+
   it('caps holders across instances on different connections', async () => {
     const keys = fixture.freshKeys();
     const clients = [

@@ -39,7 +39,8 @@ local key = KEYS[1]
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
-if redis.call('ZCARD', key) >= tonumber(ARGV[1]) then return 0 end
+-- The holder already has a slot (a re-run of a call whose process died): it takes it over.
+if not redis.call('ZSCORE', key, ARGV[3]) and redis.call('ZCARD', key) >= tonumber(ARGV[1]) then return 0 end
 redis.call('ZADD', key, now + tonumber(ARGV[2]), ARGV[3])
 redis.call('PEXPIRE', key, ARGV[2])
 return 1
@@ -67,9 +68,9 @@ export class RedisLimiter implements Limiter {
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   }
 
-  async acquire(signal: AbortSignal): Promise<() => void> {
+  async acquire(signal: AbortSignal, holderId?: string): Promise<() => void> {
     if (signal.aborted) throw cancelled();
-    const holder = randomUUID();
+    const holder = holderId ?? randomUUID();
     const backoff = new Backoff({ initialMs: 5, maxMs: 100 });
     for (;;) {
       const granted =

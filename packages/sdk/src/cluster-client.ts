@@ -7,6 +7,7 @@ import {
   BullmqDispatcher,
   CachedBlobStore,
   createRedisClient,
+  describeRedisTarget,
   QueueSet,
   RedisBlobStore,
   RedisCancellationBus,
@@ -15,7 +16,9 @@ import {
   RedisRuntimeFactory,
   storeContextValue,
 } from '@rlm/redis';
-import { describeContext, RlmError } from '@rlm/shared';
+import { setTimeout as delay } from 'node:timers/promises';
+import { describeContext, isRlmError, RlmError } from '@rlm/shared';
+import type { RedisTarget } from '@rlm/redis';
 import type {
   ContextValue,
   EngineConfig,
@@ -29,8 +32,10 @@ import { toRlmResult } from './rlm-result.ts';
 import type { RlmResult } from './rlm-result.ts';
 
 export interface ClusterClientOptions {
-  readonly redisUrl: string;
+  readonly target: RedisTarget;
   readonly prefix: string;
+  /** How long request data stays in Redis after its last write (contexts are re-stored past half of it). */
+  readonly keyTtlSeconds: number;
 }
 
 export class ClusterClient {
@@ -42,13 +47,19 @@ export class ClusterClient {
   private readonly runtimes: RedisRuntimeFactory;
   private readonly blobs: CachedBlobStore;
   private readonly events: RedisEventLog;
+  private readonly target: RedisTarget;
 
   constructor(options: ClusterClientOptions) {
-    this.redis = createRedisClient(options.redisUrl);
-    this.connection = createRedisClient(options.redisUrl, 'bullmq');
+    this.target = options.target;
+    this.redis = createRedisClient(options.target);
+    this.connection = createRedisClient(options.target, 'bullmq');
     const keys = new RedisKeys(options.prefix);
-    // The local cache makes a context submitted by many requests cross the wire once.
-    this.blobs = new CachedBlobStore(new RedisBlobStore(this.redis, keys), { maxBytes: 512 * 1024 * 1024 });
+    // The local cache makes a context submitted by many requests cross the wire once (and again
+    // when half its Redis lifetime has passed, which renews its expiry).
+    this.blobs = new CachedBlobStore(new RedisBlobStore(this.redis, keys, { ttlSeconds: options.keyTtlSeconds }), {
+      maxBytes: 512 * 1024 * 1024,
+      restoreAfterMs: (options.keyTtlSeconds * 1000) / 2,
+    });
     this.queues = new QueueSet({ connection: this.connection, prefix: `{${options.prefix}}` });
     this.dispatcher = new BullmqDispatcher({ queues: this.queues, blobs: this.blobs });
     this.bus = new RedisCancellationBus(this.redis, keys);
@@ -80,33 +91,48 @@ export class ClusterClient {
     // Following starts before the root job exists, so the first event is not missed.
     const follower = onEvent === undefined ? undefined : this.events.follow(rootId, onEvent);
     const runtime = this.runtimes.open(scope);
-    const onAbort = (): void => runtime.stop('cancelled');
+    // The caller's cancel (an interrupted `rlm run`, a closed HTTP response) ends the wait at once;
+    // the tree stops through the runtime, and partial answers are only waited for after budget stops.
+    const callerStop = new AbortController();
+    const onAbort = (): void => {
+      runtime.stop('cancelled');
+      callerStop.abort();
+    };
+    if (signal?.aborted === true) onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       let outcome: SessionOutcome;
       try {
+        await this.assertReachable(config, runtime.signal);
         // Storing the context is the one Redis call outside the dispatcher's stop handling: bound it by the stop too.
         const stored = await untilStopped(storeContextValue(this.blobs, context), runtime.signal);
-        outcome = await this.dispatcher.runSession(
-          {
-            sessionId: rootId,
-            depth: 0,
-            context: { kind: 'blob', hash: stored.hash, format: stored.format },
-            contextMetadata: describeContext(context),
-            query,
-            settings,
-          },
-          runtime,
+        outcome = await untilStopped(
+          this.dispatcher.runSession(
+            {
+              sessionId: rootId,
+              depth: 0,
+              context: { kind: 'blob', hash: stored.hash, format: stored.format },
+              contextMetadata: describeContext(context),
+              query,
+              settings,
+            },
+            runtime,
+          ),
+          callerStop.signal,
         );
       } catch (error) {
         const stopReason = runtime.stopReason();
-        if (stopReason === undefined) throw error;
+        // An unreachable Redis is the answer even when the deadline fired while we waited for it.
+        if (stopReason === undefined || (isRlmError(error) && error.code === 'redis_unavailable')) throw error;
         outcome = { answer: '', stopReason, iterations: 0 };
       }
       // The root id is a UUID: without dashes it has the W3C trace id format (the request span
       // replaces it with the real trace id when tracing is on).
-      const totals = await boundedTotals(runtime);
-      await follower?.finish();
+      // A caller who cancelled is not kept waiting for totals from a Redis that may be away, nor for late events.
+      const cancelledByCaller = callerStop.signal.aborted;
+      const totals = await boundedTotals(runtime, cancelledByCaller ? CANCELLED_TOTALS_TIMEOUT_MS : TOTALS_TIMEOUT_MS);
+      if (cancelledByCaller) await follower?.stop();
+      else await follower?.finish();
       return toRlmResult(outcome, totals, { traceId: rootId.replaceAll('-', ''), durationMs: 0 });
     } finally {
       signal?.removeEventListener('abort', onAbort);
@@ -116,13 +142,52 @@ export class ClusterClient {
     }
   }
 
+  /**
+   * Closes the connections. Bounded: with Redis away, BullMQ's close would wait for a reconnect
+   * that may never come, and an open socket retrying forever keeps the process alive.
+   */
   async close(): Promise<void> {
-    await this.queues.close();
-    await this.bus.close();
+    if (this.redis.status === 'ready') {
+      const closing = Promise.all([this.queues.close(), this.bus.close()]).catch(() => undefined);
+      await Promise.race([closing, delay(CLOSE_TIMEOUT_MS, undefined, { ref: false })]);
+    } else await this.bus.close();
     this.redis.disconnect();
     this.connection.disconnect();
   }
+
+  /**
+   * Fails in one line when Redis does not answer within the connect deadline (or the request's
+   * own timeout, when shorter), instead of queueing commands behind reconnect attempts forever.
+   * Free while connected: only a client that is (re)connecting sends a PING.
+   */
+  private async assertReachable(config: EngineConfig, stop: AbortSignal): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    const seconds = Math.min(config.redisConnectTimeoutSec, config.timeoutSec ?? Number.POSITIVE_INFINITY);
+    const answered = await untilStopped(
+      Promise.race([
+        this.redis.ping().then(
+          () => true,
+          () => false,
+        ),
+        // Unref'd: a pending deadline must not keep a finished process alive.
+        delay(seconds * 1000, false, { ref: false }),
+      ]),
+      stop,
+    ).catch((error: unknown) => {
+      // A deadline that fires first is still an unreachable Redis; a caller's cancel is a cancel.
+      if (stop.reason === 'timeout') return false;
+      throw error;
+    });
+    if (!answered) {
+      throw new RlmError(
+        'redis_unavailable',
+        `cannot reach Redis (${describeRedisTarget(this.target)}) within ${seconds} s`,
+      );
+    }
+  }
 }
+
+const CLOSE_TIMEOUT_MS = 1_000;
 
 /** Settles with `work`, or rejects as soon as `signal` aborts. */
 function untilStopped<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
@@ -135,6 +200,7 @@ function untilStopped<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 const TOTALS_TIMEOUT_MS = 2_000;
+const CANCELLED_TOTALS_TIMEOUT_MS = 300;
 const NO_TOTALS: LedgerTotals = {
   usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 },
   calls: 0,
@@ -143,10 +209,13 @@ const NO_TOTALS: LedgerTotals = {
   costUsd: 0,
 };
 
-/** The ledger's totals, or zeros when Redis does not answer in time (the result must not wait on an outage). */
-async function boundedTotals(runtime: { readonly ledger: { totals(): Promise<LedgerTotals> } }): Promise<LedgerTotals> {
-  const timeout = new Promise<LedgerTotals>((resolve) => setTimeout(() => resolve(NO_TOTALS), TOTALS_TIMEOUT_MS).unref());
-  return Promise.race([runtime.ledger.totals().catch(() => NO_TOTALS), timeout]);
+/** The ledger's final totals (calls of dead processes included), or zeros when Redis does not answer in time (the result must not wait on an outage). */
+async function boundedTotals(
+  runtime: { readonly ledger: { finalTotals(): Promise<LedgerTotals> } },
+  timeoutMs: number,
+): Promise<LedgerTotals> {
+  const timeout = new Promise<LedgerTotals>((resolve) => setTimeout(() => resolve(NO_TOTALS), timeoutMs).unref());
+  return Promise.race([runtime.ledger.finalTotals().catch(() => NO_TOTALS), timeout]);
 }
 
 /** The submitter's prices of the request's root and sub-model, so workers cost calls as the submitter does. */

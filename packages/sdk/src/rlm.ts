@@ -9,6 +9,7 @@ import {
   composeQuery,
   loadConfig,
   LocalLedger,
+  redisTargetOf,
   LocalLimiter,
   LocalRequestRuntime,
   RlmError,
@@ -34,7 +35,7 @@ import { buildTrajectoryMetadata } from './trajectory-metadata.ts';
 import type { RlmResult } from './rlm-result.ts';
 
 export interface RLMOptions extends Partial<EngineConfigInput> {
-  /** Cluster mode key prefix (with `redisUrl`); default `rlm`. */
+  /** Cluster mode key prefix (with `redisUrl` or `redisClusterNodes`); default `rlm`. */
   readonly redisPrefix?: string;
   /** Environment to read OPENAI_API_KEY, OPENAI_BASE_URL, RLM_MODEL, ... from; defaults to process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -76,9 +77,14 @@ export class RLM {
     const { env, provider, cache, onEvent, redisPrefix, ...overrides } = options;
     this.config = loadConfig({ env: env ?? process.env, overrides });
     this.onEvent = onEvent;
-    if (this.config.redisUrl !== undefined) {
+    const redis = redisTargetOf(this.config);
+    if (redis !== undefined) {
       // Cluster mode: the model endpoint is the workers' business, not the submitter's.
-      this.cluster = new ClusterClient({ redisUrl: this.config.redisUrl, prefix: redisPrefix ?? 'rlm' });
+      this.cluster = new ClusterClient({
+        target: redis,
+        prefix: redisPrefix ?? 'rlm',
+        keyTtlSeconds: this.config.redisKeyTtlSec,
+      });
     } else if (provider === undefined) assertEndpointConfigured(this.config);
     const gateway = new LlmGateway({
       provider:

@@ -3,7 +3,7 @@
  * replay the run (settings, budgets, the context's size and hash) and
  * nothing secret: no API key, no endpoint URL, not the context itself.
  */
-import { canonicalJson, describeContext, sha256Hex, TRAJECTORY_VERSION } from '@rlm/shared';
+import { canonicalJson, describeContext, redisTargetOf, sha256Hex, TRAJECTORY_VERSION } from '@rlm/shared';
 import type { ContextValue, EngineConfig, SessionSettings, TrajectoryMetadata } from '@rlm/shared';
 
 export function buildTrajectoryMetadata(
@@ -18,7 +18,7 @@ export function buildTrajectoryMetadata(
     type: 'metadata',
     version: TRAJECTORY_VERSION,
     startedAt: startedAt.toISOString(),
-    mode: config.redisUrl === undefined ? 'embedded' : 'cluster',
+    mode: redisTargetOf(config) === undefined ? 'embedded' : 'cluster',
     query,
     settings,
     limits: {

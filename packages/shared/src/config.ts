@@ -81,9 +81,38 @@ export const EngineConfig = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Redis for cluster mode; unset runs embedded. */
   redisUrl: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  /**
+   * Redis Cluster seed nodes for cluster mode (`host:port,host:port`; `rediss://user:password@host:port`
+   * for TLS and credentials), instead of --redis: every key of a request and every queue is
+   * hash-tagged, so the cluster's scripts stay in one slot.
+   */
+  redisClusterNodes: z
+    .union([z.string().transform((value) => value.split(',')), z.array(z.string())])
+    .pipe(
+      z
+        .array(z.string().regex(/^(rediss?:\/\/([^\s@/]*@)?)?[^\s,/@]+:\d{1,5}$/, 'must be host:port[,host:port...]'))
+        .min(1),
+    )
+    .optional(),
+  /** Seconds a command waits for Redis to answer at start-up (the request's --timeout when shorter); then it fails in one line. */
+  redisConnectTimeoutSec: positiveNumber.default(10),
+  /**
+   * Seconds request data (contexts, REPL snapshots, session checkpoints, step records, ledgers) stays in
+   * Redis after it was last written: the longest request plus a grace.
+   */
+  redisKeyTtlSec: positiveInt.min(60).default(86_400),
 });
 export type EngineConfig = z.infer<typeof EngineConfig>;
 export type EngineConfigInput = z.input<typeof EngineConfig>;
+
+/** Where cluster mode's Redis is, or undefined for embedded mode. */
+export function redisTargetOf(
+  config: Pick<EngineConfig, 'redisUrl' | 'redisClusterNodes'>,
+): { readonly url: string } | { readonly clusterNodes: readonly string[] } | undefined {
+  if (config.redisClusterNodes !== undefined) return { clusterNodes: config.redisClusterNodes };
+  if (config.redisUrl !== undefined) return { url: config.redisUrl };
+  return undefined;
+}
 
 /**
  * Environment variables and the setting each one feeds. The doc comment of
@@ -96,6 +125,9 @@ export const ENV_SETTINGS: ReadonlyArray<readonly [string, keyof EngineConfig]> 
   ['RLM_MODEL', 'model'],
   ['RLM_SUB_MODEL', 'subModel'],
   ['REDIS_URL', 'redisUrl'],
+  ['REDIS_CLUSTER_NODES', 'redisClusterNodes'],
+  ['RLM_REDIS_CONNECT_TIMEOUT', 'redisConnectTimeoutSec'],
+  ['RLM_REDIS_KEY_TTL', 'redisKeyTtlSec'],
   ['RLM_MAX_DEPTH', 'maxDepth'],
   ['RLM_MAX_ITERATIONS', 'maxIterations'],
   ['RLM_CONCURRENCY', 'concurrency'],
@@ -113,6 +145,9 @@ const SETTING_LABELS: Partial<Record<keyof EngineConfig, string>> = {
   model: '--model / RLM_MODEL',
   subModel: '--sub-model / RLM_SUB_MODEL',
   redisUrl: '--redis / REDIS_URL',
+  redisClusterNodes: '--redis-cluster / REDIS_CLUSTER_NODES',
+  redisConnectTimeoutSec: 'RLM_REDIS_CONNECT_TIMEOUT',
+  redisKeyTtlSec: 'RLM_REDIS_KEY_TTL',
   maxDepth: '--max-depth',
   maxIterations: '--max-iterations',
   maxTokens: '--max-tokens',
@@ -154,6 +189,9 @@ export function loadConfig(sources: ConfigSources = {}): EngineConfig {
       }
     } else raw[key] = value;
   }
+  // A flag naming one kind of Redis wins over the environment's other kind.
+  if (sources.overrides?.['redisUrl'] !== undefined) delete raw['redisClusterNodes'];
+  if (sources.overrides?.['redisClusterNodes'] !== undefined) delete raw['redisUrl'];
   for (const [key, value] of Object.entries(sources.overrides ?? {})) {
     if (value !== undefined) raw[key] = value;
   }
@@ -163,6 +201,9 @@ export function loadConfig(sources: ConfigSources = {}): EngineConfig {
       const key = String(issue.path[0] ?? 'config');
       problems.push(`${settingLabel(key)}: ${issue.message}`);
     }
+  }
+  if (parsed.success && parsed.data.redisUrl !== undefined && parsed.data.redisClusterNodes !== undefined) {
+    problems.push('--redis / REDIS_URL and --redis-cluster / REDIS_CLUSTER_NODES: give one, not both');
   }
   if (problems.length > 0 || !parsed.success) {
     throw new RlmError('config_invalid', problems.join('\n'));

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'budget_exhausted' // a budget refused the work before it started
   | 'cancelled' // the request was cancelled (abort, deadline)
   | 'sandbox' // the REPL could not run a step
+  | 'redis_unavailable' // cluster mode: Redis unreachable, or it lost the request's data
   | 'internal'; // a bug: an invariant did not hold
 
 const RLM_ERROR_BRAND = Symbol.for('rlm.error');

@@ -28,7 +28,7 @@ export { LocalLimiter } from './budget/limiter.ts';
 export type { Limiter } from './budget/limiter.ts';
 export { LocalRequestRuntime } from './budget/request-runtime.ts';
 export type { LocalRuntimeOptions, RequestRuntime } from './budget/request-runtime.ts';
-export { ENV_SETTINGS, EngineConfig, loadConfig, settingLabel } from './config.ts';
+export { ENV_SETTINGS, EngineConfig, loadConfig, redisTargetOf, settingLabel } from './config.ts';
 export type { ConfigSources, EngineConfigInput } from './config.ts';
 export type {
   CompletionPort,

@@ -23,7 +23,7 @@ import {
   RedisStepRecordStore,
   readBacklog,
 } from '@rlm/redis';
-import type { Backlog } from '@rlm/redis';
+import type { Backlog, RedisTarget } from '@rlm/redis';
 import { MAX_QUEUE_DEPTH, QUEUE_NAMES } from '@rlm/shared';
 import type { EngineConfig } from '@rlm/shared';
 import { createLogger } from '@rlm/telemetry';
@@ -46,7 +46,7 @@ const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-ch
 
 export interface ClusterNodeOptions {
   readonly role: ClusterRole;
-  readonly redisUrl: string;
+  readonly redis: RedisTarget;
   /** Key prefix of everything this cluster stores; BullMQ keys use it hash-tagged. */
   readonly prefix: string;
   readonly config: EngineConfig;
@@ -72,16 +72,20 @@ export interface ClusterNode {
   close(graceMs: number): Promise<void>;
 }
 
-export function bullmqConnection(url: string): ConnectionOptions {
-  return createRedisClient(url, 'bullmq');
+export function bullmqConnection(target: RedisTarget): ConnectionOptions {
+  return createRedisClient(target, 'bullmq');
 }
 
 export async function startClusterNode(options: ClusterNodeOptions): Promise<ClusterNode> {
-  const redis = createRedisClient(options.redisUrl);
-  const connection = bullmqConnection(options.redisUrl);
+  const redis = createRedisClient(options.redis);
+  const connection = bullmqConnection(options.redis);
   const keys = new RedisKeys(options.prefix);
   const bullPrefix = `{${options.prefix}}`;
-  const blobs = new CachedBlobStore(new RedisBlobStore(redis, keys));
+  // Contexts and REPL snapshots expire `redisKeyTtlSec` after their last write; a put renews it.
+  const ttlSeconds = options.config.redisKeyTtlSec;
+  const blobs = new CachedBlobStore(new RedisBlobStore(redis, keys, { ttlSeconds }), {
+    restoreAfterMs: (ttlSeconds * 1000) / 2,
+  });
   const queues = new QueueSet({ connection, prefix: bullPrefix });
   const dispatcher = new BullmqDispatcher({ queues, blobs });
   const bus = new RedisCancellationBus(redis, keys);
@@ -150,12 +154,12 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         ? {}
         : { rateGate: new RedisRateGate(redis, keys, { limits: options.config.rateLimits }) }),
     });
-    executor = new SnapshotStepExecutor({ blobs, records: new RedisStepRecordStore(redis, keys) });
+    executor = new SnapshotStepExecutor({ blobs, records: new RedisStepRecordStore(redis, keys, ttlSeconds) });
     consume(QUEUE_NAMES.llm(), options.concurrency.llm, createLlmJobProcessor({ gateway, blobs, runtimes }));
     const steps = createStepJobProcessor({ executor, dispatcher, runtimes });
     for (let depth = 0; depth < MAX_QUEUE_DEPTH; depth += 1) consume(QUEUE_NAMES.step(depth), options.concurrency.step, steps);
   } else {
-    const sessions = createSessionJobProcessor({ dispatcher, runtimes, sessions: new RedisSessionStore(redis, keys) });
+    const sessions = createSessionJobProcessor({ dispatcher, runtimes, sessions: new RedisSessionStore(redis, keys, ttlSeconds) });
     for (let depth = 0; depth < MAX_QUEUE_DEPTH; depth += 1) {
       consume(QUEUE_NAMES.session(depth), options.concurrency.session, sessions);
     }

@@ -14,7 +14,10 @@ export interface OpsHandlers {
   backlog(): Promise<unknown>;
 }
 
-export async function startOpsServer(port: number, handlers: OpsHandlers): Promise<{ port: number; close(): Promise<void> }> {
+export async function startOpsServer(
+  address: { readonly host: string; readonly port: number },
+  handlers: OpsHandlers,
+): Promise<{ port: number; close(): Promise<void> }> {
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     const reply = (status: number, body: string, type = 'text/plain; charset=utf-8'): void => {
@@ -47,11 +50,11 @@ export async function startOpsServer(port: number, handlers: OpsHandlers): Promi
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '0.0.0.0', () => resolve());
+    server.listen(address.port, address.host, () => resolve());
   });
-  const address = server.address();
+  const bound = server.address();
   return {
-    port: typeof address === 'object' && address !== null ? address.port : port,
+    port: typeof bound === 'object' && bound !== null ? bound.port : address.port,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

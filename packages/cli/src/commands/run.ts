@@ -18,9 +18,9 @@ import { usageError } from '../usage-error.ts';
 
 export const RUN_USAGE = `rlm run --context FILE|- --query TEXT [--model M] [--sub-model M] [--base-url URL]
         [--api-key KEY] [--max-depth N] [--max-iterations N] [--max-tokens N] [--max-cost USD]
-        [--timeout SEC] [--step-timeout SEC] [--concurrency N] [--redis URL] [--json]
-        [--trace-out FILE] [--verbose] [--quiet] [--price IN,OUT] [--prefix P] [--record-content]
-        [--log-level L]
+        [--timeout SEC] [--step-timeout SEC] [--concurrency N] [--redis URL | --redis-cluster H:P,...]
+        [--json] [--trace-out FILE] [--verbose] [--quiet] [--price IN,OUT] [--prefix P]
+        [--record-content] [--log-level L]
   A context file ending in .json is parsed as JSON; anything else is read as text.
   --verbose prints each turn's code, the output fed back and the sub-call batches on stderr.
   Exit codes: 0 final answer, 3 stopped by a budget / the turn limit / the timeout (partial
@@ -75,8 +75,9 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
   await trajectory?.close(result);
   if (values.json) io.stdout(JSON.stringify(result));
   else {
+    // A failed request prints its cause in one line, never an empty "answer"; the cause of any run
+    // without a final answer is printed even with --quiet.
     if (result.answer !== '') io.stdout(result.answer);
-    // The cause of a run without a final answer is printed even with --quiet.
     const outcome = outcomeLine(result);
     if (outcome !== undefined) io.stderr(`rlm: ${outcome}`);
     if (!values.quiet) io.stderr(summaryLine(result));

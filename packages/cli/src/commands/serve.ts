@@ -1,11 +1,12 @@
 /**
- * `rlm serve --port P [--base-url URL] [--sub-model M] [--redis URL] [--auth-token TOKEN] ...`
+ * `rlm serve --port P [--base-url URL] [--sub-model M] [--redis URL | --redis-cluster H:P,...] [--auth-token TOKEN] ...`
  * An OpenAI-compatible HTTP server: callers name `rlm:<model>` and get an RLM
  * answer. --api-key / OPENAI_API_KEY remain the upstream provider's key;
  * callers authenticate with --auth-token / RLM_AUTH_TOKENS. Stops on SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';
 import { RLM } from '@rlm/sdk';
+import { redisTargetOf } from '@rlm/shared';
 import { startTelemetry } from '@rlm/telemetry';
 import type { CommandIo } from '../command-io.ts';
 import { ENGINE_FLAG_OPTIONS, engineOverrides } from '../engine-flags.ts';
@@ -17,8 +18,8 @@ import { usageError } from '../usage-error.ts';
 import type { Upstream } from '../serve/upstream-proxy.ts';
 
 export const SERVE_USAGE = `rlm serve [--port P] [--host H] [--base-url URL] [--api-key KEY] [--model M] [--sub-model M]
-        [--redis URL] [--auth-token TOKEN] [--models M1,M2] [--max-requests N] [--max-body-bytes N]
-        [--retry-after SEC] [--direct-below TOKENS] [budget flags of rlm run as limits]
+        [--redis URL | --redis-cluster H:P,...] [--auth-token TOKEN] [--models M1,M2] [--max-requests N]
+        [--max-body-bytes N] [--retry-after SEC] [--direct-below TOKENS] [budget flags of rlm run as limits]
   OpenAI-compatible: POST /v1/chat/completions with model "rlm:<root model>" (an RLM) or a plain
   model name (proxied to the upstream), GET /v1/models (only names that work), GET /healthz.
   Callers send Authorization: Bearer TOKEN (--auth-token or RLM_AUTH_TOKENS=a,b); their "rlm"
@@ -87,7 +88,7 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
     log: (line) => io.stderr(line),
   });
   io.stderr(
-    `rlm serve: listening on ${server.url} (${rlm.config.redisUrl === undefined ? 'embedded' : 'cluster'}, ${tokens.length === 0 ? 'no caller auth' : `${tokens.length} caller token(s)`})`,
+    `rlm serve: listening on ${server.url} (${redisTargetOf(rlm.config) === undefined ? 'embedded' : 'cluster'}, ${tokens.length === 0 ? 'no caller auth' : `${tokens.length} caller token(s)`})`,
   );
   await new Promise<void>((resolve) => {
     const detach = io.onInterrupt(() => {

@@ -91,6 +91,7 @@ async function awaitOutcome(
     ]);
   } catch (error) {
     if (signal.aborted) throw stopped(signal);
+    if (error instanceof RlmError && error.code === 'redis_unavailable') throw error;
     throw new RlmError(
       'internal',
       `job ${jobId} failed: ${error instanceof Error ? error.message : String(error)}`,
@@ -110,11 +111,22 @@ async function pollUntilFinished(queue: Queue, jobId: string, stop: AbortSignal)
     } catch {
       return new Promise<never>(() => undefined);
     }
-    const current = await queue.getJob(jobId).catch(() => undefined);
-    if (current === undefined) continue;
-    if (current.finishedOn !== undefined && current.failedReason === undefined)
-      return current.returnvalue as unknown;
-    if (current.finishedOn !== undefined) throw new Error(current.failedReason);
+    const current = await queue.getJob(jobId).then(
+      (job: Job | undefined) => ({ job }),
+      () => undefined,
+    );
+    if (current === undefined) continue; // Redis unreachable: try again next interval
+    // Redis answered, and the job we added is gone: Redis lost its data (a restart without
+    // persistence, a flush). Waiting on would end in an empty answer at the deadline.
+    if (current.job === undefined) {
+      throw new RlmError(
+        'redis_unavailable',
+        `job ${jobId} vanished from Redis: Redis lost its data (restarted without AOF persistence?)`,
+      );
+    }
+    const { finishedOn, failedReason, returnvalue } = current.job;
+    if (finishedOn !== undefined && failedReason === undefined) return returnvalue as unknown;
+    if (finishedOn !== undefined) throw new Error(failedReason);
   }
 }
 

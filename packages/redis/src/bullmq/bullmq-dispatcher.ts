@@ -11,6 +11,7 @@ import {
   JOB_SCHEMA_VERSION,
   LlmJobResult,
   RlmError,
+  serializeError,
   SessionJobResult,
   StepJobResult,
 } from '@rlm/shared';
@@ -141,7 +142,7 @@ export class BullmqDispatcher implements Dispatcher {
         answer: '',
         stopReason: 'error',
         iterations: 0,
-        error: { code: 'internal', message: String(error), retryable: false },
+        error: serializeError(error),
       };
     }
   }

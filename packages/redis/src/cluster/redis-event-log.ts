@@ -4,9 +4,9 @@
  * sub-call events) to the submitter, whose `onEvent` listener receives them.
  *
  * One Redis stream per root request (`rlm:root:{<rootId>}:events`), written
- * only when the submitter asked for events (`RootScope.events`), capped with
- * approximate MAXLEN trimming and expiring an hour after the last append: a
- * stream nobody reads must not outlive its request by much.
+ * only when the submitter asked for events (`RootScope.events`), capped in
+ * bytes (entry count x entry size, below) and expiring an hour after the last
+ * append: a stream nobody reads must not outlive its request by much.
  *
  * Appends are fire and forget: events are observations, not state, so a slow
  * or unreachable Redis never holds up or fails the work it observes.
@@ -17,8 +17,14 @@ import type { RlmEvent, RlmEventListener } from '@rlm/shared';
 import type { RedisClient } from '../redis-client.ts';
 import type { RedisKeys } from '../redis-keys.ts';
 
-/** Entries kept per request (approximately): enough for a fan-out of ~25k sub-calls. */
-const STREAM_MAX_ENTRIES = 50_000;
+/**
+ * The stream is capped in bytes: at most STREAM_MAX_ENTRIES entries (approximate trimming) of at
+ * most EVENT_MAX_BYTES each, 64 MiB per request whatever the answers weigh. Events are a few hundred
+ * bytes; a follower reads them as they come, so the cap only drops what nobody reads in time.
+ */
+const STREAM_MAX_ENTRIES = 2_048;
+/** Longer events have their longest strings cut (prompts, answers, step output) with a marker. */
+export const EVENT_MAX_BYTES = 32 * 1024;
 /** Expiry after the last append. */
 const STREAM_TTL_MS = 60 * 60 * 1000;
 /** How long one blocking read waits before checking whether the follower was stopped. */
@@ -43,7 +49,7 @@ export class RedisEventLog {
     const key = this.keys.events(rootId);
     this.redis
       .pipeline()
-      .xadd(key, 'MAXLEN', '~', STREAM_MAX_ENTRIES, '*', 'event', JSON.stringify(event))
+      .xadd(key, 'MAXLEN', '~', STREAM_MAX_ENTRIES, '*', 'event', cappedEventJson(event))
       .pexpire(key, STREAM_TTL_MS)
       .exec()
       .catch(() => undefined);
@@ -76,6 +82,9 @@ export class EventFollower {
   private readonly listener: RlmEventListener;
   private readonly drainMs: number;
   private stopped = false;
+  /** Settles when stop() is called: a read pending on an unreachable Redis must not hold the stop up. */
+  private readonly halted: Promise<null>;
+  private halt: () => void = () => undefined;
   private rootEnded = false;
   private onRootEnd: (() => void) | undefined;
   private readonly loop: Promise<void>;
@@ -93,6 +102,9 @@ export class EventFollower {
     this.listener = listener;
     this.drainMs = drainMs;
     reader.on('error', () => undefined);
+    this.halted = new Promise((resolve) => {
+      this.halt = () => resolve(null);
+    });
     this.loop = this.read();
   }
 
@@ -118,6 +130,7 @@ export class EventFollower {
   async stop(): Promise<void> {
     if (!this.stopped) {
       this.stopped = true;
+      this.halt();
       this.reader.disconnect();
     }
     await this.loop;
@@ -128,15 +141,10 @@ export class EventFollower {
     while (!this.stopped) {
       let reply: Array<[string, Array<[string, string[]]>]> | null;
       try {
-        reply = (await this.reader.xread(
-          'COUNT',
-          READ_BATCH,
-          'BLOCK',
-          READ_BLOCK_MS,
-          'STREAMS',
-          this.key,
-          lastId,
-        )) as typeof reply;
+        const read = this.reader.xread('COUNT', READ_BATCH, 'BLOCK', READ_BLOCK_MS, 'STREAMS', this.key, lastId);
+        read.catch(() => undefined);
+        reply = (await Promise.race([read, this.halted])) as typeof reply;
+        if (this.stopped) return;
       } catch {
         if (this.stopped) return;
         await new Promise((resolve) => setTimeout(resolve, READ_RETRY_MS));
@@ -172,4 +180,31 @@ export class EventFollower {
       this.onRootEnd?.();
     }
   }
+}
+
+/**
+ * The event as JSON, at most about EVENT_MAX_BYTES: while it is longer, its longest top-level
+ * string is cut to fit, with a marker saying how much was cut.
+ */
+export function cappedEventJson(event: RlmEvent): string {
+  let json = JSON.stringify(event);
+  if (Buffer.byteLength(json, 'utf8') <= EVENT_MAX_BYTES) return json;
+  const fields: Record<string, unknown> = { ...event };
+  for (let round = 0; round < 8 && Buffer.byteLength(json, 'utf8') > EVENT_MAX_BYTES; round += 1) {
+    const longest = Object.entries(fields)
+      .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+      .sort((a, b) => b[1].length - a[1].length)[0];
+    if (longest === undefined) break;
+    const [name, value] = longest;
+    // Characters may take up to 3 bytes: aim low so one round usually suffices.
+    const keep = Math.max(0, Math.floor((EVENT_MAX_BYTES - (json.length - value.length)) / 3) - 64);
+    fields[name] = `${value.slice(0, keep)}[... ${value.length - keep} characters cut: events are capped at ${EVENT_MAX_BYTES} bytes]`;
+    json = JSON.stringify(fields);
+  }
+  if (Buffer.byteLength(json, 'utf8') <= EVENT_MAX_BYTES) return json;
+  // The weight is nested (an error object): keep the numbers, flags and short strings only.
+  const flat = Object.fromEntries(
+    Object.entries(fields).filter(([, value]) => typeof value !== 'object' && String(value).length <= 1024),
+  );
+  return JSON.stringify({ ...flat, cut: true });
 }

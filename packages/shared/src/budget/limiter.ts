@@ -5,8 +5,12 @@
 import { RlmError } from '../errors.ts';
 
 export interface Limiter {
-  /** Resolves with a release function once a slot is free; rejects with `cancelled` on abort. */
-  acquire(signal: AbortSignal): Promise<() => void>;
+  /**
+   * Resolves with a release function once a slot is free; rejects with `cancelled` on abort.
+   * `holder` names the work (an LLM call's id): a re-run of it after its process died takes over
+   * the slot the dead run still holds instead of waiting for that slot's lease to run out.
+   */
+  acquire(signal: AbortSignal, holder?: string): Promise<() => void>;
 }
 
 export class LocalLimiter implements Limiter {

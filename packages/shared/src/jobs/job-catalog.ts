@@ -102,7 +102,7 @@ export const SessionJobData = z.object({
 export type SessionJobData = z.infer<typeof SessionJobData>;
 
 const SerializedErrorSchema = z.object({
-  code: z.enum(['config_invalid', 'llm_http', 'llm_network', 'llm_empty', 'budget_exhausted', 'cancelled', 'sandbox', 'internal']),
+  code: z.enum(['config_invalid', 'llm_http', 'llm_network', 'llm_empty', 'budget_exhausted', 'cancelled', 'sandbox', 'redis_unavailable', 'internal']),
   message: z.string(),
   retryable: z.boolean(),
   status: z.number().optional(),

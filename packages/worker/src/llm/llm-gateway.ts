@@ -122,7 +122,8 @@ export class LlmGateway implements CompletionPort {
     let release: (() => void) | undefined;
     let response: CompletionResponse;
     try {
-      release = await runtime.limiter.acquire(runtime.signal);
+      // Keyed by the call: its re-run on another worker after a crash inherits the dead worker's slot.
+      release = await runtime.limiter.acquire(runtime.signal, task.callId);
       throwIfStopped(runtime);
       const { reservation, outputTokens } = await this.reserve(task, runtime, inputTokens, outputCap);
       try {

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, redisTargetOf } from './config.ts';
+
+describe('Redis settings', () => {
+  it('parses REDIS_CLUSTER_NODES into seed nodes, and the target is a cluster', () => {
+    const config = loadConfig({ env: { REDIS_CLUSTER_NODES: 'redis-0:6379,10.0.0.2:7000' } });
+    expect(redisTargetOf(config)).toEqual({ clusterNodes: ['redis-0:6379', '10.0.0.2:7000'] });
+  });
+
+  it('accepts seed URLs that carry TLS and credentials', () => {
+    const config = loadConfig({ env: { REDIS_CLUSTER_NODES: 'rediss://default:secret@node-1.cache.example:6379,node-2:6379' } });
+    expect(config.redisClusterNodes).toHaveLength(2);
+  });
+
+  it('names the setting when a node is not host:port', () => {
+    expect(() => loadConfig({ overrides: { redisClusterNodes: 'redis-0' } })).toThrow(
+      '--redis-cluster / REDIS_CLUSTER_NODES: must be host:port[,host:port...]',
+    );
+  });
+
+  it('refuses both kinds from one source, and lets a flag of one kind win over the environment of the other', () => {
+    expect(() => loadConfig({ env: { REDIS_URL: 'redis://a:6379', REDIS_CLUSTER_NODES: 'b:7000' } })).toThrow('give one, not both');
+    const config = loadConfig({ env: { REDIS_URL: 'redis://a:6379' }, overrides: { redisClusterNodes: 'b:7000' } });
+    expect(redisTargetOf(config)).toEqual({ clusterNodes: ['b:7000'] });
+  });
+
+  it('re-validates an already parsed config (per-request overrides re-parse it)', () => {
+    const config = loadConfig({ env: { REDIS_CLUSTER_NODES: 'b:7000' } });
+    expect(loadConfig({ overrides: { ...config } }).redisClusterNodes).toEqual(['b:7000']);
+  });
+
+  it('has a connect deadline and a key lifetime by default', () => {
+    expect(loadConfig({})).toMatchObject({ redisConnectTimeoutSec: 10, redisKeyTtlSec: 86_400 });
+  });
+});
