@@ -2,8 +2,9 @@
  * How a finished request ends a command: its exit code and, in plain-text
  * output, one line saying why when it did not end with a final answer.
  *   0  final answer
- *   3  stopped by a budget, the turn limit or the timeout (the answer is partial)
- *   1  failed (the cause: error code and message) or cancelled
+ *   3  stopped before a final answer: a budget, the turn limit, the timeout, or a cancel
+ *      (Ctrl-C / SIGTERM); the answer is partial
+ *   1  failed (the cause: error code and message)
  *   2  bad input (raised before any request runs; see main.ts)
  */
 import type { RlmResult } from '@rlm/sdk';
@@ -20,8 +21,8 @@ export function exitCodeOf(result: Pick<RlmResult, 'stopReason'>): number {
     case 'max_tokens':
     case 'max_cost':
     case 'timeout':
-      return EXIT_CODES.partial;
     case 'cancelled':
+      return EXIT_CODES.partial;
     case 'error':
       return EXIT_CODES.failed;
     default:
@@ -44,7 +45,7 @@ export function outcomeLine(result: Pick<RlmResult, 'stopReason' | 'error'>): st
     const error = result.error;
     return `failed: ${error === undefined ? 'unknown error' : `${error.code}: ${oneLine(error.message)}`}`;
   }
-  if (reason === 'cancelled') return 'cancelled before a final answer';
+  if (reason === 'cancelled') return 'partial answer: cancelled before a final answer';
   return `partial answer: stopped by ${STOPPED_BY[reason] ?? reason} before a final answer`;
 }
 
