@@ -1,25 +1,39 @@
 # syntax=docker/dockerfile:1
 # One image for every role: `rlm worker`, `rlm orchestrator`, `rlm serve`, `rlm sim`.
-# The CLI runs unbuilt TypeScript on Node 24, so the image holds the workspace's
-# package sources plus production node_modules; there is no build step.
-# Layout and reasons: docs/decisions/2026-11-24-image-layout.md.
+# The image runs what users install: the tarballs `./dev pack` writes,
+# npm-installed into /app, so the cluster runs the same built JavaScript as
+# `npm install @rlm/cli`.
+# Layout and reasons: docs/decisions/2026-11-29-packaging-layout.md and
+# docs/decisions/2026-11-24-image-layout.md.
 
-# ---- deps: production dependencies of @rlm/cli and its workspace packages ----
-FROM node:24-slim AS deps
+# ---- pack: the workspace, built and packed by scripts/pack (what ./dev pack runs) ----
+FROM node:24-slim AS pack
 ENV CI=true
 # The repository pins pnpm through devEngines in package.json.
 RUN npm install --global --no-audit --no-fund pnpm@12.21.0
-WORKDIR /app
-COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
-# Every workspace manifest must be present for a frozen install; the test
-# package is never installed (filtered out below).
+WORKDIR /src
+COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json ./
+# Every workspace manifest must be present for a frozen install.
 COPY test/package.json test/package.json
 COPY packages packages
-# --prod skips devDependencies; the filter keeps the CLI and what it imports.
+COPY scripts/pack scripts/pack
+# The build needs the compiler and the type packages (devDependencies).
 # isolated-vm and msgpackr-extract load prebuilt binaries (allowBuilds: false),
-# so no compiler is needed.
+# so no compiler toolchain is needed.
 RUN --mount=type=cache,id=rlm-pnpm-store,target=/pnpm-store \
-    pnpm install --prod --frozen-lockfile --filter "@rlm/cli..." --store-dir /pnpm-store
+    pnpm install --frozen-lockfile --store-dir /pnpm-store
+RUN node scripts/pack/pack.ts --out /packages
+
+# ---- deps: the packed packages and their production dependencies ----
+FROM node:24-slim AS deps
+WORKDIR /app
+COPY --from=pack /packages /packages
+# Every tarball at once: the @rlm packages depend on each other at exact
+# versions, which the local tarballs satisfy. Install scripts are skipped, as
+# in the workspace: the native modules ship prebuilt binaries.
+RUN --mount=type=cache,id=rlm-npm-cache,target=/root/.npm \
+    echo '{"name":"rlm-image","private":true,"type":"module"}' > package.json \
+ && npm install --omit=dev --ignore-scripts --no-audit --no-fund /packages/*.tgz
 
 # ---- runtime ----
 FROM node:24-slim AS runtime
@@ -42,7 +56,8 @@ EXPOSE 9464 9465 8080 8089
 ENV RLM_HEALTH_URL=http://127.0.0.1:9464/livez
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch(process.env.RLM_HEALTH_URL).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# isolated-vm needs Node's startup snapshot off.
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "--no-node-snapshot", "packages/cli/src/main.ts"]
+# isolated-vm needs Node's startup snapshot off. Node is started here with the
+# flag, so the CLI's main module runs directly (no launcher re-exec under tini).
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--no-node-snapshot", "node_modules/@rlm/cli/dist/main.js"]
 # The ops server binds loopback and a free port unless told: in a container, pin it and open it.
 CMD ["worker", "--host", "0.0.0.0", "--port", "9464"]

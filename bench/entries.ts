@@ -8,6 +8,7 @@ import { benchCluster } from './cluster.ts';
 import { benchFanOut } from './fan-out.ts';
 import { benchBatch, benchServeLatency } from './front-doors.ts';
 import { benchStepLatency } from './step-latency.ts';
+import { benchSubcallCost } from './subcall-cost.ts';
 import { benchEngineOnly, benchThroughput } from './throughput.ts';
 import { BENCH_ENTRY_ROUNDS, benchTracingOverhead } from './tracing-overhead.ts';
 
@@ -31,6 +32,9 @@ export const BENCH_ENTRIES: readonly BenchEntry[] = [
   entry('stepLatency100MB', 'REPL step, 100 MB context', () => benchStepLatency(100_000_000, 30)),
   entry('cacheSavings', 'two questions, one corpus: cache', () => benchCacheSavings(1_000_000)),
   entry('cluster', 'Redis + 2 workers + 1 orchestrator', () => benchCluster()),
+  entry('subcallCost', 'a cluster sub-call vs raw BullMQ (targets: throughput >= 0.85x, commands and Redis CPU <= 1.5x; fan-out <= 1.25x ideal)', () =>
+    benchSubcallCost(),
+  ),
   entry('tracingOverhead', 'tracing off vs on (OTLP to a local receiver)', () =>
     benchTracingOverhead(BENCH_ENTRY_ROUNDS),
   ),

@@ -12,6 +12,8 @@ export interface BenchReport {
   /** Entry name -> its figures; entries that failed hold `{error}`. */
   readonly results: Readonly<Record<string, unknown>>;
   readonly titles: Readonly<Record<string, string>>;
+  /** Entries kept from an earlier run by `--merge`: where and when each of those ran. */
+  readonly earlier?: Readonly<Record<string, { readonly at: string; readonly commit: string; readonly loadAverage?: readonly number[] }>>;
 }
 
 /** Every numeric leaf of a value, by dotted path (array items by index). */
@@ -47,7 +49,11 @@ export function renderBenchMarkdown(report: BenchReport): string {
     '',
   ];
   for (const [name, figures] of Object.entries(report.results)) {
-    lines.push(`## ${name}`, '', report.titles[name] ?? '', '', '| figure | value |', '|---|---:|');
+    lines.push(`## ${name}`, '', report.titles[name] ?? '', '');
+    const earlier = report.earlier?.[name];
+    if (earlier !== undefined)
+      lines.push(`(kept from an earlier run: ${earlier.at}, commit ${earlier.commit}, load average ${earlier.loadAverage?.join(', ') ?? 'not recorded'})`, '');
+    lines.push('| figure | value |', '|---|---:|');
     const error = (figures as { error?: unknown } | null)?.error;
     if (typeof error === 'string') lines.push(`| error | ${error.replaceAll('|', '/')} |`);
     for (const [path, value] of numericFigures(figures)) {

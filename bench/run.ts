@@ -5,7 +5,8 @@
  * A subset (`--only`) writes only-<names>.json / .md instead, so a quick run
  * never replaces the checked-in full results.
  *
- *   pnpm bench [--only name,name] [--out DIR]
+ *   pnpm bench [--only name,name] [--merge] [--out DIR]
+ *     --merge keeps the other entries of the existing results file (each marked with its own run)
  *   pnpm bench --compare A.json B.json     ratios B / A of every shared figure
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -18,7 +19,7 @@ import { renderBenchMarkdown, renderComparison, resultFileBase, type BenchReport
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     args: process.argv.slice(2),
-    options: { only: { type: 'string' }, out: { type: 'string' }, compare: { type: 'boolean' } },
+    options: { only: { type: 'string' }, out: { type: 'string' }, compare: { type: 'boolean' }, merge: { type: 'boolean' } },
     allowPositionals: true,
     strict: true,
   });
@@ -61,20 +62,42 @@ async function main(): Promise<number> {
       );
     }
   }
+  const outDir = path.resolve(values.out ?? path.join(import.meta.dirname, 'results'));
+  const previous = values.merge === true ? await readPrevious(path.join(outDir, 'latest.json')) : undefined;
   const report: BenchReport = {
     command: ['pnpm bench', ...process.argv.slice(2)].join(' '),
     at: new Date().toISOString(),
     machine: machineInfo(),
-    results,
-    titles,
+    results: { ...previous?.results, ...results },
+    titles: { ...previous?.titles, ...titles },
+    ...(previous === undefined ? {} : { earlier: earlierRuns(previous, Object.keys(results)) }),
   };
-  const outDir = path.resolve(values.out ?? path.join(import.meta.dirname, 'results'));
   await mkdir(outDir, { recursive: true });
-  const base = resultFileBase(only);
+  // --merge folds a subset into the full results on purpose; a plain subset never replaces them.
+  const base = values.merge === true ? 'latest' : resultFileBase(only);
   await writeFile(path.join(outDir, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(path.join(outDir, `${base}.md`), renderBenchMarkdown(report));
   log(`written to ${path.relative(process.cwd(), path.join(outDir, `${base}.json`))} and ${base}.md`);
   return failed ? 1 : 0;
+}
+
+/** The results file to merge into; none yet is an empty one. */
+async function readPrevious(file: string): Promise<BenchReport | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as BenchReport;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where each kept entry ran: its own record from an earlier merge, else the earlier file's run. */
+function earlierRuns(previous: BenchReport, rerun: readonly string[]): NonNullable<BenchReport['earlier']> {
+  const kept: Record<string, NonNullable<BenchReport['earlier']>[string]> = {};
+  for (const name of Object.keys(previous.results)) {
+    if (rerun.includes(name)) continue;
+    kept[name] = previous.earlier?.[name] ?? { at: previous.at, commit: previous.machine.commit, loadAverage: previous.machine.loadAverage };
+  }
+  return kept;
 }
 
 process.exitCode = await main();

@@ -7,7 +7,7 @@
  */
 import { RLM } from '@rlm/sdk';
 import type { CompletionRequest, CompletionResponse } from '@rlm/shared';
-import type { LlmProvider } from '@rlm/worker';
+import type { LlmProvider } from '@rlm/shared';
 import { fanOutProgram } from './fan-out-program.ts';
 import { spawnSim } from './spawn-sim.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { numericFigures, renderComparison, resultFileBase, type BenchReport } from '../../bench/report.ts';
+import { numericFigures, renderBenchMarkdown, renderComparison, resultFileBase, type BenchReport } from '../../bench/report.ts';
 
 const machine = {
   cpus: 2,
@@ -19,6 +19,16 @@ const report = (results: Record<string, unknown>): BenchReport => ({
 });
 
 describe('bench reports', () => {
+  it('marks entries kept from an earlier run (--merge) with that run', () => {
+    const merged: BenchReport = {
+      ...report({ fresh: { value: 1 }, kept: { value: 2 } }),
+      earlier: { kept: { at: '2026-11-20T00:00:00.000Z', commit: 'old', loadAverage: [0.5, 0.5, 0.5] } },
+    };
+    const markdown = renderBenchMarkdown(merged);
+    expect(markdown).toContain('(kept from an earlier run: 2026-11-20T00:00:00.000Z, commit old, load average 0.5, 0.5, 0.5)');
+    expect(markdown.split('kept from an earlier run')).toHaveLength(2);
+  });
+
   it('flattens numeric figures by path, arrays by index', () => {
     const figures = numericFigures({
       fanOut: { ratio: 1.1, label: 'x' },

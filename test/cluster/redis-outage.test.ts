@@ -63,4 +63,6 @@ it('survives a Redis outage: not ready, no crash, deadline honoured, recovery', 
   const result = await cluster.client().completion(task.context, task.query);
   expect(result.stopReason).toBe('final');
   expect(gradeAnswer(task, result.answer)).toBe(1);
+  // Reconnects must not pile up listeners on shared connections.
+  for (const process_ of [worker, orchestrator]) expect(process_.stderr()).not.toContain('MaxListenersExceededWarning');
 }, 120_000);

@@ -78,7 +78,11 @@ describe('image entrypoints', () => {
   it('start the CLI with --no-node-snapshot under tini', () => {
     const entrypoint = dockerfileJson('ENTRYPOINT');
     expect(entrypoint.slice(0, 4)).toEqual(['/usr/bin/tini', '--', 'node', '--no-node-snapshot']);
-    expect(existsSync(path.join(ROOT, entrypoint[4] ?? 'missing'))).toBe(true);
+    // The image runs the packed @rlm/cli installed under /app: its built file
+    // must come from a source module of packages/cli.
+    const built = /^node_modules\/@rlm\/cli\/dist\/(.+)\.js$/.exec(entrypoint[4] ?? '');
+    expect(built, `entrypoint script ${entrypoint[4]}`).not.toBeNull();
+    expect(existsSync(path.join(ROOT, 'packages/cli/src', `${built?.[1]}.ts`))).toBe(true);
   });
 
   it('use only commands the CLI has', () => {

@@ -9,10 +9,10 @@ import { hashValue, RlmError, sha256Hex } from '@rlm/shared';
 import type {
   CompletionRequest,
   CompletionResponse,
+  LlmProvider,
   RlmEvent,
   SubcallStartEvent,
 } from '@rlm/shared';
-import type { LlmProvider } from '@rlm/worker';
 
 export interface ReplayProvider extends LlmProvider {
   /** Requests the recording had no answer for. */

@@ -125,6 +125,20 @@ describe('the span tree of a depth-2 request', () => {
       0,
     );
     expect(usage).toBe(result.usage.inputTokens);
+    // Each invoke_agent span carries its subtree's spend: the root's is the whole request's,
+    // the child's is its own turn plus its leaf sub-call (2 of the 3 provider calls).
+    const byDepth = (depth: number) => sessions.find((span) => span.attributes['rlm.depth'] === depth)!.attributes;
+    expect(byDepth(0)).toMatchObject({
+      'gen_ai.usage.input_tokens': result.usage.inputTokens,
+      'gen_ai.usage.output_tokens': result.usage.outputTokens,
+      'rlm.usage.calls': 3,
+    });
+    const childChats = chats.filter((chat) => chat.attributes['rlm.depth'] !== 0);
+    expect(childChats).toHaveLength(2);
+    expect(byDepth(1)).toMatchObject({
+      'gen_ai.usage.input_tokens': childChats.reduce((sum, chat) => sum + Number(chat.attributes['gen_ai.usage.input_tokens']), 0),
+      'rlm.usage.calls': 2,
+    });
     const steps = all.filter((span) => span.name === 'execute_tool repl');
     for (const step of steps) {
       expect(step.attributes).toMatchObject({

@@ -13,6 +13,7 @@ import { CLUSTER_USAGE, clusterCommand } from './commands/cluster-process.ts';
 import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
 import { SIM_USAGE, simCommand } from './commands/sim.ts';
 import { TRACE_USAGE, traceCommand } from './commands/trace.ts';
+import { cliVersion, VERSION_FLAGS } from './version.ts';
 
 const USAGE = `usage: rlm <command> [flags]
 
@@ -64,6 +65,10 @@ export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
 
 export async function main(argv: readonly string[], io: CommandIo): Promise<number> {
   const [name, ...rest] = argv;
+  if (name !== undefined && VERSION_FLAGS.includes(name)) {
+    io.stdout(cliVersion());
+    return 0;
+  }
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     io.stdout(USAGE);
     return name === undefined ? 2 : 0;

@@ -4,5 +4,3 @@ export { runSession } from './session/run-session.ts';
 export { buildSystemPrompt } from './prompts/system-prompt.ts';
 export type { SystemPromptOptions } from './prompts/system-prompt.ts';
 export { renderRootUserMessage } from './prompts/root-message.ts';
-export { createSessionJobProcessor } from './cluster/session-job-processor.ts';
-export type { SessionJobDeps, SessionJobOutcome } from './cluster/session-job-processor.ts';

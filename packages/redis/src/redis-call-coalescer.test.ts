@@ -24,6 +24,9 @@ describe('RedisCallCoalescer (cluster behaviour beyond the CallCoalescer contrac
       createRedisClient(fixture.url()),
     ];
     try {
+      // Connected first, so all three calls are in flight together (a call arriving after the
+      // owner finished computes again: callers look in the result cache before coalescing).
+      await Promise.all(clients.map((client) => client.ping()));
       let runs = 0;
       let finish!: () => void;
       const gate = new Promise<void>((resolve) => (finish = resolve));

@@ -3,10 +3,20 @@
  * child job to two parents, so sharing happens here, in the cache layer).
  *
  * The first caller of a key takes `resultLock(namespace, key)` (SET NX with a
- * lease, renewed while it computes), computes, writes the result where
- * RedisResultCache reads it, then deletes its lock. Other callers poll: result
- * there -> return it (`joined: true`); lock gone without a result (the owner
- * failed, or crashed and its lease ran out) -> take the lock and compute.
+ * lease, renewed while it computes), computes, then writes the result where
+ * RedisResultCache reads it and deletes its lock in one pipeline. Other
+ * callers poll: result there -> return it (`joined: true`); lock gone without
+ * a result (the owner failed, or crashed and its lease ran out) -> take the
+ * lock and compute.
+ *
+ * Cost: the uncontended path is one SET NX and one pipelined SET + DEL. The
+ * lock is taken before looking for a result: callers (the LLM gateway) look
+ * in the result cache first, so a second look here would cost every call a
+ * command to save a duplicate call in a window of microseconds. The success
+ * path deletes the lock without checking its token: if our lease ran out and
+ * another caller took the lock, our result is already written when we delete
+ * it, so later callers find the result and nobody computes again. A failed
+ * owner deletes the lock only if it is still its own (a script).
  *
  * Polling (5 ms growing to 50 ms, jittered) rather than pub/sub: a crashed
  * owner publishes nothing, so waiters need a timed check anyway; identical
@@ -22,7 +32,7 @@ import { Backoff } from './backoff.ts';
 import { LuaScript } from './lua-script.ts';
 import type { RedisClient } from './redis-client.ts';
 import type { RedisKeys } from './redis-keys.ts';
-import { RedisResultCache } from './redis-result-cache.ts';
+import { parseResponse } from './redis-result-cache.ts';
 import type { RedisResultCacheOptions } from './redis-result-cache.ts';
 
 export interface RedisCallCoalescerOptions extends RedisResultCacheOptions {
@@ -41,6 +51,22 @@ return 0
   1,
 );
 
+/**
+ * KEYS: lock, result. ARGV: token, lease ms. Returns the result's JSON when it
+ * is there, 'OK' when the lock was free and is now ours, nil while another
+ * caller holds it. One script, so a result written between a waiter's look and
+ * its lock attempt is never missed.
+ */
+const CLAIM = new LuaScript(
+  `
+local done = redis.call('GET', KEYS[2])
+if done then return done end
+if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 'OK' end
+return false
+`,
+  2,
+);
+
 /** ARGV: token, lease ms. */
 const RENEW = new LuaScript(
   `
@@ -53,36 +79,47 @@ return 0
 type Coalesced = { readonly response: CompletionResponse; readonly joined: boolean };
 
 export class RedisCallCoalescer implements CallCoalescer {
+  readonly storesResults = true;
   private readonly redis: RedisClient;
   private readonly keys: RedisKeys;
   private readonly namespace: string;
   private readonly leaseMs: number;
-  private readonly results: RedisResultCache;
+  private readonly ttlSeconds: number;
 
   constructor(redis: RedisClient, keys: RedisKeys, options: RedisCallCoalescerOptions) {
     this.redis = redis;
     this.keys = keys;
     this.namespace = options.namespace;
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-    this.results = new RedisResultCache(redis, keys, options);
+    this.ttlSeconds = options.ttlSeconds;
   }
 
   async coalesce(key: string, compute: () => Promise<CompletionResponse>): Promise<Coalesced> {
     const lock = this.keys.resultLock(this.namespace, key);
+    const result = this.keys.result(this.namespace, key);
     const backoff = new Backoff({ initialMs: 5, maxMs: 50 });
-    for (;;) {
-      const done = await this.results.get(key);
-      if (done !== undefined) return { response: done, joined: true };
-      const token = randomUUID();
-      let locked: boolean;
+    let token = randomUUID();
+    let claim: string | null;
+    try {
+      claim = await this.redis.set(lock, token, 'PX', this.leaseMs, 'NX');
+    } catch {
+      return { response: await compute(), joined: false };
+    }
+    // Someone else computes: wait, then (atomically) take their result or the lock they left.
+    while (claim !== 'OK') {
+      await delay(backoff.next());
+      token = randomUUID();
       try {
-        locked = (await this.redis.set(lock, token, 'PX', this.leaseMs, 'NX')) === 'OK';
+        claim = (await CLAIM.run(this.redis, [lock, result], [token, this.leaseMs])) as string | null;
       } catch {
         return { response: await compute(), joined: false };
       }
-      if (locked) return await this.computeAsOwner(key, lock, token, compute);
-      await delay(backoff.next());
+      if (claim === null || claim === 'OK') continue;
+      const done = parseResponse(claim);
+      // A stored value that is no completion (another version's format) is a miss nobody will fix.
+      return done === undefined ? { response: await compute(), joined: false } : { response: done, joined: true };
     }
+    return { response: await this.computeAsOwner(key, lock, token, compute), joined: false };
   }
 
   private async computeAsOwner(
@@ -90,22 +127,27 @@ export class RedisCallCoalescer implements CallCoalescer {
     lock: string,
     token: string,
     compute: () => Promise<CompletionResponse>,
-  ): Promise<Coalesced> {
+  ): Promise<CompletionResponse> {
     const renewal = setInterval(() => {
       void RENEW.run(this.redis, [lock], [token, this.leaseMs]).catch(() => undefined);
     }, this.leaseMs / 3);
     renewal.unref();
+    let response: CompletionResponse;
     try {
-      // The previous owner may have finished between our read and our lock.
-      const done = await this.results.get(key);
-      if (done !== undefined) return { response: done, joined: true };
-      const response = await compute();
-      // Result first, lock second: a waiter never sees neither and recomputes needlessly.
-      await this.results.set(key, response);
-      return { response, joined: false };
+      response = await compute();
+    } catch (error) {
+      await UNLOCK.run(this.redis, [lock], [token]).catch(() => undefined);
+      throw error;
     } finally {
       clearInterval(renewal);
-      await UNLOCK.run(this.redis, [lock], [token]).catch(() => undefined);
     }
+    // The call succeeded and was paid for: a failure to share it is not the caller's failure.
+    await this.redis
+      .pipeline()
+      .set(this.keys.result(this.namespace, key), JSON.stringify(response), 'EX', this.ttlSeconds)
+      .del(lock)
+      .exec()
+      .catch(() => undefined);
+    return response;
   }
 }

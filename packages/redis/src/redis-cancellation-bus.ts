@@ -69,13 +69,16 @@ export class RedisCancellationBus implements CancellationBus {
     if (group === undefined) {
       group = new Set();
       this.watchers.set(rootId, group);
+      // Read the flag only once subscribed: a stop published between the read
+      // and the subscription would otherwise be missed by both. Watchers that
+      // join a live group share its read: a stop before it aborts the whole
+      // group, one after it arrives by message (a fan-out's jobs open their
+      // runtimes together, and this saves each of them a GET).
+      void this.ensureSubscribed()
+        .then(() => this.check(rootId))
+        .catch(() => undefined);
     }
     group.add(controller);
-    // Read the flag only once subscribed: a stop published between the read
-    // and the subscription would otherwise be missed by both.
-    void this.ensureSubscribed()
-      .then(() => this.check(rootId))
-      .catch(() => undefined);
     return {
       signal: controller.signal,
       close: () => {

@@ -4,19 +4,20 @@
  * Lua script so reserve's check-and-add is atomic across processes, exactly as
  * LocalLedger's is within one.
  *
- * Costs are kept as integer micro-dollars so HINCRBY stays exact (floats would
- * drift and HINCRBYFLOAT rounds differently on every platform); a single call
- * rounds to the nearest micro-dollar.
+ * Costs are kept as integer micro-dollars so sums stay exact (Lua numbers are
+ * doubles, exact for integers below 2^53; float sums would drift); a single
+ * call rounds to the nearest micro-dollar.
  *
  * Limits travel with the first script that touches the hash and are stored in
- * it (HSETNX), so every process enforces the limits of whoever created the
+ * it, so every process enforces the limits of whoever created the
  * ledger, whatever it was constructed with.
  *
  * Each reservation is a field of the hash until settled or released, which
  * makes settle and release idempotent: a task retried after a crash (queues
  * deliver at least once) cannot count its usage twice.
  *
- * The hash expires `ttlSeconds` after its last change.
+ * The hash expires `ttlSeconds` after it was created (by the request's first
+ * reservation or sub-call record): one PEXPIRE per request, not per call.
  */
 import type {
   BudgetLimits,
@@ -44,80 +45,99 @@ const NO_LIMIT = -1;
 
 type Exhaustion = 'max_tokens' | 'max_cost';
 
+/**
+ * Each script reads the fields it needs with one HMGET and writes them back
+ * with one HSET: a reservation or a settlement costs Redis four commands,
+ * not a dozen HINCRBYs (docs/decisions/2026-11-29-sub-call-cost.md).
+ */
 const LUA_HELPERS = `
 local key = KEYS[1]
 local function num(value) return tonumber(value) or 0 end
-local function init_limits(max_tokens, max_cost)
-  redis.call('HSETNX', key, 'limit_tokens', max_tokens)
-  redis.call('HSETNX', key, 'limit_cost', max_cost)
-end
--- Removes a reservation; returns false when it was already settled or released.
-local function drop_reservation(id)
-  local field = 'reservation:' .. id
-  local held = redis.call('HGET', key, field)
-  if not held then return false end
-  local separator = string.find(held, ':', 1, true)
-  redis.call('HINCRBY', key, 'reserved_tokens', 0 - tonumber(string.sub(held, 1, separator - 1)))
-  redis.call('HINCRBY', key, 'reserved_cost', 0 - tonumber(string.sub(held, separator + 1)))
-  redis.call('HDEL', key, field)
-  return true
-end
 `;
 
 /** ARGV: limit tokens, limit cost, ttl ms, tokens, cost. Returns {1, id} or {0, reason}. */
 const RESERVE = new LuaScript(
   `${LUA_HELPERS}
-init_limits(ARGV[1], ARGV[2])
 local state = redis.call('HMGET', key, 'limit_tokens', 'limit_cost', 'input_tokens', 'output_tokens',
-  'reserved_tokens', 'cost', 'reserved_cost')
-local max_tokens, max_cost = num(state[1]), num(state[2])
+  'reserved_tokens', 'cost', 'reserved_cost', 'next_id')
+-- The first script to touch the ledger stores the limits; later ones enforce those.
+local max_tokens = state[1] and tonumber(state[1]) or tonumber(ARGV[1])
+local max_cost = state[2] and tonumber(state[2]) or tonumber(ARGV[2])
 local tokens, cost = tonumber(ARGV[4]), tonumber(ARGV[5])
-redis.call('PEXPIRE', key, ARGV[3])
+local refusal = nil
 if max_tokens >= 0 and num(state[3]) + num(state[4]) + num(state[5]) + tokens > max_tokens then
-  return {0, 'max_tokens'}
+  refusal = 'max_tokens'
+elseif max_cost >= 0 and num(state[6]) + num(state[7]) + cost > max_cost then
+  refusal = 'max_cost'
 end
-if max_cost >= 0 and num(state[6]) + num(state[7]) + cost > max_cost then
-  return {0, 'max_cost'}
+if refusal then
+  if not state[1] then
+    redis.call('HSET', key, 'limit_tokens', max_tokens, 'limit_cost', max_cost)
+    redis.call('PEXPIRE', key, ARGV[3])
+  end
+  return {0, refusal}
 end
-local id = redis.call('HINCRBY', key, 'next_id', 1)
-redis.call('HINCRBY', key, 'reserved_tokens', tokens)
-redis.call('HINCRBY', key, 'reserved_cost', cost)
-redis.call('HSET', key, 'reservation:' .. id, ARGV[4] .. ':' .. ARGV[5])
+local id = num(state[8]) + 1
+redis.call('HSET', key, 'limit_tokens', max_tokens, 'limit_cost', max_cost, 'next_id', id,
+  'reserved_tokens', num(state[5]) + tokens, 'reserved_cost', num(state[7]) + cost,
+  'reservation:' .. id, ARGV[4] .. ':' .. ARGV[5])
+if not state[1] then redis.call('PEXPIRE', key, ARGV[3]) end
 return {1, id}
 `,
   1,
 );
 
-/** ARGV: ttl ms, id, input, output, cached input, cost. */
+/**
+ * ARGV: id, input, output, cached input, cost. Returns {settled 1|0, exhaustion or ''}:
+ * the reservation is dropped and the usage added only once (a second settle or release of it is a no-op).
+ */
 const SETTLE = new LuaScript(
   `${LUA_HELPERS}
-if not drop_reservation(ARGV[2]) then return 0 end
-redis.call('HINCRBY', key, 'input_tokens', ARGV[3])
-redis.call('HINCRBY', key, 'output_tokens', ARGV[4])
-redis.call('HINCRBY', key, 'cached_input_tokens', ARGV[5])
-redis.call('HINCRBY', key, 'cost', ARGV[6])
-redis.call('HINCRBY', key, 'calls', 1)
-redis.call('PEXPIRE', key, ARGV[1])
-return 1
+local field = 'reservation:' .. ARGV[1]
+local s = redis.call('HMGET', key, field, 'reserved_tokens', 'reserved_cost', 'input_tokens', 'output_tokens',
+  'cached_input_tokens', 'cost', 'calls', 'limit_tokens', 'limit_cost')
+local input, output, cost = num(s[4]), num(s[5]), num(s[7])
+local settled = 0
+if s[1] then
+  local separator = string.find(s[1], ':', 1, true)
+  input, output, cost = input + tonumber(ARGV[2]), output + tonumber(ARGV[3]), cost + tonumber(ARGV[5])
+  redis.call('HSET', key,
+    'reserved_tokens', num(s[2]) - tonumber(string.sub(s[1], 1, separator - 1)),
+    'reserved_cost', num(s[3]) - tonumber(string.sub(s[1], separator + 1)),
+    'input_tokens', input, 'output_tokens', output, 'cached_input_tokens', num(s[6]) + tonumber(ARGV[4]),
+    'cost', cost, 'calls', num(s[8]) + 1)
+  redis.call('HDEL', key, field)
+  settled = 1
+end
+local max_tokens, max_cost = s[9] and tonumber(s[9]) or -1, s[10] and tonumber(s[10]) or -1
+if max_tokens >= 0 and input + output >= max_tokens then return {settled, 'max_tokens'} end
+if max_cost >= 0 and cost >= max_cost then return {settled, 'max_cost'} end
+return {settled, ''}
 `,
   1,
 );
 
-/** ARGV: ttl ms, id. */
+/** ARGV: id. */
 const RELEASE = new LuaScript(
   `${LUA_HELPERS}
-if not drop_reservation(ARGV[2]) then return 0 end
-redis.call('PEXPIRE', key, ARGV[1])
+local field = 'reservation:' .. ARGV[1]
+local s = redis.call('HMGET', key, field, 'reserved_tokens', 'reserved_cost')
+if not s[1] then return 0 end
+local separator = string.find(s[1], ':', 1, true)
+redis.call('HSET', key,
+  'reserved_tokens', num(s[2]) - tonumber(string.sub(s[1], 1, separator - 1)),
+  'reserved_cost', num(s[3]) - tonumber(string.sub(s[1], separator + 1)))
+redis.call('HDEL', key, field)
 return 1
 `,
   1,
 );
 
-/** ARGV: ttl ms, cache hit (1 or 0). */
-const RECORD_SUBCALL = new LuaScript(
+/** ARGV: ttl ms, sub-calls, cache hits. A request answered from the cache alone creates the hash here. */
+const RECORD_SUBCALLS = new LuaScript(
   `${LUA_HELPERS}
-redis.call('HINCRBY', key, 'subcalls', 1)
-if ARGV[2] == '1' then redis.call('HINCRBY', key, 'cache_hits', 1) end
+redis.call('HINCRBY', key, 'subcalls', ARGV[2])
+if ARGV[3] ~= '0' then redis.call('HINCRBY', key, 'cache_hits', ARGV[3]) end
 redis.call('PEXPIRE', key, ARGV[1])
 return 1
 `,
@@ -129,6 +149,11 @@ export class RedisLedger implements Ledger {
   private readonly key: string;
   private readonly limits: BudgetLimits;
   private readonly ttlMs: number;
+  /** What this instance's latest settle saw, until `exhausted` reads it (see there). */
+  private settledExhaustion: { readonly reason: Exhaustion | undefined } | undefined;
+  /** Sub-calls recorded in this turn of the event loop, written by one script (group commit). */
+  private pendingSubcalls = { subcalls: 0, cacheHits: 0 };
+  private subcallFlush: Promise<void> | undefined;
 
   constructor(redis: RedisClient, keys: RedisKeys, options: RedisLedgerOptions) {
     this.redis = redis;
@@ -154,29 +179,51 @@ export class RedisLedger implements Ledger {
   }
 
   async settle(reservation: Reservation, usage: TokenUsage, costUsd: number): Promise<void> {
-    await SETTLE.run(
+    const reply = (await SETTLE.run(
       this.redis,
       [this.key],
       [
-        this.ttlMs,
         reservation.id,
         usage.inputTokens,
         usage.outputTokens,
         usage.cachedInputTokens,
         toMicros(costUsd),
       ],
-    );
+    )) as [number, string];
+    this.settledExhaustion = { reason: reply[1] === '' ? undefined : (reply[1] as Exhaustion) };
   }
 
   async release(reservation: Reservation): Promise<void> {
-    await RELEASE.run(this.redis, [this.key], [this.ttlMs, reservation.id]);
+    await RELEASE.run(this.redis, [this.key], [reservation.id]);
   }
 
-  async recordSubcall(cacheHit: boolean): Promise<void> {
-    await RECORD_SUBCALL.run(this.redis, [this.key], [this.ttlMs, cacheHit ? 1 : 0]);
+  /**
+   * Sub-calls finishing in the same turn of the event loop (a fan-out's replies arrive in
+   * bursts) are counted by one script; each caller's promise settles when that script has run.
+   */
+  recordSubcall(cacheHit: boolean): Promise<void> {
+    this.pendingSubcalls.subcalls += 1;
+    if (cacheHit) this.pendingSubcalls.cacheHits += 1;
+    this.subcallFlush ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      const batch = this.pendingSubcalls;
+      this.pendingSubcalls = { subcalls: 0, cacheHits: 0 };
+      this.subcallFlush = undefined;
+      await RECORD_SUBCALLS.run(this.redis, [this.key], [this.ttlMs, batch.subcalls, batch.cacheHits]);
+    });
+    return this.subcallFlush;
   }
 
+  /**
+   * Right after this instance's own settle, answers from that script's reply
+   * instead of reading the hash again: totals only grow, and whichever settle
+   * crosses a cap sees it in its own reply, so its caller stops the request.
+   */
   async exhausted(): Promise<Exhaustion | undefined> {
+    const settled = this.settledExhaustion;
+    if (settled !== undefined) {
+      this.settledExhaustion = undefined;
+      return settled.reason;
+    }
     const [maxTokens, maxCost, input, output, cost] = await this.redis.hmget(
       this.key,
       'limit_tokens',

@@ -56,8 +56,13 @@ export class RedisResultCache implements ResultCache {
 }
 
 /** A stored value that is not a completion (corrupt, or another version's format) is a miss. */
-function parseResponse(value: string): CompletionResponse | undefined {
-  const parsed = JSON.parse(value) as unknown;
+export function parseResponse(value: string): CompletionResponse | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return undefined;
+  }
   if (typeof parsed !== 'object' || parsed === null) return undefined;
   const candidate = parsed as Partial<CompletionResponse>;
   if (typeof candidate.content !== 'string' || typeof candidate.model !== 'string')

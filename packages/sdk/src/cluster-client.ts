@@ -14,10 +14,9 @@ import {
   RedisEventLog,
   RedisKeys,
   RedisRuntimeFactory,
-  storeContextValue,
 } from '@rlm/redis';
 import { setTimeout as delay } from 'node:timers/promises';
-import { describeContext, isRlmError, RlmError } from '@rlm/shared';
+import { describeContext, isRlmError, RlmError, storeContextValue } from '@rlm/shared';
 import type { RedisTarget } from '@rlm/redis';
 import type {
   ContextValue,
@@ -111,7 +110,7 @@ export class ClusterClient {
             {
               sessionId: rootId,
               depth: 0,
-              context: { kind: 'blob', hash: stored.hash, format: stored.format },
+              context: stored,
               contextMetadata: describeContext(context),
               query,
               settings,

@@ -1,3 +1,5 @@
+// Must stay the first import: it checks the Node version before anything else runs.
+import './node-guard.ts';
 export { RLM } from './rlm.ts';
 export type { CompletionOptions, RequestOverrides, RLMOptions } from './rlm.ts';
 export type { RlmResult } from './rlm-result.ts';

@@ -12,12 +12,13 @@ import {
   redisTargetOf,
   LocalLimiter,
   LocalRequestRuntime,
+  nodeSnapshotDisabled,
   RlmError,
+  SNAPSHOT_FLAG_MISSING,
 } from '@rlm/shared';
 import type {
   ContextValue,
   EngineConfig,
-  EngineConfigInput,
   ResultCache,
   RlmEvent,
   RlmEventListener,
@@ -25,7 +26,7 @@ import type {
   TrajectoryMetadata,
 } from '@rlm/shared';
 import { LiveStepExecutor, LlmGateway, LocalCallCoalescer, MemoryResultCache, OpenAIProvider } from '@rlm/worker';
-import type { LlmProvider } from '@rlm/worker';
+import type { LlmProvider } from '@rlm/shared';
 import { ClusterClient } from './cluster-client.ts';
 import { assertKnownOptions } from './known-options.ts';
 import { assertPricedForBudget } from './price-check.ts';
@@ -34,7 +35,14 @@ import { toRlmResult } from './rlm-result.ts';
 import { buildTrajectoryMetadata } from './trajectory-metadata.ts';
 import type { RlmResult } from './rlm-result.ts';
 
-export interface RLMOptions extends Partial<EngineConfigInput> {
+/**
+ * Settings as code passes them: the parsed types (`maxDepth: 2`, not `'2'`).
+ * The config schema coerces strings from flags and the environment, so its
+ * input type is too loose to catch a wrong option at compile time.
+ */
+export interface RLMOptions extends Omit<Partial<EngineConfig>, 'redisClusterNodes'> {
+  /** Redis Cluster seed nodes: `host:port` strings, or one comma-separated string. */
+  readonly redisClusterNodes?: string | readonly string[];
   /** Cluster mode key prefix (with `redisUrl` or `redisClusterNodes`); default `rlm`. */
   readonly redisPrefix?: string;
   /** Environment to read OPENAI_API_KEY, OPENAI_BASE_URL, RLM_MODEL, ... from; defaults to process.env. */
@@ -50,7 +58,7 @@ export interface RLMOptions extends Partial<EngineConfigInput> {
 /** Settings one request may change (the HTTP server's per-request model and budgets); validated like the constructor's. */
 export type RequestOverrides = Partial<
   Pick<
-    EngineConfigInput,
+    EngineConfig,
     'model' | 'subModel' | 'maxDepth' | 'maxIterations' | 'maxTokens' | 'maxCostUsd' | 'timeoutSec' | 'temperature'
   >
 >;
@@ -85,7 +93,12 @@ export class RLM {
         prefix: redisPrefix ?? 'rlm',
         keyTtlSeconds: this.config.redisKeyTtlSec,
       });
-    } else if (provider === undefined) assertEndpointConfigured(this.config);
+    } else {
+      // Embedded mode runs isolates in this process.
+      if (!nodeSnapshotDisabled(process.execArgv, process.env['NODE_OPTIONS']))
+        throw new RlmError('config_invalid', SNAPSHOT_FLAG_MISSING);
+      if (provider === undefined) assertEndpointConfigured(this.config);
+    }
     const gateway = new LlmGateway({
       provider:
         provider ??

@@ -4,8 +4,7 @@
  */
 import type { RequestRuntime } from './budget/request-runtime.ts';
 import type { RootScope } from './jobs/job-catalog.ts';
-import type { CompletionResponse } from './llm.ts';
-import type { StepResult } from './protocol.ts';
+import type { CompletionResponse, StepResult } from './jobs/task-schemas.ts';
 
 /** Content-addressed blobs (contexts, large prompts, REPL snapshots), keyed by sha256 hex of their UTF-8 text. */
 export interface BlobStore {
@@ -22,6 +21,12 @@ export interface BlobStore {
  * If the running computation fails, joiners run `compute` themselves.
  */
 export interface CallCoalescer {
+  /**
+   * True when the coalescer itself writes each computed result where the
+   * caller's ResultCache reads it (the Redis driver must, for joiners in other
+   * processes): the caller then skips its own write, one command per call.
+   */
+  readonly storesResults?: boolean;
   coalesce(
     key: string,
     compute: () => Promise<CompletionResponse>,

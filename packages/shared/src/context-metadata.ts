@@ -5,22 +5,7 @@
  */
 import { CONTEXT_PREVIEW_CHARS, CONTEXT_TAIL_CHARS } from './protocol.ts';
 import type { ContextValue } from './protocol.ts';
-
-export interface ContextMetadata {
-  readonly type: string;
-  /** Characters of the context (for arrays and JSON: of its serialised form). */
-  readonly totalChars: number;
-  /** Number of items for arrays, keys for objects. */
-  readonly items?: number;
-  /** Lengths of the first array items, when the context is an array. */
-  readonly itemLengths?: readonly number[];
-  readonly preview: string;
-  /**
-   * The last characters of a string context (of the last item of an array) when they are not
-   * already in the preview: questions often come last, and a drop-in prompt's request is found here.
-   */
-  readonly tail?: string;
-}
+import type { ContextMetadata } from './jobs/task-schemas.ts';
 
 const ITEM_LENGTHS_SHOWN = 20;
 

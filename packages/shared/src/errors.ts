@@ -5,16 +5,8 @@
  * are recognised by a Symbol.for brand, not instanceof, which breaks across
  * isolates and duplicated packages.
  */
-export type ErrorCode =
-  | 'config_invalid' // bad user input or configuration: exit code 2
-  | 'llm_http' // provider answered with an HTTP error
-  | 'llm_network' // provider unreachable / connection reset / timed out
-  | 'llm_empty' // provider answered without usable content
-  | 'budget_exhausted' // a budget refused the work before it started
-  | 'cancelled' // the request was cancelled (abort, deadline)
-  | 'sandbox' // the REPL could not run a step
-  | 'redis_unavailable' // cluster mode: Redis unreachable, or it lost the request's data
-  | 'internal'; // a bug: an invariant did not hold
+import type { ErrorCode } from './error-codes.ts';
+import type { SerializedError } from './jobs/task-schemas.ts';
 
 const RLM_ERROR_BRAND = Symbol.for('rlm.error');
 
@@ -41,14 +33,6 @@ export class RlmError extends Error {
 
 export function isRlmError(value: unknown): value is RlmError {
   return typeof value === 'object' && value !== null && RLM_ERROR_BRAND in value;
-}
-
-/** An error as data, safe to put in a job payload or a JSON result. */
-export interface SerializedError {
-  readonly code: ErrorCode;
-  readonly message: string;
-  readonly retryable: boolean;
-  readonly status?: number;
 }
 
 export function serializeError(error: unknown): SerializedError {

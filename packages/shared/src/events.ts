@@ -7,9 +7,8 @@
  * is the caller's own data: events go only to the caller's listener (and to
  * the caller's trajectory file), never to logs or spans.
  */
-import type { StepError, ReplResetReason } from './protocol.ts';
+import type { ReplResetReason, StepError, TokenUsage } from './jobs/task-schemas.ts';
 import type { StopReason } from './stop-reason.ts';
-import type { TokenUsage } from './llm.ts';
 
 interface SessionRef {
   readonly sessionId: string;

@@ -1,8 +1,10 @@
 export { assertNever, deserializeError, isRlmError, RlmError, serializeError } from './errors.ts';
-export type { ErrorCode, RlmErrorOptions, SerializedError } from './errors.ts';
+export type { RlmErrorOptions } from './errors.ts';
+export { ERROR_CODES } from './error-codes.ts';
+export type { ErrorCode } from './error-codes.ts';
 export { canonicalJson, hashValue, sha256Hex } from './hashing.ts';
-export { addUsage, ZERO_USAGE } from './llm.ts';
-export type { ChatMessage, ChatRole, CompletionRequest, CompletionResponse, TokenUsage } from './llm.ts';
+export { addSpend, addUsage, ZERO_SPEND, ZERO_USAGE } from './llm.ts';
+export type { LlmProvider } from './llm.ts';
 export {
   CHILD_QUERY,
   CONTEXT_PREVIEW_CHARS,
@@ -13,14 +15,7 @@ export {
   QUESTION_HEADER,
   SubcallOptions,
 } from './protocol.ts';
-export type {
-  ContextValue,
-  JsonValue,
-  ReplResetReason,
-  StepError,
-  StepResult,
-  VariableInfo,
-} from './protocol.ts';
+export type { ContextValue, JsonValue } from './protocol.ts';
 export { countMessageTokens, countTokens } from './tokenizer.ts';
 export { LocalLedger } from './budget/ledger.ts';
 export type { BudgetLimits, Ledger, LedgerTotals, Reservation, ReserveOutcome } from './budget/ledger.ts';
@@ -30,21 +25,7 @@ export { LocalRequestRuntime } from './budget/request-runtime.ts';
 export type { LocalRuntimeOptions, RequestRuntime } from './budget/request-runtime.ts';
 export { ENV_SETTINGS, EngineConfig, loadConfig, redisTargetOf, settingLabel } from './config.ts';
 export type { ConfigSources, EngineConfigInput } from './config.ts';
-export type {
-  CompletionPort,
-  ContextRef,
-  Dispatcher,
-  LlmCallOutcome,
-  LlmCallTask,
-  ResultCache,
-  SessionCheckpoint,
-  SessionOutcome,
-  SessionSettings,
-  SessionStore,
-  SessionTask,
-  StepPort,
-  StepTask,
-} from './dispatch.ts';
+export type { CompletionPort, Dispatcher, ResultCache, SessionCheckpoint, SessionStore, StepPort } from './dispatch.ts';
 export type {
   CompletionEndEvent,
   IterationEndEvent,
@@ -81,24 +62,46 @@ export type {
   StepRecordStore,
 } from './cluster-ports.ts';
 export { describeContext } from './context-metadata.ts';
-export type { ContextMetadata } from './context-metadata.ts';
+export {
+  BlobContextRef,
+  ChatMessage,
+  ChatRole,
+  CompletionRequest,
+  CompletionResponse,
+  ContextMetadata,
+  ContextRef,
+  LlmCallOutcome,
+  LlmCallTask,
+  ReplResetReason,
+  SerializedError,
+  SessionOutcome,
+  SessionSettings,
+  SessionTask,
+  Spend,
+  StepError,
+  StepResult,
+  StepTask,
+  StopReason as StopReasonSchema,
+  TokenUsage,
+  VariableInfo,
+} from './jobs/task-schemas.ts';
 export {
   INLINE_MESSAGE_LIMIT_CHARS,
-  JOB_IDS,
+  JOB_CATALOG,
+  JOB_KINDS,
   JOB_RETENTION,
   JOB_SCHEMA_VERSION,
-  LlmJobData,
-  LlmJobResult,
   MAX_QUEUE_DEPTH,
-  QUEUE_NAMES,
   RootScope,
-  SessionJobData,
-  SessionJobResult,
-  StepJobData,
-  StepJobResult,
-  TraceCarrierSchema,
+  WireLlmCallTask,
   WireMessage,
+  WireSessionTask,
+  WireStepTask,
 } from './jobs/job-catalog.ts';
+export type { JobKind, JobOutcome, JobPayload, JobSpec, ResultOf, TaskOf, WireTaskOf } from './jobs/job-catalog.ts';
+export { decodeTask, encodeTask, storeContextValue } from './jobs/wire-codec.ts';
+export { createJobProcessor } from './jobs/job-processor.ts';
+export type { JobHandler, JobProcessor, JobProcessorDeps } from './jobs/job-processor.ts';
 export { AGENT_NAME, ATTR, CONTENT_LIMIT_CHARS, PROVIDER_NAME, SPAN_NAMES, truncateContent } from './telemetry/attributes.ts';
 export { errorType, markError, TRACER_NAME, withSpan } from './telemetry/with-span.ts';
 export type { WithSpanOptions } from './telemetry/with-span.ts';
@@ -115,3 +118,10 @@ export { withJobSpan } from './telemetry/job-span.ts';
 export type { TracedJob } from './telemetry/job-span.ts';
 export { composeQuery, INSTRUCTIONS_HEADER, isEmbeddedQuery } from './request-query.ts';
 export { SCRUBBED, scrubSecrets } from './scrub-secrets.ts';
+export {
+  NO_SNAPSHOT_FLAG,
+  nodeSnapshotDisabled,
+  SNAPSHOT_FLAG_MISSING,
+  SUPPORTED_NODE_RANGE,
+  unsupportedNodeMessage,
+} from './node-support.ts';

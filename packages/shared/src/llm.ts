@@ -1,37 +1,9 @@
 /** The shapes of one LLM completion, shared by the root loop and sub-calls. */
-export type ChatRole = 'system' | 'user' | 'assistant';
+import type { CompletionRequest, CompletionResponse, Spend, TokenUsage } from './jobs/task-schemas.ts';
 
-export interface ChatMessage {
-  readonly role: ChatRole;
-  readonly content: string;
-}
-
-export interface CompletionRequest {
-  readonly model: string;
-  readonly messages: readonly ChatMessage[];
-  readonly temperature?: number;
-  /** Cap on output tokens sent to the provider. */
-  readonly maxTokens?: number;
-}
-
-export interface TokenUsage {
-  readonly inputTokens: number;
-  readonly outputTokens: number;
-  /** Input tokens the provider served from its prefix cache. */
-  readonly cachedInputTokens: number;
-}
-
-export interface CompletionResponse {
-  /** The reply text; empty when the provider returned null or empty content. */
-  readonly content: string;
-  readonly usage: TokenUsage;
-  readonly model: string;
-  readonly finishReason?: string;
-  /**
-   * W3C traceparent of the span that called the provider (tracing only). Kept with cached
-   * results so that a cache hit or a joined call can link to the span that produced it.
-   */
-  readonly producerTraceparent?: string;
+/** The port of a chat-completion provider. Implementations throw RlmError and honour the signal. */
+export interface LlmProvider {
+  complete(request: CompletionRequest, signal: AbortSignal): Promise<CompletionResponse>;
 }
 
 export const ZERO_USAGE: TokenUsage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
@@ -42,4 +14,10 @@ export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
     outputTokens: a.outputTokens + b.outputTokens,
     cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,
   };
+}
+
+export const ZERO_SPEND: Spend = { usage: ZERO_USAGE, costUsd: 0, calls: 0 };
+
+export function addSpend(a: Spend, b: Spend): Spend {
+  return { usage: addUsage(a.usage, b.usage), costUsd: a.costUsd + b.costUsd, calls: a.calls + b.calls };
 }

@@ -4,7 +4,7 @@
  * A model missing from the table costs 0 (and `--max-cost` cannot hold it).
  */
 import { z } from 'zod';
-import type { TokenUsage } from './llm.ts';
+import type { TokenUsage } from './jobs/task-schemas.ts';
 
 export const ModelPrice = z
   .object({

@@ -2,7 +2,7 @@
  * The result of one RLM request, in the JSON shape `rlm run --json` prints (DESIGN section 4).
  * Defined once here so the SDK's result and the trajectory file's last line cannot drift apart.
  */
-import type { TokenUsage } from './llm.ts';
+import type { TokenUsage } from './jobs/task-schemas.ts';
 import type { StopReason } from './stop-reason.ts';
 
 /** Token usage summed over the whole request tree, plus the number of provider calls. */

@@ -10,7 +10,7 @@
  * The metadata never holds the API key or the endpoint (a URL may embed credentials).
  */
 import type { RlmEvent } from './events.ts';
-import type { SessionSettings } from './dispatch.ts';
+import type { SessionSettings } from './jobs/task-schemas.ts';
 import type { RequestResult } from './request-result.ts';
 
 export const TRAJECTORY_VERSION = 2;

@@ -34,12 +34,19 @@ const SECRET_KEYS = [
   'secret',
   'headers.authorization',
 ];
-/** Content keys, redacted unless the user opted in. */
+/**
+ * Content keys, redacted unless the user opted in. REPL code is named by its
+ * holders (a step task, job data), never by a bare `code`: error codes
+ * (`{code: 'llm_http'}`, `err.code: 'ECONNREFUSED'`) are what an operator
+ * needs to read.
+ */
 const CONTENT_KEYS = [
   'prompt',
   'messages',
   'content',
-  'code',
+  'task.code',
+  'data.code',
+  'step.code',
   'completion',
   'output',
   'query',

@@ -197,6 +197,12 @@ describe('createLogger', () => {
     expect(outside?.trace_id).toBeUndefined();
   });
 
+  it('keeps error codes and hides REPL code', () => {
+    const { logger, lines } = capture(false);
+    logger.warn({ code: 'llm_http', err: { code: 'ECONNREFUSED' }, task: { code: 'print(secretPlan)' } }, 'failed');
+    expect(lines()[0]).toMatchObject({ code: 'llm_http', err: { code: 'ECONNREFUSED' }, task: { code: '[redacted]' } });
+  });
+
   it('keeps content fields when the user opted in, never secrets', () => {
     const { logger, lines } = capture(true);
     logger.info({ prompt: 'the prompt', apiKey: 'sk-secret' }, 'call');

@@ -6,7 +6,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Worker } from 'bullmq';
 import type { ConnectionOptions, Job } from 'bullmq';
-import { createSessionJobProcessor } from '@rlm/orchestrator';
+import { runSession } from '@rlm/orchestrator';
 import {
   BullmqDispatcher,
   CachedBlobStore,
@@ -24,18 +24,15 @@ import {
   readBacklog,
 } from '@rlm/redis';
 import type { Backlog, RedisTarget } from '@rlm/redis';
-import { MAX_QUEUE_DEPTH, QUEUE_NAMES } from '@rlm/shared';
-import type { EngineConfig } from '@rlm/shared';
+import { createJobProcessor, JOB_CATALOG, MAX_QUEUE_DEPTH } from '@rlm/shared';
+import type { EngineConfig, JobKind, LlmProvider } from '@rlm/shared';
 import { createLogger } from '@rlm/telemetry';
 import type { Logger } from '@rlm/telemetry';
 import {
-  createLlmJobProcessor,
-  createStepJobProcessor,
   LlmGateway,
   OpenAIProvider,
   SnapshotStepExecutor,
 } from '@rlm/worker';
-import type { LlmProvider } from '@rlm/worker';
 import { MetricsRegistry } from './metrics-registry.ts';
 import { createNodeMetrics } from './node-metrics.ts';
 
@@ -98,10 +95,12 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
   let executor: SnapshotStepExecutor | undefined;
 
   const consume = (
-    queue: string,
+    kind: JobKind,
+    depth: number,
     concurrency: number,
     processor: (job: Job) => Promise<{ ok: boolean; value?: unknown; error?: { code: string } }>,
   ): void => {
+    const queue = JOB_CATALOG[kind].queueName(depth);
     const worker = new Worker(
       queue,
       async (job: Job) => {
@@ -124,7 +123,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         lockDuration: options.lockDurationMs,
         stalledInterval: Math.max(1000, Math.floor(options.lockDurationMs / 2)),
         // A job whose process died is re-run a few times, then failed (its parent sees the failure).
-        maxStalledCount: 3,
+        maxStalledCount: JOB_CATALOG[kind].maxStalledCount,
       },
     );
     // Connection errors: ioredis reconnects with backoff; logged at debug so an outage is not a flood.
@@ -155,14 +154,14 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         : { rateGate: new RedisRateGate(redis, keys, { limits: options.config.rateLimits }) }),
     });
     executor = new SnapshotStepExecutor({ blobs, records: new RedisStepRecordStore(redis, keys, ttlSeconds) });
-    consume(QUEUE_NAMES.llm(), options.concurrency.llm, createLlmJobProcessor({ gateway, blobs, runtimes }));
-    const steps = createStepJobProcessor({ executor, dispatcher, runtimes });
-    for (let depth = 0; depth < MAX_QUEUE_DEPTH; depth += 1) consume(QUEUE_NAMES.step(depth), options.concurrency.step, steps);
+    const stepExecutor = executor;
+    consume('llm', 0, options.concurrency.llm, createJobProcessor('llm', { runtimes, blobs }, (task, runtime) => gateway.complete(task, runtime)));
+    const steps = createJobProcessor('step', { runtimes, blobs }, (task, runtime) => stepExecutor.executeStep(task, runtime, dispatcher));
+    for (let depth = 0; depth < MAX_QUEUE_DEPTH; depth += 1) consume('step', depth, options.concurrency.step, steps);
   } else {
-    const sessions = createSessionJobProcessor({ dispatcher, runtimes, sessions: new RedisSessionStore(redis, keys, ttlSeconds) });
-    for (let depth = 0; depth < MAX_QUEUE_DEPTH; depth += 1) {
-      consume(QUEUE_NAMES.session(depth), options.concurrency.session, sessions);
-    }
+    const store = new RedisSessionStore(redis, keys, ttlSeconds);
+    const sessions = createJobProcessor('session', { runtimes, blobs }, (task, runtime) => runSession(task, runtime, dispatcher, store));
+    for (let depth = 0; depth < MAX_QUEUE_DEPTH; depth += 1) consume('session', depth, options.concurrency.session, sessions);
   }
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
 

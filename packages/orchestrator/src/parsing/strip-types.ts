@@ -10,7 +10,10 @@
  * Both modes parse the code as a module, so top-level `await` is accepted
  * and kept as is, which the REPL relies on.
  */
-import { stripTypeScriptTypes } from 'node:module';
+// A namespace import, not a named one: on a Node without the stripper a named
+// import fails while the module graph links, before the SDK's version check
+// (packages/sdk/src/node-guard.ts) can say which Node is needed.
+import * as nodeModule from 'node:module';
 
 const UNSUPPORTED_IN_STRIP_MODE = 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX';
 
@@ -21,12 +24,12 @@ const UNSUPPORTED_IN_STRIP_MODE = 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX';
  */
 export function stripTypes(code: string): string {
   try {
-    return stripTypeScriptTypes(code, { mode: 'strip' });
+    return nodeModule.stripTypeScriptTypes(code, { mode: 'strip' });
   } catch (error) {
     if (errorCode(error) !== UNSUPPORTED_IN_STRIP_MODE) throw invalidTypeScript(error);
   }
   try {
-    return stripTypeScriptTypes(code, { mode: 'transform' });
+    return nodeModule.stripTypeScriptTypes(code, { mode: 'transform' });
   } catch (error) {
     throw invalidTypeScript(error);
   }

@@ -84,7 +84,7 @@ describe('runSession', () => {
       source.includes('FINAL') ? { final: { value: '42' } } : {},
     );
     const outcome = await run();
-    expect(outcome).toEqual({ answer: '42', stopReason: 'final', iterations: 1 });
+    expect(outcome).toEqual({ answer: '42', stopReason: 'final', iterations: 1, spend: expect.objectContaining({ calls: 1 }) });
     expect(repl.codes).toEqual(['a()', 'FINAL(1)']);
     expect(repl.ended).toEqual(['r']);
   });
@@ -122,17 +122,24 @@ describe('runSession', () => {
     expect(feedback.length).toBeLessThan(400);
   });
 
+  it("reports its subtree's spend: its own turns plus what its steps' sub-calls spent", async () => {
+    const subcallSpend = { usage: { inputTokens: 7, outputTokens: 3, cachedInputTokens: 1 }, costUsd: 0.5, calls: 2 };
+    const { run } = setup(['```repl\nx()\n```', 'FINAL(done)'], () => ({ subcallSpend }));
+    const outcome = await run();
+    expect(outcome.spend).toEqual({ usage: { inputTokens: 2007, outputTokens: 203, cachedInputTokens: 1 }, costUsd: 0.5, calls: 4 });
+  });
+
   it('asks once more for a final answer at the iteration limit', async () => {
     const { run, model } = setup([code('1'), code('2'), 'FINAL(best guess)'], () => ({ partialAnswer: 'partial' }));
     const outcome = await run({ maxIterations: 2 });
-    expect(outcome).toEqual({ answer: 'best guess', stopReason: 'max_iterations', iterations: 2 });
+    expect(outcome).toMatchObject({ answer: 'best guess', stopReason: 'max_iterations', iterations: 2 });
     expect(model.tasks[2]?.request.messages.at(-1)?.content).toBe(FORCED_FINAL_MESSAGE);
   });
 
   it('stops on the token budget with the best partial answer', async () => {
     const { run, model } = setup([code('a'), code('b'), code('c')], () => ({ partialAnswer: 'half done' }), { maxTokens: 2000 });
     const outcome = await run({ maxIterations: 10 });
-    expect(outcome).toEqual({ answer: 'half done', stopReason: 'max_tokens', iterations: 2 });
+    expect(outcome).toMatchObject({ answer: 'half done', stopReason: 'max_tokens', iterations: 2 });
     expect(model.tasks).toHaveLength(2);
   });
 

@@ -7,6 +7,7 @@
  *   out of turns: ask once for a final answer, stopReason max_iterations
  */
 import {
+  addSpend,
   addUsage,
   describeContext,
   FORCED_FINAL_MESSAGE,
@@ -14,6 +15,7 @@ import {
   isRlmError,
   RlmError,
   serializeError,
+  ZERO_SPEND,
   ZERO_USAGE,
 } from '@rlm/shared';
 import type {
@@ -25,6 +27,7 @@ import type {
   SessionOutcome,
   SessionStore,
   SessionTask,
+  Spend,
   StepResult,
   StopReason,
   TokenUsage,
@@ -50,6 +53,8 @@ interface LoopState {
   /** This session's own root-model spend (for session-end; sub-calls report theirs). */
   usage: TokenUsage;
   costUsd: number;
+  /** Everything spent under this session in this process: own turns, steps' sub-calls, children. */
+  subtree: Spend;
 }
 
 type TurnResult =
@@ -84,6 +89,7 @@ async function runSessionLoop(
     partialAnswer: checkpoint?.partialAnswer ?? '',
     usage: ZERO_USAGE,
     costUsd: 0,
+    subtree: ZERO_SPEND,
   };
   const started = performance.now();
   runtime.emit({
@@ -121,7 +127,7 @@ async function runSessionLoop(
     durationMs: performance.now() - started,
     ...(outcome.error === undefined ? {} : { error: outcome.error.message }),
   });
-  return outcome;
+  return { ...outcome, spend: state.subtree };
 }
 
 async function loop(state: LoopState): Promise<SessionOutcome> {
@@ -232,6 +238,7 @@ async function runStep(state: LoopState, code: string): Promise<StepResult> {
     },
     state.runtime,
   );
+  if (result.subcallSpend !== undefined) state.subtree = addSpend(state.subtree, result.subcallSpend);
   if (result.partialAnswer !== undefined && result.partialAnswer.length > 0)
     state.partialAnswer = result.partialAnswer;
   if (state.runtime.observed) {
@@ -273,6 +280,7 @@ async function askRootModel(state: LoopState, turn: string): Promise<string> {
   const { response } = outcome;
   state.usage = addUsage(state.usage, response.usage);
   state.costUsd += outcome.costUsd ?? 0;
+  state.subtree = addSpend(state.subtree, { usage: response.usage, costUsd: outcome.costUsd ?? 0, calls: 1 });
   // The request hash covers the whole conversation: only worth computing for a listener.
   if (state.runtime.observed) {
     emitCompletionEnd(state, turn, outcome, performance.now() - started);

@@ -31,6 +31,16 @@ export function withSessionSpan(
       [ATTR.rlmStopReason]: outcome.stopReason,
       [ATTR.rlmIterations]: outcome.iterations,
       ...(outcome.error === undefined ? {} : { [ATTR.errorType]: outcome.error.code }),
+      // What the whole subtree spent: this session's turns, its steps' sub-calls, its children.
+      ...(outcome.spend === undefined
+        ? {}
+        : {
+            [ATTR.genAiInputTokens]: outcome.spend.usage.inputTokens,
+            [ATTR.genAiOutputTokens]: outcome.spend.usage.outputTokens,
+            [ATTR.genAiCacheReadInputTokens]: outcome.spend.usage.cachedInputTokens,
+            [ATTR.rlmCostUsd]: outcome.spend.costUsd,
+            [ATTR.rlmCalls]: outcome.spend.calls,
+          }),
       ...(recordContent ? { [ATTR.rlmAnswer]: truncateContent(outcome.answer) } : {}),
     });
     return outcome;

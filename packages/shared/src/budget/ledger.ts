@@ -7,7 +7,7 @@
  * The embedded driver uses LocalLedger; the cluster driver implements the same
  * interface with atomic Redis operations.
  */
-import type { TokenUsage } from '../llm.ts';
+import type { TokenUsage } from '../jobs/task-schemas.ts';
 import type { InterruptReason } from '../stop-reason.ts';
 
 export interface BudgetLimits {

@@ -45,6 +45,9 @@ export const ATTR = {
   rlmReplReset: 'rlm.repl.reset',
   rlmReplFinal: 'rlm.repl.final',
   rlmCodeBlocks: 'rlm.code_blocks',
+  /** On `invoke_agent`: USD and provider calls of the session's whole subtree (gen_ai.usage.* holds its tokens). */
+  rlmCostUsd: 'rlm.usage.cost_usd',
+  rlmCalls: 'rlm.usage.calls',
   /** Opt-in content: the REPL code of a step, its output, the session's query and answer. */
   rlmReplCode: 'rlm.repl.code',
   rlmReplOutput: 'rlm.repl.output',

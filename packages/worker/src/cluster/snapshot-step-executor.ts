@@ -42,7 +42,8 @@ export class SnapshotStepExecutor {
     const { task, runtime } = scope;
     const session = await this.sessionAt(task, scope);
     session.host.bind(scope);
-    const result = await session.repl.execute(task.code, { timeoutMs: task.settings.stepTimeoutMs, signal: runtime.signal });
+    const executed = await session.repl.execute(task.code, { timeoutMs: task.settings.stepTimeoutMs, signal: runtime.signal });
+    const result = { ...executed, subcallSpend: session.host.spent() };
     const snapshotHash = await this.options.blobs.put(serializeSnapshot(await session.repl.snapshot()));
     await this.options.records.save(task.sessionId, task.step, { result, snapshotHash });
     session.version = task.step;

@@ -4,7 +4,7 @@ import type { CompletionRequest, CompletionResponse, LlmCallTask } from '@rlm/sh
 import { LlmGateway } from './llm-gateway.ts';
 import { LocalCallCoalescer } from './local-call-coalescer.ts';
 import { MemoryResultCache } from './memory-result-cache.ts';
-import type { LlmProvider } from './provider.ts';
+import type { LlmProvider } from '@rlm/shared';
 
 /** A provider that answers after `release()` is called, recording what it saw. */
 class GatedProvider implements LlmProvider {

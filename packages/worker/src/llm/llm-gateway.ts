@@ -29,7 +29,7 @@ import type {
   Reservation,
   ResultCache,
 } from '@rlm/shared';
-import type { LlmProvider } from './provider.ts';
+import type { LlmProvider } from '@rlm/shared';
 import { chatRequestAttributes, recordChatResponse, recordReuse } from './llm-span.ts';
 import { OutputEstimator } from './output-estimate.ts';
 import { ReservationWaits } from './reservation-waits.ts';
@@ -98,7 +98,7 @@ export class LlmGateway implements CompletionPort {
       // The joined call may belong to another request; our own stop still applies to us.
       throwIfStopped(runtime);
       const fresh = await this.call(task, runtime, span);
-      await this.options.cache.set(key, fresh);
+      if (this.options.coalescer.storesResults !== true) await this.options.cache.set(key, fresh);
       return fresh;
     });
     return { response, cacheHit: joined, costUsd: joined ? 0 : this.costOf(task, response, runtime), source: 'coalesced' };

@@ -9,7 +9,7 @@
 import OpenAI from 'openai';
 import { countMessageTokens, countTokens, RlmError, scrubSecrets } from '@rlm/shared';
 import type { CompletionRequest, CompletionResponse } from '@rlm/shared';
-import type { LlmProvider } from './provider.ts';
+import type { LlmProvider } from '@rlm/shared';
 
 export interface OpenAIProviderOptions {
   readonly baseUrl?: string;

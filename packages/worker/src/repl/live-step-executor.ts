@@ -32,7 +32,8 @@ export class LiveStepExecutor implements StepPort {
     }
     const session = await live;
     session.host.bind(scope);
-    return session.repl.execute(task.code, { timeoutMs: task.settings.stepTimeoutMs, signal: runtime.signal });
+    const result = await session.repl.execute(task.code, { timeoutMs: task.settings.stepTimeoutMs, signal: runtime.signal });
+    return { ...result, subcallSpend: session.host.spent() };
   }
 
   async endSession(sessionId: string): Promise<void> {

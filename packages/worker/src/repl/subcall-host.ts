@@ -5,8 +5,8 @@
  * because REPL code must never see a host exception.
  */
 import type { Context } from '@opentelemetry/api';
-import { ATTR, CHILD_QUERY, isRlmError, sha256Hex, SPAN_NAMES, withSpan } from '@rlm/shared';
-import type { Dispatcher, RequestRuntime, StepTask, SubcallOptions, TokenUsage } from '@rlm/shared';
+import { addSpend, ATTR, CHILD_QUERY, isRlmError, sha256Hex, SPAN_NAMES, withSpan, ZERO_SPEND } from '@rlm/shared';
+import type { Dispatcher, RequestRuntime, Spend, StepTask, SubcallOptions, TokenUsage } from '@rlm/shared';
 import type { ReplHost } from '../sandbox/index.ts';
 
 /** What a sub-call needs to know about the step that issues it. */
@@ -21,6 +21,8 @@ export interface SubcallScope {
 export class SubcallHost implements ReplHost {
   private scope: SubcallScope;
   private callIndex = 0;
+  /** What this step's sub-calls spent so far (reported with the step's result). */
+  private spend: Spend = ZERO_SPEND;
 
   constructor(scope: SubcallScope) {
     this.scope = scope;
@@ -30,6 +32,12 @@ export class SubcallHost implements ReplHost {
   bind(scope: SubcallScope): void {
     if (scope.task.step !== this.scope.task.step) this.callIndex = 0;
     this.scope = scope;
+    this.spend = ZERO_SPEND;
+  }
+
+  /** What the sub-calls of the step now bound spent, child sessions' subtrees included. */
+  spent(): Spend {
+    return this.spend;
   }
 
   llmQuery(prompt: string, options: SubcallOptions): Promise<string> {
@@ -136,6 +144,7 @@ export class SubcallHost implements ReplHost {
       },
       runtime,
     );
+    if (outcome.spend !== undefined) this.spend = addSpend(this.spend, outcome.spend);
     if (outcome.stopReason === 'error')
       return { cacheHit: false, error: outcome.error?.message ?? 'child session failed' };
     return { cacheHit: false, text: outcome.answer };
@@ -166,6 +175,10 @@ export class SubcallHost implements ReplHost {
       runtime,
     );
     await runtime.ledger.recordSubcall(outcome.cacheHit);
+    if (!outcome.cacheHit) {
+      const spend = { usage: outcome.response.usage, costUsd: outcome.costUsd ?? 0, calls: 1 };
+      this.spend = addSpend(this.spend, spend);
+    }
     return {
       cacheHit: outcome.cacheHit,
       usage: outcome.response.usage,
