@@ -85,9 +85,14 @@ describe('rlm serve with the openai client', () => {
     expect(usage?.prompt_tokens).toBeGreaterThan(1000);
   });
 
-  it('lists the served models', async () => {
+  it('lists the upstream models, as RLMs and as plain (proxied) names', async () => {
     const models = await client.models.list();
-    expect(models.data.map((model) => model.id)).toEqual(['rlm:gpt-5-mini']);
+    expect(models.data.map((model) => model.id)).toEqual([
+      'rlm:sim-large',
+      'rlm:sim-small',
+      'sim-large',
+      'sim-small',
+    ]);
   });
 
   it('passes RLM options from the rlm body field (a turn limit)', async () => {
@@ -230,7 +235,7 @@ describe('rlm serve errors (raw HTTP, OpenAI error shape)', () => {
       wrong.chat.completions.create({ model: 'rlm:sim-large', messages: conversation() }),
     ).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
     await expect(
-      client.chat.completions.create({ model: 'sim-large', messages: conversation() }),
+      client.chat.completions.create({ model: 'no-such-model', messages: conversation() }),
     ).rejects.toBeInstanceOf(OpenAI.NotFoundError);
   });
 

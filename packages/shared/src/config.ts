@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { RlmError } from './errors.ts';
-import { DEFAULT_PRICES, PriceTable } from './pricing.ts';
+import { DEFAULT_PRICES, ModelPrice, PriceTable } from './pricing.ts';
 import { ReplLanguage } from './protocol.ts';
 
 const positiveInt = z.coerce.number().int().positive();
@@ -52,6 +52,19 @@ export const EngineConfig = z.object({
   requestTimeoutSec: positiveNumber.default(600),
   /** USD per million tokens, merged over the defaults. */
   prices: PriceTable.default(DEFAULT_PRICES),
+  /** `--price IN,OUT`: USD per million input / output tokens of the configured models (model and subModel), over the table. */
+  modelPrice: z
+    .union([
+      ModelPrice,
+      z
+        .string()
+        .regex(/^\s*\d+(\.\d+)?\s*,\s*\d+(\.\d+)?\s*$/, 'expected IN,OUT (USD per million input and output tokens, e.g. 0.5,1.5)')
+        .transform((text) => {
+          const [input = 0, output = 0] = text.split(',').map(Number);
+          return { inputPerMillion: input, outputPerMillion: output };
+        }),
+    ])
+    .optional(),
   /** Provider rate limits per model, held across the cluster (`{"gpt-5":{"requestsPerMinute":500,"tokensPerMinute":200000}}`). */
   rateLimits: z
     .record(
@@ -147,6 +160,7 @@ const SETTING_LABELS: Partial<Record<keyof EngineConfig, string>> = {
   stepTimeoutSec: '--step-timeout',
   concurrency: '--concurrency',
   prices: 'RLM_PRICES',
+  modelPrice: '--price',
   rateLimits: 'RLM_RATE_LIMITS',
   recordContent: '--record-content / RLM_RECORD_CONTENT',
   logLevel: '--log-level / RLM_LOG_LEVEL',
@@ -199,5 +213,13 @@ export function loadConfig(sources: ConfigSources = {}): EngineConfig {
   if (problems.length > 0 || !parsed.success) {
     throw new RlmError('config_invalid', problems.join('\n'));
   }
-  return parsed.data;
+  return withModelPrice(parsed.data);
+}
+
+/** Applies `modelPrice` to the configured models, so every later lookup in `prices` sees it. */
+function withModelPrice(config: EngineConfig): EngineConfig {
+  const price = config.modelPrice;
+  if (price === undefined) return config;
+  const models = [config.model, config.subModel ?? config.model];
+  return { ...config, prices: { ...config.prices, ...Object.fromEntries(models.map((model) => [model, price])) } };
 }

@@ -8,6 +8,8 @@ export type { LlmProvider } from './llm.ts';
 export {
   CHILD_QUERY,
   CONTEXT_PREVIEW_CHARS,
+  CONTEXT_TAIL_CHARS,
+  EMBEDDED_QUERY,
   DEFAULT_OUTPUT_LIMIT_CHARS,
   FORCED_FINAL_MESSAGE,
   QUESTION_HEADER,
@@ -115,6 +117,8 @@ export { withLinkedRootSpan } from './telemetry/linked-root.ts';
 export type { LinkedRootOptions } from './telemetry/linked-root.ts';
 export { withJobSpan } from './telemetry/job-span.ts';
 export type { TracedJob } from './telemetry/job-span.ts';
+export { composeQuery, INSTRUCTIONS_HEADER, isEmbeddedQuery } from './request-query.ts';
+export { SCRUBBED, scrubSecrets } from './scrub-secrets.ts';
 export {
   NO_SNAPSHOT_FLAG,
   nodeSnapshotDisabled,

@@ -10,17 +10,22 @@ import type { ContextValue, RlmEvent } from '@rlm/shared';
 import { startTelemetry } from '@rlm/telemetry';
 import { ENGINE_FLAG_OPTIONS, engineOverrides } from '../engine-flags.ts';
 import { createProgressPrinter } from '../progress-printer.ts';
+import { exitCodeOf, outcomeLine } from '../run-outcome.ts';
+import { createVerbosePrinter } from '../verbose-printer.ts';
 import { openTrajectory } from '../trajectory-writer.ts';
 import type { CommandIo } from '../command-io.ts';
 import { usageError } from '../usage-error.ts';
 
 export const RUN_USAGE = `rlm run --context FILE|- --query TEXT [--model M] [--sub-model M] [--base-url URL]
         [--api-key KEY] [--max-depth N] [--max-iterations N] [--max-tokens N] [--max-cost USD]
-        [--timeout SEC] [--step-timeout SEC] [--concurrency N] [--redis URL | --redis-cluster H:P,...] [--json]
-        [--trace-out FILE] [--quiet] [--prefix P] [--record-content] [--log-level L]
-        [--repl js|python]
+        [--timeout SEC] [--step-timeout SEC] [--concurrency N] [--redis URL | --redis-cluster H:P,...]
+        [--json] [--trace-out FILE] [--verbose] [--quiet] [--price IN,OUT] [--prefix P]
+        [--record-content] [--log-level L] [--repl js|python]
   --repl python: the model writes Python, run by Pyodide in a sealed sandbox process (default js).
   A context file ending in .json is parsed as JSON; anything else is read as text.
+  --verbose prints each turn's code, the output fed back and the sub-call batches on stderr.
+  Exit codes: 0 final answer, 3 stopped by a budget / the turn limit / the timeout (partial
+  answer), 1 failed (the cause is printed), 2 bad input.
   OTEL_EXPORTER_OTLP_ENDPOINT set: the request is traced (service rlm-cli), --json's traceId names it.`;
 
 export async function runCommand(argv: readonly string[], io: CommandIo): Promise<number> {
@@ -33,6 +38,7 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
       json: { type: 'boolean', default: false },
       'trace-out': { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
       prefix: { type: 'string' },
     },
     strict: true,
@@ -48,7 +54,11 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
   const traceOut = values['trace-out'];
   const trajectory =
     traceOut === undefined ? undefined : await openTrajectory(traceOut, rlm.trajectoryMetadata(context, values.query));
-  const progress = values.quiet ? undefined : createProgressPrinter((line) => io.stderr(line));
+  const progress = values.quiet
+    ? undefined
+    : values.verbose
+      ? createVerbosePrinter((line) => io.stderr(line))
+      : createProgressPrinter((line) => io.stderr(line));
   const onEvent = (event: RlmEvent): void => {
     progress?.(event);
     trajectory?.event(event);
@@ -66,12 +76,14 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
   await trajectory?.close(result);
   if (values.json) io.stdout(JSON.stringify(result));
   else {
-    // A failed request prints its cause in one line, never an empty "answer".
-    if (result.stopReason !== 'error' || result.answer !== '') io.stdout(result.answer);
-    if (result.stopReason === 'error') io.stderr(`rlm: ${result.error?.message.replaceAll('\n', ' ') ?? 'the request failed'}`);
+    // A failed request prints its cause in one line, never an empty "answer"; the cause of any run
+    // without a final answer is printed even with --quiet.
+    if (result.answer !== '') io.stdout(result.answer);
+    const outcome = outcomeLine(result);
+    if (outcome !== undefined) io.stderr(`rlm: ${outcome}`);
     if (!values.quiet) io.stderr(summaryLine(result));
   }
-  return result.stopReason === 'error' ? 1 : 0;
+  return exitCodeOf(result);
 }
 
 async function readContext(source: string, io: CommandIo): Promise<ContextValue> {

@@ -18,6 +18,8 @@ export interface ChatRequest {
   readonly stream: boolean;
   readonly includeUsage: boolean;
   readonly overrides: RequestOverrides;
+  /** The body as sent, for forwarding to the upstream (proxied and direct requests). */
+  readonly body: Readonly<Record<string, unknown>>;
 }
 
 /** `rlm` member -> RLM setting, with the kind of value it takes. */
@@ -62,6 +64,7 @@ export function parseChatRequest(raw: Buffer): ChatRequest {
       streamOptions !== null &&
       (streamOptions as Record<string, unknown>)['include_usage'] === true,
     overrides: overrides as RequestOverrides,
+    body: record,
   };
 }
 

@@ -83,6 +83,8 @@ export const ContextMetadata = z
     /** Lengths of the first array items, when the context is an array. */
     itemLengths: z.array(count).readonly().optional(),
     preview: z.string(),
+    /** The last characters of a long context (of the last array item): where a drop-in prompt's request usually is. */
+    tail: z.string().optional(),
   })
   .readonly();
 export type ContextMetadata = z.infer<typeof ContextMetadata>;

@@ -8,10 +8,13 @@
  *   first CONTEXT_PREVIEW_CHARS characters somewhere before that;
  * - then alternating assistant replies and user messages with REPL output;
  * - a child session started by rlm_query has query === CHILD_QUERY;
+ * - a drop-in request's query starts with EMBEDDED_QUERY: the request is read
+ *   from the context's head and tail the first user message shows;
  * - a system prompt that mentions a "Python REPL" wants Python code.
  * Anything else (no such system message) is a plain sub-call.
  */
-import { CHILD_QUERY, FORCED_FINAL_MESSAGE, QUESTION_HEADER } from '@rlm/shared';
+import { CHILD_QUERY, FORCED_FINAL_MESSAGE, isEmbeddedQuery, QUESTION_HEADER } from '@rlm/shared';
+import { parseSolveSpec } from './solver-code.ts';
 import type { SimMessage } from './policy.ts';
 
 export interface EngineTranscript {
@@ -43,8 +46,9 @@ export function readEngineTranscript(
   if (!isEngineSessionRequest(messages)) return undefined;
   const firstUser = messages.find((message) => message.role === 'user');
   const firstUserMessage = firstUser?.content ?? '';
-  const query = extractQuery(firstUserMessage);
-  if (query === undefined) return undefined;
+  const stated = extractQuery(firstUserMessage);
+  if (stated === undefined) return undefined;
+  const query = isEmbeddedQuery(stated) ? (findEmbeddedRequest(firstUserMessage) ?? stated) : stated;
   const afterFirst = messages.slice(messages.indexOf(firstUser as SimMessage) + 1);
   const last = messages[messages.length - 1];
   return {
@@ -84,4 +88,20 @@ export function isFinalAnswerRequest(userMessage: string): boolean {
   const namesLimit =
     /\b(?:iteration limit|maximum (?:number of )?iterations|out of iterations|last (?:turn|iteration|step))\b/i;
   return forbidsCode.test(userMessage) || namesLimit.test(userMessage);
+}
+
+/**
+ * The request of a drop-in prompt, as a model would find it: in the context's
+ * last characters (then its first ones) shown in the first user message; a
+ * task family's question when one is there, else the tail's last paragraph.
+ */
+export function findEmbeddedRequest(firstUserMessage: string): string | undefined {
+  const shown = (label: RegExp): string | undefined => label.exec(firstUserMessage)?.[1];
+  const tail = shown(/The last \d+ characters[^\n]*:\n"""\n([\s\S]*?)\n"""\n/);
+  const head = shown(/Preview of the first \d+ characters:\n"""\n([\s\S]*?)\n"""\n/);
+  for (const text of [tail, head]) {
+    if (text !== undefined && parseSolveSpec(text).family !== 'generic') return text;
+  }
+  const paragraphs = (tail ?? head ?? '').split(/\n\s*\n/).filter((part) => part.trim() !== '');
+  return paragraphs.at(-1)?.trim();
 }
