@@ -5,10 +5,10 @@
  */
 import { benchCacheSavings } from './cache-savings.ts';
 import { benchCluster } from './cluster.ts';
-import { benchFanOut } from './fan-out.ts';
+import { benchFanOut, benchPythonFanOut } from './fan-out.ts';
 import { benchBatch, benchServeLatency } from './front-doors.ts';
 import { benchCapMemory, benchQueuedSubcallBytes } from './resource-caps.ts';
-import { benchStepLatency } from './step-latency.ts';
+import { benchPythonSessionStart, benchPythonStepLatency, benchStepLatency } from './step-latency.ts';
 import { benchSubcallCost } from './subcall-cost.ts';
 import { benchEngineOnly, benchThroughput } from './throughput.ts';
 import { BENCH_ENTRY_ROUNDS, benchTracingOverhead } from './tracing-overhead.ts';
@@ -27,10 +27,17 @@ const entry = (name: string, title: string, run: () => Promise<object>): BenchEn
 
 export const BENCH_ENTRIES: readonly BenchEntry[] = [
   entry('fanOut', '400 llm_query at 200 ms: wall / ideal', () => benchFanOut(400, 50, 200)),
+  entry('pythonFanOut', 'Python: 400 llm_query_batched at 200 ms, cap 100, next to JS at cap 100', () =>
+    benchPythonFanOut(400, 100, 200),
+  ),
   entry('throughput', 'sub-calls/s, simulator over HTTP', () => benchThroughput(5_000, 64)),
   entry('engineOnly', 'sub-calls/s, in-process provider', () => benchEngineOnly(5_000, 64)),
   entry('stepLatency1MB', 'REPL step, 1 MB context', () => benchStepLatency(1_000_000, 30)),
   entry('stepLatency100MB', 'REPL step, 100 MB context', () => benchStepLatency(100_000_000, 30)),
+  entry('pythonStepLatency100MB', 'Python REPL step next to JavaScript, 100 MB context', () =>
+    benchPythonStepLatency(100_000_000, 30),
+  ),
+  entry('pythonSessionStart', 'Python REPL session start (Pyodide load)', () => benchPythonSessionStart(5)),
   entry('cacheSavings', 'two questions, one corpus: cache', () => benchCacheSavings(1_000_000)),
   entry('cluster', 'Redis + 2 workers + 1 orchestrator', () => benchCluster()),
   entry('subcallCost', 'a cluster sub-call vs raw BullMQ (targets: throughput >= 0.85x, commands and Redis CPU <= 1.5x; fan-out <= 1.25x ideal)', () =>

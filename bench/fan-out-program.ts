@@ -12,3 +12,18 @@ export function fanOutProgram(subcalls: number): string {
     '```',
   ].join('\n');
 }
+
+/**
+ * The same program in Python: one `llm_query_batched` call is the whole fan-out. The nonce comes
+ * from `time`, which the REPL has loaded already (a first `import random` costs ~0.3 s in Pyodide).
+ */
+export function fanOutPythonProgram(subcalls: number): string {
+  return [
+    '```repl',
+    'import time',
+    'nonce = str(time.time_ns())',
+    `replies = llm_query_batched(["Reply with ok. " + nonce + " item " + str(i) for i in range(${subcalls})])`,
+    'FINAL(str(sum(1 for r in replies if r == "ok")))',
+    '```',
+  ].join('\n');
+}

@@ -101,3 +101,11 @@ function figuresOf(report: BenchReport): unknown {
   } = report as unknown as Record<string, unknown>;
   return figures;
 }
+
+/**
+ * The file name (without extension) a run writes: `latest` for the full set, which is checked in;
+ * `only-<names>` for a subset, so `--only` never overwrites the full results.
+ */
+export function resultFileBase(only: readonly string[] | undefined): string {
+  return only === undefined ? 'latest' : `only-${[...only].sort().join('-')}`;
+}

@@ -2,6 +2,8 @@
  * `pnpm bench`: runs the entries of bench/entries.ts and writes
  * bench/results/latest.json and latest.md with the machine, the commit and
  * the command. Figures are measurements of this machine; nothing asserts them.
+ * A subset (`--only`) writes only-<names>.json / .md instead, so a quick run
+ * never replaces the checked-in full results.
  *
  *   pnpm bench [--only name,name] [--merge] [--out DIR]
  *     --merge keeps the other entries of the existing results file (each marked with its own run)
@@ -12,7 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_ENTRIES } from './entries.ts';
 import { machineInfo } from './machine-info.ts';
-import { renderBenchMarkdown, renderComparison, type BenchReport } from './report.ts';
+import { renderBenchMarkdown, renderComparison, resultFileBase, type BenchReport } from './report.ts';
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -71,9 +73,11 @@ async function main(): Promise<number> {
     ...(previous === undefined ? {} : { earlier: earlierRuns(previous, Object.keys(results)) }),
   };
   await mkdir(outDir, { recursive: true });
-  await writeFile(path.join(outDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(path.join(outDir, 'latest.md'), renderBenchMarkdown(report));
-  log(`written to ${path.relative(process.cwd(), path.join(outDir, 'latest.json'))} and latest.md`);
+  // --merge folds a subset into the full results on purpose; a plain subset never replaces them.
+  const base = values.merge === true ? 'latest' : resultFileBase(only);
+  await writeFile(path.join(outDir, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(path.join(outDir, `${base}.md`), renderBenchMarkdown(report));
+  log(`written to ${path.relative(process.cwd(), path.join(outDir, `${base}.json`))} and ${base}.md`);
   return failed ? 1 : 0;
 }
 

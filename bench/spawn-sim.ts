@@ -7,8 +7,8 @@ export interface SimProcess {
   stop(): Promise<void>;
 }
 
-export function spawnSim(subcalls: number, latencyMs: number, steps = 1): Promise<SimProcess> {
-  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'sim-process.ts'), String(subcalls), String(latencyMs), String(steps)], {
+export function spawnSim(subcalls: number, latencyMs: number, steps = 1, repl: 'js' | 'python' = 'js'): Promise<SimProcess> {
+  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'sim-process.ts'), String(subcalls), String(latencyMs), String(steps), repl], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

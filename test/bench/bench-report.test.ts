@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { numericFigures, renderBenchMarkdown, renderComparison, type BenchReport } from '../../bench/report.ts';
+import { numericFigures, renderBenchMarkdown, renderComparison, resultFileBase, type BenchReport } from '../../bench/report.ts';
 
 const machine = {
   cpus: 2,
@@ -48,5 +48,13 @@ describe('bench reports', () => {
     expect(table).toContain('| throughput.subcallsPerSecond | 1000 | 1500 | 1.500 |');
     expect(table).not.toContain('gone.value');
     expect(table).toContain('only in B: added.value');
+  });
+});
+
+describe('resultFileBase', () => {
+  it('writes the full run to latest and a subset elsewhere, so --only never replaces the full results', () => {
+    expect(resultFileBase(undefined)).toBe('latest');
+    expect(resultFileBase(['fanOut', 'cluster'])).toBe('only-cluster-fanOut');
+    expect(resultFileBase(['latest'])).not.toBe('latest');
   });
 });

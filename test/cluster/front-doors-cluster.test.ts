@@ -101,4 +101,34 @@ describe('front doors on the cluster', () => {
     expect(first && documents[0] ? gradeAnswer(documents[0], first.answer) : 0).toBe(1);
     expect(records.every((record) => record.error === null && record.usage.calls > 0)).toBe(true);
   });
+
+  it("rlm run --redis costs calls at the submitter's --price on every worker", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'rlm-price-cluster-'));
+    const contextFile = path.join(dir, 'context.txt');
+    await writeFile(contextFile, task.context);
+    const result = await runCli([
+      'run',
+      '--context',
+      contextFile,
+      '--query',
+      task.query,
+      ...cluster.cliFlags,
+      '--model',
+      'sim-large',
+      '--max-cost',
+      '5',
+      '--price',
+      '100,100',
+      '--json',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const output = JSON.parse(result.stdout) as {
+      costUsd: number;
+      usage: { inputTokens: number; outputTokens: number; calls: number };
+    };
+    // The workers' own table prices sim-large far lower: only the submitter's price gives this cost.
+    const atSubmitterPrice =
+      ((output.usage.inputTokens + output.usage.outputTokens) * 100) / 1_000_000;
+    expect(output.costUsd).toBeCloseTo(atSubmitterPrice, 3);
+  });
 });

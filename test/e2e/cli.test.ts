@@ -65,6 +65,7 @@ describe('rlm run', () => {
     ['a negative budget', ['--context', '-', '--query', 'q', '--base-url', 'http://127.0.0.1:9/v1', '--max-cost=-1'], {}, /--max-cost: /],
     ['a context above the configured maximum', ['--context', '-', '--query', 'q', '--base-url', 'http://127.0.0.1:9/v1'], { RLM_MAX_CONTEXT_CHARS: '10' }, /--context: stdin is too large: more than the maximum of 10 characters/],
     ['an unknown flag', ['--context', '-', '--query', 'q', '--frobnicate'], {}, /frobnicate/],
+    ['an unknown REPL language', ['--context', '-', '--query', 'q', '--base-url', 'http://127.0.0.1:9/v1', '--repl', 'ruby'], {}, /--repl \/ RLM_REPL: /],
   ];
   for (const [name, args, env, message] of badInputs) {
     it(`rejects ${name} with one line and exit code 2`, async () => {
@@ -93,4 +94,30 @@ describe('rlm demo', () => {
     expect(result.stdout.match(/grade 1\.00/g)).toHaveLength(2);
     expect(result.stdout).toMatch(/answered from the cache/);
   }, 60_000);
+
+  it('runs with --repl python: the simulated model writes Python for the sealed sandbox', async () => {
+    const result = await runCli(['demo', '--chars', '200000', '--repl', 'python']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.match(/grade 1\.00/g)).toHaveLength(2);
+  }, 120_000);
+});
+
+describe('rlm run --repl python', () => {
+  it('answers through the Python REPL and records Python code in the trajectory', async () => {
+    const traceFile = path.join(dir, 'python-trace.jsonl');
+    const result = await runCli([
+      'run', '--context', contextFile, '--query', task.query, '--base-url', sim.baseUrl,
+      '--model', 'sim-large', '--repl', 'python', '--json', '--trace-out', traceFile,
+    ]);
+    expect(result.code).toBe(0);
+    const parsed = JSON.parse(result.stdout) as { answer: string; stopReason: string };
+    expect(parsed.stopReason).toBe('final');
+    expect(gradeAnswer(task, parsed.answer)).toBe(1);
+    const steps = (await readFile(traceFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; code?: string })
+      .filter((event) => event.type === 'step-start');
+    expect(steps.some((step) => step.code?.includes('llm_query_batched(prompts)'))).toBe(true);
+  }, 120_000);
 });

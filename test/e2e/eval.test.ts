@@ -144,4 +144,19 @@ describe('rlm eval', () => {
       'rlm: --lengths: expected token counts between 256 and 2^27 such as 8192, 8k, 1M or 2^20, got "lots"',
     );
   });
+
+  it('runs with --repl python: the RLM methods solve in the Python sandbox', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'rlm-eval-python-'));
+    const result = await runCli([
+      'eval', '--repl', 'python', '--tasks', 'niah,pairs', '--methods', 'rlm,rlm-no-subcalls',
+      '--lengths', '4k', '--instances', '1', '--seed', '7', '--out', out, '--sim-latency-ms', '0',
+    ]);
+    expect(result.code).toBe(0);
+    const run = JSON.parse(await readFile(path.join(out, 'results.json'), 'utf8')) as EvalResults;
+    expect(run.results).toHaveLength(2 * 2);
+    for (const item of run.results) expect(item.stopReason).toBe('final');
+    const rlm = run.results.filter((item) => item.method === 'rlm');
+    expect(rlm.map((item) => item.score)).toEqual([1, 1]);
+    expect(rlm.every((item) => item.subcalls > 0)).toBe(true);
+  }, 180_000);
 });

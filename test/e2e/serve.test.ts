@@ -85,9 +85,14 @@ describe('rlm serve with the openai client', () => {
     expect(usage?.prompt_tokens).toBeGreaterThan(1000);
   });
 
-  it('lists the served models', async () => {
+  it('lists the upstream models, as RLMs and as plain (proxied) names', async () => {
     const models = await client.models.list();
-    expect(models.data.map((model) => model.id)).toEqual(['rlm:gpt-5-mini']);
+    expect(models.data.map((model) => model.id)).toEqual([
+      'rlm:sim-large',
+      'rlm:sim-small',
+      'sim-large',
+      'sim-small',
+    ]);
   });
 
   it('passes RLM options from the rlm body field (a turn limit)', async () => {
@@ -101,6 +106,22 @@ describe('rlm serve with the openai client', () => {
     expect((completion as unknown as { rlm: { stop_reason: string } }).rlm.stop_reason).toBe(
       'max_iterations',
     );
+  });
+
+  it('runs a request in the Python REPL when the rlm body field asks for it', async () => {
+    // The rlm extension field is ours, not in the openai types: a variable skips the excess-property check.
+    const body = { model: 'rlm:sim-large', messages: conversation(), stream: true as const, rlm: { repl: 'python' } };
+    const stream = await client.chat.completions.create(body);
+    let content = '';
+    const code: string[] = [];
+    for await (const chunk of stream) {
+      content += chunk.choices[0]?.delta.content ?? '';
+      const event = (chunk as unknown as { rlm_event?: { type: string; code?: string } }).rlm_event;
+      if (event?.type === 'step-start' && event.code !== undefined) code.push(event.code);
+    }
+    expect(gradeAnswer(task, content)).toBe(1);
+    // The simulator wrote Python because the system prompt described a Python REPL.
+    expect(code.some((step) => step.includes('return llm_query_batched(prompts)'))).toBe(true);
   });
 });
 
@@ -163,6 +184,19 @@ describe('rlm serve errors (raw HTTP, OpenAI error shape)', () => {
       400,
       'invalid_request',
     ],
+    [
+      'an unknown REPL language',
+      () =>
+        post(
+          JSON.stringify({
+            model: 'rlm:sim-large',
+            rlm: { repl: 'ruby' },
+            messages: [{ role: 'user', content: 'q' }],
+          }),
+        ),
+      400,
+      'invalid_request',
+    ],
     ['an oversized body', () => post(Buffer.alloc(2_000_000, 'a')), 413, 'request_too_large'],
     [
       'a wrong API key',
@@ -201,7 +235,7 @@ describe('rlm serve errors (raw HTTP, OpenAI error shape)', () => {
       wrong.chat.completions.create({ model: 'rlm:sim-large', messages: conversation() }),
     ).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
     await expect(
-      client.chat.completions.create({ model: 'sim-large', messages: conversation() }),
+      client.chat.completions.create({ model: 'no-such-model', messages: conversation() }),
     ).rejects.toBeInstanceOf(OpenAI.NotFoundError);
   });
 

@@ -14,6 +14,7 @@ export const ENGINE_FLAG_OPTIONS = {
   'max-iterations': { type: 'string' },
   'max-tokens': { type: 'string' },
   'max-cost': { type: 'string' },
+  price: { type: 'string' },
   timeout: { type: 'string' },
   'step-timeout': { type: 'string' },
   concurrency: { type: 'string' },
@@ -21,6 +22,7 @@ export const ENGINE_FLAG_OPTIONS = {
   'redis-cluster': { type: 'string' },
   'record-content': { type: 'boolean' },
   'log-level': { type: 'string' },
+  repl: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 const FLAG_TO_SETTING: Record<keyof typeof ENGINE_FLAG_OPTIONS, string> = {
@@ -32,6 +34,7 @@ const FLAG_TO_SETTING: Record<keyof typeof ENGINE_FLAG_OPTIONS, string> = {
   'max-iterations': 'maxIterations',
   'max-tokens': 'maxTokens',
   'max-cost': 'maxCostUsd',
+  price: 'modelPrice',
   timeout: 'timeoutSec',
   'step-timeout': 'stepTimeoutSec',
   concurrency: 'concurrency',
@@ -39,6 +42,7 @@ const FLAG_TO_SETTING: Record<keyof typeof ENGINE_FLAG_OPTIONS, string> = {
   'redis-cluster': 'redisClusterNodes',
   'record-content': 'recordContent',
   'log-level': 'logLevel',
+  repl: 'repl',
 };
 
 export function engineOverrides(values: Record<string, unknown>): Record<string, unknown> {

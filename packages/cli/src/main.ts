@@ -6,7 +6,7 @@ import { isRlmError } from '@rlm/shared';
 import { processIo } from './command-io.ts';
 import type { CommandIo } from './command-io.ts';
 import { BATCH_USAGE, batchCommand } from './commands/batch.ts';
-import { demoCommand } from './commands/demo.ts';
+import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
 import { EVAL_USAGE, evalCommand } from './commands/eval.ts';
 import { RUN_USAGE, runCommand } from './commands/run.ts';
 import { CLUSTER_USAGE, clusterCommand } from './commands/cluster-process.ts';
@@ -21,7 +21,7 @@ commands:
   run     answer a query over a long context
           ${RUN_USAGE.replaceAll('\n', '\n          ')}
   batch   ${BATCH_USAGE.replaceAll('\n', '\n          ')}
-  demo    a long-context task end to end with no setup (the simulator unless an endpoint is configured)
+  demo    ${DEMO_USAGE.replaceAll('\n', '\n          ')}
   serve   ${SERVE_USAGE.replaceAll('\n', '\n          ')}
   eval    ${EVAL_USAGE.replaceAll('\n', '\n          ')}
   sim     ${SIM_USAGE.replaceAll('\n', '\n          ')}
@@ -29,7 +29,9 @@ commands:
   worker, orchestrator
           ${CLUSTER_USAGE.replaceAll('\n', '\n          ')}
 
-environment: OPENAI_API_KEY, OPENAI_BASE_URL, RLM_MODEL, RLM_SUB_MODEL, REDIS_URL (flags win)`;
+environment: OPENAI_API_KEY, OPENAI_BASE_URL, RLM_MODEL, RLM_SUB_MODEL, REDIS_URL (flags win)
+exit codes: 0 final answer, 3 partial (budget, turn limit, timeout), 1 failed, 2 bad input
+rlm <command> --help prints that command's usage.`;
 
 type Command = (argv: readonly string[], io: CommandIo) => Promise<number>;
 
@@ -43,6 +45,19 @@ const COMMANDS: Record<string, Command> = {
   eval: evalCommand,
   worker: clusterCommand('worker'),
   orchestrator: clusterCommand('orchestrator'),
+};
+
+/** What `rlm <command> --help` prints. */
+const COMMAND_USAGE: Record<string, string> = {
+  run: RUN_USAGE,
+  batch: BATCH_USAGE,
+  demo: DEMO_USAGE,
+  serve: SERVE_USAGE,
+  sim: SIM_USAGE,
+  trace: TRACE_USAGE,
+  eval: EVAL_USAGE,
+  worker: CLUSTER_USAGE,
+  orchestrator: CLUSTER_USAGE,
 };
 
 /** The commands `rlm` knows; deployment files are checked against this list. */
@@ -63,11 +78,20 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     io.stderr(`rlm: unknown command "${name}" (try: ${COMMAND_NAMES.join(', ')})`);
     return 2;
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(usageOf(name));
+    return 0;
+  }
   try {
     return await command(rest, io);
   } catch (error) {
     return reportFailure(error, io);
   }
+}
+
+function usageOf(name: string): string {
+  const usage = COMMAND_USAGE[name] ?? USAGE;
+  return usage.startsWith('rlm ') ? `usage: ${usage}` : `usage: rlm ${name} ${usage}`;
 }
 
 function reportFailure(error: unknown, io: CommandIo): number {

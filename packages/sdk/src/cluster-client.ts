@@ -86,6 +86,7 @@ export class ClusterClient {
       ...(config.timeoutSec === undefined ? {} : { deadlineAt: Date.now() + Math.ceil(config.timeoutSec * 1000) }),
       // Workers and orchestrators stream events only for a submitter that listens.
       ...(onEvent === undefined ? {} : { events: true }),
+      ...requestPrices(config, settings),
     };
     // Following starts before the root job exists, so the first event is not missed.
     const follower = onEvent === undefined ? undefined : this.events.follow(rootId, onEvent);
@@ -218,4 +219,14 @@ async function boundedTotals(
 ): Promise<LedgerTotals> {
   const timeout = new Promise<LedgerTotals>((resolve) => setTimeout(() => resolve(NO_TOTALS), timeoutMs).unref());
   return Promise.race([runtime.ledger.finalTotals().catch(() => NO_TOTALS), timeout]);
+}
+
+/** The submitter's prices of the request's root and sub-model, so workers cost calls as the submitter does. */
+function requestPrices(config: EngineConfig, settings: SessionSettings): Pick<RootScope, 'prices'> {
+  const models = [settings.model, settings.subModel];
+  const entries = models.flatMap((model) => {
+    const price = config.prices[model];
+    return price === undefined ? [] : [[model, price] as const];
+  });
+  return entries.length === 0 ? {} : { prices: Object.fromEntries(entries) };
 }

@@ -9,3 +9,4 @@ export type { BatchRecord } from './batch/batch-record.ts';
 export { itemsFromTexts, readBatchItems } from './batch/batch-item.ts';
 export type { BatchItem } from './batch/batch-item.ts';
 export type { OutputSync } from './batch/output-log.ts';
+export { assertPricedForBudget } from './price-check.ts';

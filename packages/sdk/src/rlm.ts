@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { EmbeddedDispatcher } from '@rlm/orchestrator';
 import {
   createRequestCapacity,
+  composeQuery,
   loadConfig,
   LocalLedger,
   redisTargetOf,
@@ -29,6 +30,8 @@ import { LiveStepExecutor, LlmGateway, LocalCallCoalescer, MemoryResultCache, Op
 import type { LlmProvider } from '@rlm/shared';
 import { ClusterClient } from './cluster-client.ts';
 import { withinDeadline } from './deadline-backstop.ts';
+import { assertKnownOptions } from './known-options.ts';
+import { assertPricedForBudget } from './price-check.ts';
 import { withRequestSpan } from './request-span.ts';
 import { toRlmResult } from './rlm-result.ts';
 import { buildTrajectoryMetadata } from './trajectory-metadata.ts';
@@ -58,7 +61,7 @@ export interface RLMOptions extends Omit<Partial<EngineConfig>, 'redisClusterNod
 export type RequestOverrides = Partial<
   Pick<
     EngineConfig,
-    'model' | 'subModel' | 'maxDepth' | 'maxIterations' | 'maxTokens' | 'maxCostUsd' | 'timeoutSec' | 'temperature'
+    'model' | 'subModel' | 'maxDepth' | 'maxIterations' | 'maxTokens' | 'maxCostUsd' | 'timeoutSec' | 'temperature' | 'repl'
   >
 >;
 
@@ -68,6 +71,8 @@ export interface CompletionOptions {
   readonly onEvent?: RlmEventListener;
   /** This request's model and budgets, over the instance's configuration. */
   readonly overrides?: RequestOverrides;
+  /** Instructions for the root model about how to answer (a chat caller's system message); they travel with the query. */
+  readonly instructions?: string;
 }
 
 export class RLM {
@@ -78,6 +83,7 @@ export class RLM {
   private readonly cluster: ClusterClient | undefined;
 
   constructor(options: RLMOptions = {}) {
+    assertKnownOptions(options);
     const { env, provider, cache, onEvent, redisPrefix, ...overrides } = options;
     this.config = loadConfig({ env: env ?? process.env, overrides });
     this.onEvent = onEvent;
@@ -113,9 +119,28 @@ export class RLM {
     this.dispatcher = new EmbeddedDispatcher({ completions: gateway, steps: this.steps });
   }
 
-  async completion(context: ContextValue, query: string, options: CompletionOptions = {}): Promise<RlmResult> {
+  /**
+   * `completion(prompt)`: one text holding the material and the request (the reference library's
+   * `completion(prompt)`, a single chat message): the root model finds the request inside `context`.
+   * `completion(context, query)`: the material and a separate question.
+   */
+  completion(prompt: ContextValue, options?: CompletionOptions): Promise<RlmResult>;
+  completion(context: ContextValue, query: string | undefined, options?: CompletionOptions): Promise<RlmResult>;
+  async completion(
+    context: ContextValue,
+    queryOrOptions?: string | CompletionOptions,
+    maybeOptions: CompletionOptions = {},
+  ): Promise<RlmResult> {
+    const separate = typeof queryOrOptions === 'string' ? queryOrOptions : undefined;
+    const options = typeof queryOrOptions === 'object' ? queryOrOptions : maybeOptions;
+    if (separate !== undefined && separate.trim().length === 0) throw new RlmError('config_invalid', 'the query is empty');
+    if (separate === undefined && typeof context === 'string' && context.trim().length === 0) {
+      throw new RlmError('config_invalid', 'the prompt is empty');
+    }
+    const query = composeQuery(separate, options.instructions);
     const config = options.overrides === undefined ? this.config : withOverrides(this.config, options.overrides);
     validateRequest(config, context, query);
+    assertPricedForBudget(config);
     const rootId = randomUUID();
     const cluster = this.cluster;
     const listeners = [this.onEvent, options.onEvent].filter((listener) => listener !== undefined);
@@ -200,6 +225,7 @@ export class RLM {
       maxPendingSubcalls: config.maxPendingSubcalls,
       maxAnswerChars: config.maxAnswerChars,
       maxSandboxMemoryMb: config.maxSandboxMemoryMb,
+      ...(config.repl === 'python' ? { repl: 'python' } : {}),
     };
   }
 }

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { RlmError } from './errors.ts';
-import { DEFAULT_PRICES, PriceTable } from './pricing.ts';
+import { DEFAULT_PRICES, ModelPrice, PriceTable } from './pricing.ts';
+import { ReplLanguage } from './protocol.ts';
 
 /**
  * Numbers from flags and the environment are plain decimals ("12", "0.5"): `Number()` would also
@@ -56,6 +57,8 @@ export const EngineConfig = z.object({
   temperature: decimal(plainNumber().min(0).max(2)).optional(),
   /** False: the REPL-only ablation (no llm_query / rlm_query); the evaluation's rlm-no-subcalls method. */
   subcalls: z.boolean().default(true),
+  /** The REPL language the root model writes: `js` (isolated-vm) or `python` (Pyodide in a sealed process). */
+  repl: ReplLanguage.default('js'),
   /** Largest context accepted, in characters (about 4 bytes of V8 heap each at worst). */
   maxContextChars: positiveInt().default(1_000_000_000),
   /** Sub-calls one request may have waiting or running at once (each waits in about 1 KB of host heap); more are refused with an error string. */
@@ -70,6 +73,19 @@ export const EngineConfig = z.object({
   requestTimeoutSec: positiveNumber.default(600),
   /** USD per million tokens, merged over the defaults. */
   prices: PriceTable.default(DEFAULT_PRICES),
+  /** `--price IN,OUT`: USD per million input / output tokens of the configured models (model and subModel), over the table. */
+  modelPrice: z
+    .union([
+      ModelPrice,
+      z
+        .string()
+        .regex(/^\s*\d+(\.\d+)?\s*,\s*\d+(\.\d+)?\s*$/, 'expected IN,OUT (USD per million input and output tokens, e.g. 0.5,1.5)')
+        .transform((text) => {
+          const [input = 0, output = 0] = text.split(',').map(Number);
+          return { inputPerMillion: input, outputPerMillion: output };
+        }),
+    ])
+    .optional(),
   /** Provider rate limits per model, held across the cluster (`{"gpt-5":{"requestsPerMinute":500,"tokensPerMinute":200000}}`). */
   rateLimits: z
     .record(
@@ -147,6 +163,7 @@ export const ENV_SETTINGS: ReadonlyArray<readonly [string, keyof EngineConfig]> 
   ['RLM_RATE_LIMITS', 'rateLimits'],
   ['RLM_RECORD_CONTENT', 'recordContent'],
   ['RLM_LOG_LEVEL', 'logLevel'],
+  ['RLM_REPL', 'repl'],
 ];
 
 /** Names a setting the way the user wrote it, for error messages. */
@@ -171,9 +188,11 @@ const SETTING_LABELS: Partial<Record<keyof EngineConfig, string>> = {
   maxAnswerChars: 'RLM_MAX_ANSWER_CHARS',
   maxSandboxMemoryMb: 'RLM_MAX_SANDBOX_MEMORY_MB',
   prices: 'RLM_PRICES',
+  modelPrice: '--price',
   rateLimits: 'RLM_RATE_LIMITS',
   recordContent: '--record-content / RLM_RECORD_CONTENT',
   logLevel: '--log-level / RLM_LOG_LEVEL',
+  repl: '--repl / RLM_REPL',
 };
 
 export function settingLabel(key: string): string {
@@ -222,5 +241,13 @@ export function loadConfig(sources: ConfigSources = {}): EngineConfig {
   if (problems.length > 0 || !parsed.success) {
     throw new RlmError('config_invalid', problems.join('\n'));
   }
-  return parsed.data;
+  return withModelPrice(parsed.data);
+}
+
+/** Applies `modelPrice` to the configured models, so every later lookup in `prices` sees it. */
+function withModelPrice(config: EngineConfig): EngineConfig {
+  const price = config.modelPrice;
+  if (price === undefined) return config;
+  const models = [config.model, config.subModel ?? config.model];
+  return { ...config, prices: { ...config.prices, ...Object.fromEntries(models.map((model) => [model, price])) } };
 }

@@ -3,7 +3,7 @@
  * a short preview. Computed once where the context is known (the submitter),
  * so cluster sessions never load the context itself to build their prompt.
  */
-import { CONTEXT_PREVIEW_CHARS } from './protocol.ts';
+import { CONTEXT_PREVIEW_CHARS, CONTEXT_TAIL_CHARS } from './protocol.ts';
 import type { ContextValue } from './protocol.ts';
 import type { ContextMetadata } from './jobs/task-schemas.ts';
 
@@ -11,7 +11,12 @@ const ITEM_LENGTHS_SHOWN = 20;
 
 export function describeContext(context: ContextValue): ContextMetadata {
   if (typeof context === 'string') {
-    return { type: 'string', totalChars: context.length, preview: context.slice(0, CONTEXT_PREVIEW_CHARS) };
+    return {
+      type: 'string',
+      totalChars: context.length,
+      preview: context.slice(0, CONTEXT_PREVIEW_CHARS),
+      ...tailOf(context),
+    };
   }
   if (Array.isArray(context)) {
     const items = context as readonly unknown[];
@@ -24,6 +29,7 @@ export function describeContext(context: ContextValue): ContextMetadata {
       items: items.length,
       itemLengths: lengths.slice(0, ITEM_LENGTHS_SHOWN),
       preview: preview.slice(0, CONTEXT_PREVIEW_CHARS),
+      ...(items.length > 1 && typeof items.at(-1) === 'string' ? tailOf(items.at(-1) as string, 0) : {}),
     };
   }
   const serialised = JSON.stringify(context) ?? 'null';
@@ -34,4 +40,10 @@ export function describeContext(context: ContextValue): ContextMetadata {
     ...(isObject ? { items: Object.keys(context).length } : {}),
     preview: serialised.slice(0, CONTEXT_PREVIEW_CHARS),
   };
+}
+
+/** `{tail}` when the text goes past what the preview already shows. */
+function tailOf(text: string, shown = CONTEXT_PREVIEW_CHARS): { tail?: string } {
+  if (text.length <= shown) return {};
+  return { tail: text.slice(Math.max(shown, text.length - CONTEXT_TAIL_CHARS)) };
 }

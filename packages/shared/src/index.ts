@@ -9,9 +9,12 @@ export {
   CHILD_QUERY,
   CONTEXT_PREVIEW_CHARS,
   DEFAULT_MAX_ANSWER_CHARS,
+  CONTEXT_TAIL_CHARS,
+  EMBEDDED_QUERY,
   DEFAULT_OUTPUT_LIMIT_CHARS,
   FORCED_FINAL_MESSAGE,
   QUESTION_HEADER,
+  ReplLanguage,
   SubcallOptions,
 } from './protocol.ts';
 export type { ContextValue, JsonValue } from './protocol.ts';
@@ -124,6 +127,8 @@ export { withLinkedRootSpan } from './telemetry/linked-root.ts';
 export type { LinkedRootOptions } from './telemetry/linked-root.ts';
 export { withJobSpan } from './telemetry/job-span.ts';
 export type { TracedJob } from './telemetry/job-span.ts';
+export { composeQuery, INSTRUCTIONS_HEADER, isEmbeddedQuery } from './request-query.ts';
+export { SCRUBBED, scrubSecrets } from './scrub-secrets.ts';
 export {
   NO_SNAPSHOT_FLAG,
   nodeSnapshotDisabled,

@@ -15,6 +15,10 @@ export type JsonValue =
   | readonly JsonValue[]
   | { readonly [key: string]: JsonValue };
 
+/** The REPL language of a session: JavaScript (isolated-vm, the default) or Python (Pyodide in a sealed process). */
+export const ReplLanguage = z.enum(['js', 'python']);
+export type ReplLanguage = z.infer<typeof ReplLanguage>;
+
 /** Options a model may pass to `llm_query(prompt, opts)` and friends inside the REPL. */
 export const SubcallOptions = z
   .object({
@@ -32,12 +36,22 @@ export const QUESTION_HEADER = 'QUESTION:';
 export const CHILD_QUERY =
   'The variable `context` holds a task and its material. Carry out the task and give the result as the final answer.';
 
+/**
+ * The query of a drop-in request (one prompt holding both the material and the request, as
+ * `completion(prompt)` or a single chat message sends it): the request is found inside `context`.
+ */
+export const EMBEDDED_QUERY =
+  'The variable `context` is the whole message the user sent: the material together with their request (a question or an instruction, usually at its start or its end; see the preview of its first and last characters above). Find the request, carry it out over the material in `context`, and give the result as the final answer.';
+
 /** Sent at the iteration limit: one last request for the answer; no code runs after it. */
 export const FORCED_FINAL_MESSAGE =
   'You have used all of your turns. No more code will run. Reply now with your best final answer on one line: FINAL(your answer).';
 
 /** How many leading characters of the context the root prompt previews. */
 export const CONTEXT_PREVIEW_CHARS = 500;
+
+/** How many trailing characters of a long context the root prompt shows (where a drop-in prompt's question usually is). */
+export const CONTEXT_TAIL_CHARS = 500;
 
 /** Default cap on the characters of one step's output shown to the model. */
 export const DEFAULT_OUTPUT_LIMIT_CHARS = 20_000;

@@ -6,6 +6,8 @@ export { OpenAIProvider } from './llm/openai-provider.ts';
 export type { OpenAIProviderOptions } from './llm/openai-provider.ts';
 export { subcallCacheKey } from './llm/sub-call-key.ts';
 export { LiveStepExecutor } from './repl/live-step-executor.ts';
+export { createStepRepl } from './repl/step-repl.ts';
+export type { StepRepl, StepReplOptions } from './repl/step-repl.ts';
 export { SubcallHost } from './repl/subcall-host.ts';
 export { ReplSession } from './sandbox/index.ts';
 export type { ReplHost, ReplSessionOptions, StepOptions } from './sandbox/index.ts';

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseFlags } from '../strict-flags.ts';
-import { readBatchItems, RLM, runBatch } from '@rlm/sdk';
+import { assertPricedForBudget, readBatchItems, RLM, runBatch } from '@rlm/sdk';
 import type { BatchRecord, OutputSync } from '@rlm/sdk';
 import { startTelemetry } from '@rlm/telemetry';
 import { createBatchProgress, countRecord, ratePerMinute } from '../batch/batch-progress.ts';
@@ -14,14 +14,19 @@ import type { CommandIo } from '../command-io.ts';
 import { ENGINE_FLAG_OPTIONS, engineOverrides } from '../engine-flags.ts';
 import { numberFlag } from '../number-flag.ts';
 import { checkOutputFile } from '../output-file-flag.ts';
+import { EXIT_CODES, exitCodeOf, outcomeLine } from '../run-outcome.ts';
 import { usageError } from '../usage-error.ts';
 
 export const BATCH_USAGE = `rlm batch --input FILE|DIR --query TEXT [--query TEXT ...] --out FILE [--schema FILE]
         [--repairs N] [--concurrency N] [--request-concurrency N] [--csv FILE] [--sync line|none]
-        [--quiet] [--prefix P] [the model and budget flags of rlm run]
+        [--max-cost-total USD] [--quiet] [--prefix P] [the model and budget flags of rlm run]
   --input: JSONL of {id, text} or {id, path}, or a directory of text files. Re-running the
   same command skips pairs already in --out. --concurrency: pairs at once (default 4);
-  --request-concurrency: concurrent LLM calls of one pair (rlm run's --concurrency).`;
+  --request-concurrency: concurrent LLM calls of one pair (rlm run's --concurrency).
+  --max-cost-total: one cost cap over the whole batch; pairs not started stay pending.
+  Exit codes: 0 every pair answered, 3 some pair stopped by a budget / turn limit / timeout or
+  the batch stopped at --max-cost-total, 1 some pair failed (each cause printed) or interrupted,
+  2 bad input.`;
 
 export async function batchCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const { values } = parseFlags({
@@ -37,6 +42,7 @@ export async function batchCommand(argv: readonly string[], io: CommandIo): Prom
       csv: { type: 'string' },
       sync: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      'max-cost-total': { type: 'string' },
       prefix: { type: 'string' },
     },
     strict: true,
@@ -61,6 +67,10 @@ export async function batchCommand(argv: readonly string[], io: CommandIo): Prom
       : numberFlag('repairs', values.repairs, { min: 0, max: 10, integer: true });
   await checkOutputFile('out', values.out);
   if (values.csv !== undefined) await checkOutputFile('csv', values.csv);
+  const maxCostTotalUsd =
+    values['max-cost-total'] === undefined
+      ? undefined
+      : numberFlag('max-cost-total', values['max-cost-total'], { min: Number.MIN_VALUE });
   const schema = values.schema === undefined ? undefined : await readSchema(values.schema);
   const items = await readBatchItems(values.input);
 
@@ -70,10 +80,14 @@ export async function batchCommand(argv: readonly string[], io: CommandIo): Prom
     env: io.env,
     ...(values.prefix === undefined ? {} : { redisPrefix: values.prefix }),
   });
+  if (maxCostTotalUsd !== undefined)
+    assertPricedForBudget({ ...rlm.config, maxCostUsd: rlm.config.maxCostUsd ?? maxCostTotalUsd });
   // One trace per pair, linked to the batch span (packages/sdk/src/batch/batch-trace.ts).
   const telemetry = startTelemetry({ serviceName: 'rlm-batch', env: io.env });
   const progress = createBatchProgress(io, values.quiet);
   const records: BatchRecord[] = [];
+  let budgetStopped = false;
+  let partial = 0;
   const controller = new AbortController();
   const detach = io.onInterrupt(() => controller.abort(new Error('interrupted')));
   try {
@@ -87,6 +101,10 @@ export async function batchCommand(argv: readonly string[], io: CommandIo): Prom
       outFile: values.out,
       sync: sync satisfies OutputSync,
       signal: controller.signal,
+      ...(maxCostTotalUsd === undefined ? {} : { maxCostTotalUsd }),
+      onBudgetExhausted: () => {
+        budgetStopped = true;
+      },
       onPlan: (plan) => {
         progress.tally.total = plan.total;
         if (plan.tornBytes > 0 && !values.quiet)
@@ -101,6 +119,10 @@ export async function batchCommand(argv: readonly string[], io: CommandIo): Prom
       countRecord(progress.tally, record);
       records.push(record);
       progress.update(record);
+      // The cause of every failed or cut-short pair, one line each, whatever the progress display.
+      const cause = pairCause(record);
+      if (cause !== undefined) io.stderr(`batch: ${record.id} (${record.query.slice(0, 40)}): ${cause}`);
+      if (record.error === null && exitCodeOf(record) === EXIT_CODES.partial) partial += 1;
     }
   } finally {
     progress.finish();
@@ -117,7 +139,18 @@ export async function batchCommand(argv: readonly string[], io: CommandIo): Prom
         `$${tally.costUsd.toFixed(4)}, ${ratePerMinute(tally).toFixed(1)} pairs/min${interrupted ? ' (interrupted: run the same command to resume)' : ''}`,
     );
   }
-  return tally.failed > 0 || interrupted ? 1 : 0;
+  if (budgetStopped)
+    io.stderr(
+      `batch: stopped at --max-cost-total $${String(maxCostTotalUsd)}: the pairs not started stay pending (re-run with a larger cap to finish them)`,
+    );
+  if (tally.failed > 0 || interrupted) return EXIT_CODES.failed;
+  return partial > 0 || budgetStopped ? EXIT_CODES.partial : EXIT_CODES.final;
+}
+
+/** Why a pair has no (complete) answer, in one line; undefined for an answered pair. */
+function pairCause(record: BatchRecord): string | undefined {
+  if (record.error !== null) return `failed: ${record.error.code}: ${record.error.message.replace(/\s*\n\s*/g, ' ')}`;
+  return outcomeLine({ stopReason: record.stopReason });
 }
 
 async function readSchema(file: string): Promise<object> {

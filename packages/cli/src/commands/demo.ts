@@ -14,6 +14,14 @@ import { embeddedEndpoint } from '../embedded-endpoint.ts';
 import { ENGINE_FLAG_OPTIONS } from '../engine-flags.ts';
 import { createProgressPrinter } from '../progress-printer.ts';
 import { numberFlag } from '../number-flag.ts';
+import { EXIT_CODES, exitCodeOf, outcomeLine } from '../run-outcome.ts';
+import { createVerbosePrinter } from '../verbose-printer.ts';
+
+export const DEMO_USAGE = `rlm demo [--chars N] [--quiet] [the model and budget flags of rlm run]
+  a long-context task end to end with no setup: embedded, and the simulated model unless an
+  endpoint is configured (OPENAI_API_KEY / OPENAI_BASE_URL / --base-url). Shows the code the
+  model writes and the output it gets back; --quiet shows only the results.
+  Exit codes as rlm run: 0 answered, 3 partial, 1 failed (cause printed), 2 bad input.`;
 
 const DEMO_SEED = 2026;
 const QUESTIONS: readonly OolongQuestionKind[] = ['count', 'most-common'];
@@ -21,7 +29,11 @@ const QUESTIONS: readonly OolongQuestionKind[] = ['count', 'most-common'];
 export async function demoCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const { values } = parseFlags({
     args: [...argv],
-    options: { ...ENGINE_FLAG_OPTIONS, chars: { type: 'string', default: '1000000' } },
+    options: {
+      ...ENGINE_FLAG_OPTIONS,
+      chars: { type: 'string', default: '1000000' },
+      quiet: { type: 'boolean', default: false },
+    },
     strict: true,
   });
   const contextChars = numberFlag('chars', values.chars, { min: 10_000, integer: true });
@@ -48,7 +60,7 @@ export async function demoCommand(argv: readonly string[], io: CommandIo): Promi
         ? {}
         : { baseUrl: sim.baseUrl, model: 'sim-large', subModel: 'sim-small' }),
     });
-    let failed = false;
+    let exitCode: number = EXIT_CODES.final;
     for (const questionKind of QUESTIONS) {
       const task = generateOolongTask({
         seed: DEMO_SEED,
@@ -60,12 +72,16 @@ export async function demoCommand(argv: readonly string[], io: CommandIo): Promi
       io.stdout(
         `\nContext: ${task.context.length.toLocaleString('en-US')} characters of labelled lines. Question: ${task.query}`,
       );
-      const result = await rlm.completion(task.context, task.query, {
-        onEvent: createProgressPrinter((line) => io.stderr(`  ${line}`)),
-      });
+      // The model's code and what it got back, as it happens: the point of the demo.
+      const show = values.quiet
+        ? createProgressPrinter((line) => io.stderr(`  ${line}`))
+        : createVerbosePrinter((line) => io.stderr(`  ${line}`), { maxOutputChars: 600 });
+      const result = await rlm.completion(task.context, task.query, { onEvent: show });
       const score = gradeAnswer(task, result.answer);
-      failed ||= result.stopReason === 'error';
+      exitCode = worseExit(exitCode, exitCodeOf(result));
       io.stdout(describe(result, task.expectedAnswerText, score));
+      const outcome = outcomeLine(result);
+      if (outcome !== undefined) io.stderr(`rlm: ${outcome}`);
     }
     if (sim !== undefined) {
       const stats = sim.stats();
@@ -76,7 +92,7 @@ export async function demoCommand(argv: readonly string[], io: CommandIo): Promi
         'The simulator proves the machinery (code execution, fan-out, budgets, caching), not model quality.',
       );
     }
-    return failed ? 1 : 0;
+    return exitCode;
   } finally {
     await sim?.close();
   }
@@ -91,4 +107,10 @@ function describe(result: RlmResult, expected: string, score: number): string {
     `  tokens:     ${result.usage.inputTokens.toLocaleString('en-US')} in (${result.usage.cachedInputTokens.toLocaleString('en-US')} prefix-cached), ${result.usage.outputTokens.toLocaleString('en-US')} out, $${result.costUsd.toFixed(4)}`,
     `  time:       ${(result.durationMs / 1000).toFixed(2)} s`,
   ].join('\n');
+}
+
+/** Failed (1) outranks partial (3), which outranks answered (0). */
+function worseExit(a: number, b: number): number {
+  const rank = (code: number): number => (code === EXIT_CODES.failed ? 2 : code === EXIT_CODES.partial ? 1 : 0);
+  return rank(b) > rank(a) ? b : a;
 }

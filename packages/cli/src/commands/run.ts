@@ -10,6 +10,8 @@ import { startTelemetry } from '@rlm/telemetry';
 import { readContextSource } from '../context-source.ts';
 import { ENGINE_FLAG_OPTIONS, engineOverrides } from '../engine-flags.ts';
 import { createProgressPrinter } from '../progress-printer.ts';
+import { exitCodeOf, outcomeLine } from '../run-outcome.ts';
+import { createVerbosePrinter } from '../verbose-printer.ts';
 import { openTrajectory } from '../trajectory-writer.ts';
 import type { CommandIo } from '../command-io.ts';
 import { parseFlags } from '../strict-flags.ts';
@@ -17,11 +19,16 @@ import { usageError } from '../usage-error.ts';
 
 export const RUN_USAGE = `rlm run --context FILE|- --query TEXT [--model M] [--sub-model M] [--base-url URL]
         [--api-key KEY] [--max-depth N] [--max-iterations N] [--max-tokens N] [--max-cost USD]
-        [--timeout SEC] [--step-timeout SEC] [--concurrency N] [--redis URL | --redis-cluster H:P,...] [--json]
-        [--trace-out FILE] [--quiet] [--prefix P] [--record-content] [--log-level L]
+        [--timeout SEC] [--step-timeout SEC] [--concurrency N] [--redis URL | --redis-cluster H:P,...]
+        [--json] [--trace-out FILE] [--verbose] [--quiet] [--price IN,OUT] [--prefix P]
+        [--record-content] [--log-level L] [--repl js|python]
+  --repl python: the model writes Python, run by Pyodide in a sealed sandbox process (default js).
   A context file ending in .json is parsed as JSON; anything else is read as UTF-8 text. Empty,
   binary (NUL bytes) or invalid UTF-8 input, or more than RLM_MAX_CONTEXT_CHARS characters, is
   refused before any model is called. Numbers are plain decimals; a flag may be given once.
+  --verbose prints each turn's code, the output fed back and the sub-call batches on stderr.
+  Exit codes: 0 final answer, 3 stopped by a budget / the turn limit / the timeout (partial
+  answer), 1 failed (the cause is printed), 2 bad input.
   OTEL_EXPORTER_OTLP_ENDPOINT set: the request is traced (service rlm-cli), --json's traceId names it.`;
 
 export async function runCommand(argv: readonly string[], io: CommandIo): Promise<number> {
@@ -34,6 +41,7 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
       json: { type: 'boolean', default: false },
       'trace-out': { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
       prefix: { type: 'string' },
     },
     strict: true,
@@ -57,7 +65,11 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
     await telemetry.shutdown();
     throw error;
   }
-  const progress = values.quiet ? undefined : createProgressPrinter((line) => io.stderr(line));
+  const progress = values.quiet
+    ? undefined
+    : values.verbose
+      ? createVerbosePrinter((line) => io.stderr(line))
+      : createProgressPrinter((line) => io.stderr(line));
   const onEvent = (event: RlmEvent): void => {
     progress?.(event);
     trajectory?.event(event);
@@ -75,12 +87,14 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
   await trajectory?.close(result);
   if (values.json) io.stdout(JSON.stringify(result));
   else {
-    // A failed request prints its cause in one line, never an empty "answer".
-    if (result.stopReason !== 'error' || result.answer !== '') io.stdout(result.answer);
-    if (result.stopReason === 'error') io.stderr(`rlm: ${result.error?.message.replaceAll('\n', ' ') ?? 'the request failed'}`);
+    // A failed request prints its cause in one line, never an empty "answer"; the cause of any run
+    // without a final answer is printed even with --quiet.
+    if (result.answer !== '') io.stdout(result.answer);
+    const outcome = outcomeLine(result);
+    if (outcome !== undefined) io.stderr(`rlm: ${outcome}`);
     if (!values.quiet) io.stderr(summaryLine(result));
   }
-  return result.stopReason === 'error' ? 1 : 0;
+  return exitCodeOf(result);
 }
 
 function summaryLine(result: RlmResult): string {

@@ -13,14 +13,21 @@ import { ENGINE_FLAG_OPTIONS, engineOverrides } from '../engine-flags.ts';
 import { numberFlag } from '../number-flag.ts';
 import { callerTokens } from '../serve/caller-auth.ts';
 import { startServeServer } from '../serve/serve-server.ts';
+import { upstreamOf } from '../serve/upstream-proxy.ts';
+import { usageError } from '../usage-error.ts';
+import type { Upstream } from '../serve/upstream-proxy.ts';
 
 export const SERVE_USAGE = `rlm serve [--port P] [--host H] [--base-url URL] [--api-key KEY] [--model M] [--sub-model M]
-        [--redis URL | --redis-cluster H:P,...] [--auth-token TOKEN] [--models M1,M2] [--max-requests N] [--max-body-bytes N]
-        [--retry-after SEC] [--body-timeout SEC] [budget flags of rlm run as defaults]
-  OpenAI-compatible: POST /v1/chat/completions with model "rlm:<root model>", GET /v1/models,
-  GET /healthz. Callers send Authorization: Bearer TOKEN (--auth-token or RLM_AUTH_TOKENS=a,b).
-  A request's body is read (within --body-timeout, default 30 s; headers within 10 s) before it
-  takes one of the --max-requests slots, so slow clients cannot hold slots.`;
+        [--redis URL | --redis-cluster H:P,...] [--auth-token TOKEN] [--models M1,M2] [--max-requests N]
+        [--max-body-bytes N] [--retry-after SEC] [--body-timeout SEC] [--direct-below TOKENS] [--repl js|python]
+        [budget flags of rlm run as limits]
+  OpenAI-compatible: POST /v1/chat/completions with model "rlm:<root model>" (an RLM) or a plain
+  model name (proxied to the upstream), GET /v1/models (only names that work), GET /healthz.
+  Callers send Authorization: Bearer TOKEN (--auth-token or RLM_AUTH_TOKENS=a,b); their "rlm"
+  options may only tighten the budget flags given here. --direct-below: rlm: requests shorter
+  than TOKENS go straight to the model. --repl: the server's default REPL language; a request may choose
+  with "rlm": {"repl": "python"}. A request's body is read (within --body-timeout, default 30 s;
+  headers within 10 s) before it takes one of the --max-requests slots, so slow clients cannot hold slots.`;
 
 export async function serveCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const { values } = parseFlags({
@@ -36,6 +43,7 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
       'retry-after': { type: 'string', default: '1' },
       'body-timeout': { type: 'string', default: '30' },
       prefix: { type: 'string' },
+      'direct-below': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -56,6 +64,10 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
     integer: true,
   });
   const bodyTimeoutSec = numberFlag('body-timeout', values['body-timeout'], { min: 0.1, max: 3600 });
+  const directBelowTokens =
+    values['direct-below'] === undefined
+      ? undefined
+      : numberFlag('direct-below', values['direct-below'], { min: 1, integer: true });
   const models = values.models
     ?.split(',')
     .map((model) => model.trim())
@@ -78,6 +90,7 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
     maxRequests,
     retryAfterSec,
     models: models === undefined || models.length === 0 ? undefined : models,
+    ...proxyOptions(rlm, directBelowTokens),
     log: (line) => io.stderr(line),
   });
   io.stderr(
@@ -93,4 +106,18 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
   await rlm.close();
   await telemetry.shutdown();
   return 0;
+}
+
+/** The upstream plain names are proxied to: the configured endpoint (cluster servers without one proxy nothing). */
+function proxyOptions(
+  rlm: RLM,
+  directBelowTokens: number | undefined,
+): { upstream?: Upstream; directBelowTokens?: number } {
+  const upstream = upstreamOf(rlm.config);
+  if (upstream === undefined) {
+    if (directBelowTokens !== undefined)
+      throw usageError('--direct-below needs a model endpoint to send requests to (--base-url or --api-key)');
+    return {};
+  }
+  return { upstream, ...(directBelowTokens === undefined ? {} : { directBelowTokens }) };
 }

@@ -10,7 +10,8 @@ import { usageError } from '../usage-error.ts';
 export const SIM_USAGE = `rlm sim [--port P] [--host H] [--policy solver|scripted] [--strategy llm|rlm] [--latency-ms MS]
         [--per-token-ms MS] [--max-concurrency N] [--rpm N] [--error-rate R] [--label-error-rate R]
         [--subcall-error-rate R] [--program-error-rate R] [--slow-program-rate R] [--context-window TOKENS]
-  run the simulated OpenAI-compatible model server (base URL http://127.0.0.1:P/v1)`;
+  run the simulated OpenAI-compatible model server (base URL http://127.0.0.1:P/v1); it answers
+  any model name (it stands in for whatever model you configure) and lists sim-large, sim-small`;
 
 export async function simCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const { values } = parseFlags({
@@ -59,6 +60,7 @@ export async function simCommand(argv: readonly string[], io: CommandIo): Promis
     ...(values.rpm === undefined ? {} : { rateLimit: { requestsPerMinute: number('rpm', 1) } }),
     faults: { errorRate: number('error-rate', 0, 1) },
     contextWindowTokens: number('context-window', 1),
+    anyModel: true,
   });
   io.stderr(`simulated model server (${policy} policy) listening; base URL ${server.baseUrl}`);
   await new Promise<void>((resolve) => {

@@ -11,8 +11,9 @@ import type { Trajectory } from '../trace/read-trajectory.ts';
 import { renderTrace } from '../trace/render-trace.ts';
 import { usageError } from '../usage-error.ts';
 
-export const TRACE_USAGE = `rlm trace FILE [--depth N] [--no-color]
-  print the call tree of a trajectory (rlm run --trace-out FILE); --depth N collapses sessions deeper than N`;
+export const TRACE_USAGE = `rlm trace FILE [--depth N] [--code] [--no-color]
+  print the call tree of a trajectory (rlm run --trace-out FILE); --depth N collapses sessions deeper
+  than N; --code adds each turn's reply, each step's code and output, and each sub-call's answer`;
 
 export async function traceCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseFlags({
@@ -20,6 +21,7 @@ export async function traceCommand(argv: readonly string[], io: CommandIo): Prom
     options: {
       depth: { type: 'string' },
       'no-color': { type: 'boolean', default: false },
+      code: { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: true,
@@ -36,7 +38,11 @@ export async function traceCommand(argv: readonly string[], io: CommandIo): Prom
   const color =
     !values['no-color'] && io.env['NO_COLOR'] === undefined && io.stdoutIsTerminal === true;
   io.stdout(
-    renderTrace(trajectory, { color, ...(maxDepth === undefined ? {} : { maxDepth }) }).join('\n'),
+    renderTrace(trajectory, {
+      color,
+      code: values.code,
+      ...(maxDepth === undefined ? {} : { maxDepth }),
+    }).join('\n'),
   );
   return 0;
 }

@@ -1,13 +1,17 @@
 /**
- * POST /v1/chat/completions: one RLM request per call. The conversation
- * becomes context + query (message-context.ts), `rlm:<model>` names the root
- * model, and the caller's disconnect aborts the request's whole tree.
+ * POST /v1/chat/completions: `rlm:<model>` is one RLM request whose root model
+ * is <model>; a plain model name (and, with --direct-below, a short `rlm:`
+ * request) is proxied to the upstream (upstream-proxy.ts). The conversation
+ * becomes context + question (message-context.ts), the operator's limits bound
+ * the caller's options (operator-limits.ts), and the caller's disconnect aborts
+ * the request's whole tree.
  * Streaming sends progress chunks as the run advances, then the answer,
  * the finish chunk, optional usage chunk and [DONE].
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { RLM, RlmResult } from '@rlm/sdk';
+import { countTokens } from '@rlm/shared';
 import type { RlmEvent } from '@rlm/shared';
 import { ApiError, toApiError } from './api-error.ts';
 import { parseChatRequest, rootModelOf } from './chat-request.ts';
@@ -23,12 +27,19 @@ import {
 } from './completion-format.ts';
 import type { CompletionIdentity } from './completion-format.ts';
 import { conversationToRlmInput } from './message-context.ts';
+import { assertWithinOperatorLimits } from './operator-limits.ts';
+import { proxyChatCompletion } from './upstream-proxy.ts';
+import type { Upstream } from './upstream-proxy.ts';
 import { SseWriter } from './sse-writer.ts';
 
 export interface ChatCompletionDeps {
   readonly rlm: RLM;
-  /** Root models callers may name; undefined: any. */
+  /** Models callers may name (root and sub-model); undefined: any. */
   readonly allowedModels: readonly string[] | undefined;
+  /** Where plain model names (and short `rlm:` requests) go; undefined: they are refused. */
+  readonly upstream: Upstream | undefined;
+  /** `rlm:` requests whose messages total fewer tokens go straight to the model; undefined: never. */
+  readonly directBelowTokens: number | undefined;
 }
 
 export async function handleChatCompletion(
@@ -38,35 +49,43 @@ export async function handleChatCompletion(
 ): Promise<void> {
   const request = parseChatRequest(rawBody);
   const rootModel = rootModelOf(request.model);
-  if (
-    rootModel === undefined ||
-    (deps.allowedModels !== undefined && !deps.allowedModels.includes(rootModel))
-  ) {
+  const served = rootModel ?? request.model;
+  const proxied = rootModel === undefined;
+  if ((proxied && deps.upstream === undefined) || (deps.allowedModels !== undefined && !deps.allowedModels.includes(served))) {
     throw new ApiError(
       404,
       'invalid_request_error',
       'model_not_found',
-      `The model '${request.model}' does not exist (this server serves rlm:<model>; see GET /v1/models)`,
-      {
-        param: 'model',
-      },
+      `The model '${request.model}' does not exist here (see GET /v1/models)`,
+      { param: 'model' },
     );
   }
-  const input = conversationToRlmInput(request.messages);
   const caller = new AbortController();
   response.on('close', () => {
     if (!response.writableFinished) caller.abort(new Error('the client disconnected'));
   });
+  if (proxied && deps.upstream !== undefined) {
+    await proxyChatCompletion(response, request.body, deps.upstream, caller.signal);
+    return;
+  }
+  assertWithinOperatorLimits(request.overrides, served, { config: deps.rlm.config, allowedModels: deps.allowedModels });
+  const input = conversationToRlmInput(request.messages);
+  if (deps.upstream !== undefined && isBelow(request.messages, deps.directBelowTokens)) {
+    await proxyChatCompletion(response, { ...request.body, model: served }, deps.upstream, caller.signal);
+    return;
+  }
   const identity: CompletionIdentity = {
     id: `chatcmpl-${randomUUID()}`,
     created: Math.floor(Date.now() / 1000),
     model: request.model,
   };
-  const overrides = { ...request.overrides, model: rootModel };
+  const overrides = { ...request.overrides, model: served };
+  const instructions = input.instructions === undefined ? {} : { instructions: input.instructions };
   if (!request.stream) {
     const result = await deps.rlm.completion(input.context, input.query, {
       signal: caller.signal,
       overrides,
+      ...instructions,
     });
     if (caller.signal.aborted) return;
     assertAnswered(result);
@@ -75,6 +94,17 @@ export async function handleChatCompletion(
     return;
   }
   await streamCompletion(response, request, identity, deps.rlm, input, caller.signal, overrides);
+}
+
+/** Whether the conversation is short enough for --direct-below (counting characters first: a token is at least one). */
+function isBelow(messages: ChatRequest['messages'], tokens: number | undefined): boolean {
+  if (tokens === undefined) return false;
+  const texts = messages.flatMap((message) => message.parts);
+  const chars = texts.reduce((sum, text) => sum + text.length, 0);
+  if (chars < tokens) return true;
+  // Beyond ~12 characters per token no tokenizer gets under the bar: skip counting megabytes.
+  if (chars > tokens * 12) return false;
+  return texts.reduce((sum, text) => sum + countTokens(text), 0) < tokens;
 }
 
 async function streamCompletion(
@@ -101,7 +131,12 @@ async function streamCompletion(
   };
   let result: RlmResult;
   try {
-    result = await rlm.completion(input.context, input.query, { signal, onEvent, overrides });
+    result = await rlm.completion(input.context, input.query, {
+      signal,
+      onEvent,
+      overrides,
+      ...(input.instructions === undefined ? {} : { instructions: input.instructions }),
+    });
   } catch (error) {
     if (!started) throw error;
     sse.data(toApiError(error).body());

@@ -18,6 +18,8 @@ export interface ChatRequest {
   readonly stream: boolean;
   readonly includeUsage: boolean;
   readonly overrides: RequestOverrides;
+  /** The body as sent, for forwarding to the upstream (proxied and direct requests). */
+  readonly body: Readonly<Record<string, unknown>>;
 }
 
 /** `rlm` member -> RLM setting, with the kind of value it takes. */
@@ -28,6 +30,7 @@ const RLM_OPTIONS: Record<string, readonly [keyof RequestOverrides, 'number' | '
   max_cost_usd: ['maxCostUsd', 'number'],
   timeout_sec: ['timeoutSec', 'number'],
   sub_model: ['subModel', 'string'],
+  repl: ['repl', 'string'],
 };
 
 export function parseChatRequest(raw: Buffer): ChatRequest {
@@ -61,6 +64,7 @@ export function parseChatRequest(raw: Buffer): ChatRequest {
       streamOptions !== null &&
       (streamOptions as Record<string, unknown>)['include_usage'] === true,
     overrides: overrides as RequestOverrides,
+    body: record,
   };
 }
 

@@ -1,15 +1,22 @@
 /**
  * The rule that turns a chat conversation into an RLM request
- * (docs/decisions/2026-11-24-serve-message-to-context-rule.md):
+ * (docs/decisions/2026-11-29-serve-drop-in-message-rule.md):
  *
- * 1. The last message must have role "user"; its text is the root QUERY.
- *    When its content is an array of several text parts, the LAST part is the
- *    query and the earlier parts join the context, as if sent as messages before it.
- * 2. Every earlier message (any role: system, developer, user, assistant, tool),
- *    in order, is a context DOCUMENT: its text verbatim, the role dropped.
- *    Messages with empty text are skipped.
- * 3. No documents: the context is "". One document: the context is that string.
- *    Several: the context is an array of strings (the REPL's `context[i]`).
+ * 1. System and developer messages are the caller's INSTRUCTIONS to the root
+ *    model (they ride with the request, never become a context document);
+ *    one longer than INSTRUCTIONS_MAX_CHARS is a document instead, since no
+ *    root prompt can carry it whole.
+ * 2. The other messages (user, assistant, tool) give the conversation's texts
+ *    in order: each message's text, except that a last user message with
+ *    several text parts contributes each part separately. Empty texts are skipped.
+ * 3. The last message must have role "user". When its last text is SHORT
+ *    (at most QUESTION_MAX_CHARS) and at least one other text precedes it, that
+ *    last text is the QUESTION and the earlier texts are the documents.
+ * 4. Otherwise (one message holding the document and the question, or a long
+ *    last message) there is no separate question: every text is context, and
+ *    the request is found inside it (`EMBEDDED_QUERY`; the root model sees the
+ *    context's head and tail, never the whole text).
+ * 5. One document: the context is that string. Several: an array of strings.
  */
 import type { ContextValue } from '@rlm/shared';
 import { invalidRequest } from './api-error.ts';
@@ -22,8 +29,18 @@ export interface ChatInputMessage {
 
 export interface RlmInput {
   readonly context: ContextValue;
-  readonly query: string;
+  /** The separate question, or undefined when the request is inside the context (a drop-in prompt). */
+  readonly query: string | undefined;
+  /** The system / developer messages, joined; undefined when there are none. */
+  readonly instructions: string | undefined;
 }
+
+/** A last user text up to this long, after other texts, is a separate question (about 1,000 tokens). */
+export const QUESTION_MAX_CHARS = 4_000;
+/** System / developer text up to this long is instructions for the root model (about 4,000 tokens). */
+export const INSTRUCTIONS_MAX_CHARS = 16_000;
+
+const INSTRUCTION_ROLES = new Set(['system', 'developer']);
 
 export function conversationToRlmInput(messages: readonly ChatInputMessage[]): RlmInput {
   const last = messages.at(-1);
@@ -31,19 +48,30 @@ export function conversationToRlmInput(messages: readonly ChatInputMessage[]): R
     throw invalidRequest('messages must not be empty', 'invalid_request', 'messages');
   if (last.role !== 'user') {
     throw invalidRequest(
-      'the last message must have role "user": its text is the question',
+      'the last message must have role "user": it holds the question',
       'invalid_request',
       'messages',
     );
   }
-  const query = last.parts.at(-1) ?? '';
-  if (query.trim() === '')
+  const instructions: string[] = [];
+  const texts: string[] = [];
+  for (const message of messages.slice(0, -1)) {
+    const text = message.parts.join('\n');
+    if (text.trim() === '') continue;
+    if (INSTRUCTION_ROLES.has(message.role) && text.length <= INSTRUCTIONS_MAX_CHARS)
+      instructions.push(text);
+    else texts.push(text);
+  }
+  texts.push(...last.parts.filter((part) => part.trim() !== ''));
+  const final = texts.at(-1);
+  if (final === undefined || last.parts.every((part) => part.trim() === ''))
     throw invalidRequest('the last user message has no text', 'invalid_request', 'messages');
-  const documents = [
-    ...messages.slice(0, -1).map((message) => message.parts.join('\n')),
-    ...last.parts.slice(0, -1),
-  ].filter((text) => text !== '');
-  const context: ContextValue =
-    documents.length === 0 ? '' : documents.length === 1 ? (documents[0] ?? '') : documents;
-  return { context, query };
+  const separateQuestion = texts.length > 1 && final.length <= QUESTION_MAX_CHARS;
+  const documents = separateQuestion ? texts.slice(0, -1) : texts;
+  const context: ContextValue = documents.length === 1 ? (documents[0] ?? '') : documents;
+  return {
+    context,
+    query: separateQuestion ? final : undefined,
+    instructions: instructions.length === 0 ? undefined : instructions.join('\n\n'),
+  };
 }

@@ -1,8 +1,8 @@
 /**
  * `rlm serve`'s HTTP server (node:http) and its routes:
  *   GET  /healthz              liveness + requests in flight (no auth)
- *   GET  /v1/models            the served `rlm:<model>` names
- *   POST /v1/chat/completions  one RLM request (chat-completion.ts)
+ *   GET  /v1/models            the names that work: `rlm:<model>` and proxied plain names (model-list.ts)
+ *   POST /v1/chat/completions  one RLM request, or a proxied one (chat-completion.ts)
  * Every route but /healthz needs a caller token when tokens are configured.
  */
 import { createServer } from 'node:http';
@@ -12,7 +12,6 @@ import type { RLM } from '@rlm/sdk';
 import { ApiError, sendApiError, toApiError } from './api-error.ts';
 import { assertCaller } from './caller-auth.ts';
 import { handleChatCompletion } from './chat-completion.ts';
-import { MODEL_PREFIX } from './chat-request.ts';
 import {
   applySlowClientTimeouts,
   BodyReaders,
@@ -21,7 +20,9 @@ import {
   readBodyWithin,
 } from './body-reader.ts';
 import type { BodyLimits } from './body-reader.ts';
+import { servedModelIds } from './model-list.ts';
 import { RequestSlots } from './request-limits.ts';
+import type { Upstream } from './upstream-proxy.ts';
 
 export interface ServeOptions {
   readonly rlm: RLM;
@@ -38,6 +39,10 @@ export interface ServeOptions {
   readonly retryAfterSec: number;
   /** Root models listed by /v1/models and accepted; undefined: any `rlm:<model>`, listing the default model. */
   readonly models: readonly string[] | undefined;
+  /** The model endpoint plain names are proxied to; undefined: `rlm:` names only. */
+  readonly upstream?: Upstream;
+  /** --direct-below: `rlm:` requests under this many tokens go straight to the model. */
+  readonly directBelowTokens?: number;
   /** Reports unexpected failures (never request content or tokens). */
   readonly log: (line: string) => void;
 }
@@ -98,11 +103,16 @@ async function route(
   if (path === '/v1/models' || path === '/v1/chat/completions')
     assertCaller(request, options.callerTokens);
   if (path === '/v1/models' && request.method === 'GET') {
-    const models = options.models ?? [options.rlm.config.model];
+    const config = options.rlm.config;
+    const ids = await servedModelIds({
+      upstream: options.upstream,
+      allowedModels: options.models,
+      configuredModels: [config.model, ...(config.subModel === undefined ? [] : [config.subModel])],
+    });
     sendJson(response, 200, {
       object: 'list',
-      data: models.map((model) => ({
-        id: `${MODEL_PREFIX}${model}`,
+      data: ids.map((id) => ({
+        id,
         object: 'model',
         created: 0,
         owned_by: 'rlm',
@@ -124,6 +134,8 @@ async function route(
       await handleChatCompletion(response, body, {
         rlm: options.rlm,
         allowedModels: options.models,
+        upstream: options.upstream,
+        directBelowTokens: options.directBelowTokens,
       });
     } finally {
       release();

@@ -244,4 +244,24 @@ describe('renderTrace', () => {
       '\u001b[',
     );
   });
+
+  it('with code: each reply, each step code and output, and each sub-call answer, under their lines', () => {
+    const lines = renderTrace({ metadata, events, result }, { color: false, code: true }).slice(2, 16);
+    expect(lines).toEqual([
+      expect.stringMatching(/^session d0 /),
+      expect.stringMatching(/^└─ iteration 1 /),
+      '   ├─ reply:',
+      '   │    ```repl',
+      '   │    ...',
+      '   │    ```',
+      expect.stringMatching(/^   └─ step 1 /),
+      '      ├─ code:',
+      '      │    {',
+      '      │      const a = await llm_query("x");',
+      '      │    }',
+      '      ├─ output:',
+      '      │    a none',
+      expect.stringMatching(/^      ├─ llm_query #1 d1 .* cache hit {2}answer: /),
+    ]);
+  });
 });

@@ -19,7 +19,12 @@ export interface RenderOptions {
   /** Deepest session depth shown in full; undefined shows everything. */
   readonly maxDepth?: number;
   readonly color: boolean;
+  /** `--code`: each turn's reply, each step's code and output, each sub-call's answer. */
+  readonly code?: boolean;
 }
+
+/** Lines of a step's output shown with --code (the trajectory has all of it). */
+const CODE_MODE_OUTPUT_LINES = 20;
 
 interface DisplayNode {
   readonly text: string;
@@ -94,10 +99,12 @@ function turnNode(turn: TurnNode, options: RenderOptions, paint: Paint): Display
       ? paint('yellow', 'no code')
       : '',
   ];
-  return {
-    text: parts.filter(Boolean).join('  '),
-    children: turn.steps.map((step) => stepNode(step, options, paint)),
-  };
+  const steps = turn.steps.map((step) => stepNode(step, options, paint));
+  const reply =
+    options.code === true && completion !== undefined
+      ? [{ text: `${paint('dim', 'reply:')}\n${completion.reply}`, children: [] }]
+      : [];
+  return { text: parts.filter(Boolean).join('  '), children: [...reply, ...steps] };
 }
 
 function stepNode(step: StepNode, options: RenderOptions, paint: Paint): DisplayNode {
@@ -115,10 +122,16 @@ function stepNode(step: StepNode, options: RenderOptions, paint: Paint): Display
     end?.reset === undefined ? '' : paint('red', `REPL reset (${end.reset})`),
     paint('dim', oneLine(firstLine, 60)),
   ];
-  return {
-    text: parts.filter(Boolean).join('  '),
-    children: step.subcalls.map((call) => subcallNode(call, options, paint)),
-  };
+  const calls = step.subcalls.map((call) => subcallNode(call, options, paint));
+  if (options.code !== true) return { text: parts.filter(Boolean).join('  '), children: calls };
+  const detail: DisplayNode[] = [{ text: `${paint('dim', 'code:')}\n${step.start.code}`, children: [] }];
+  if (end !== undefined && end.output !== '') {
+    const lines = end.output.split('\n');
+    const shown = lines.slice(0, CODE_MODE_OUTPUT_LINES).join('\n');
+    const more = lines.length > CODE_MODE_OUTPUT_LINES ? `\n… ${lines.length - CODE_MODE_OUTPUT_LINES} more lines` : '';
+    detail.push({ text: `${paint('dim', 'output:')}\n${shown}${more}`, children: [] });
+  }
+  return { text: parts.filter(Boolean).join('  '), children: [...detail, ...calls] };
 }
 
 function subcallNode(call: SubcallNode, options: RenderOptions, paint: Paint): DisplayNode {
@@ -131,6 +144,7 @@ function subcallNode(call: SubcallNode, options: RenderOptions, paint: Paint): D
     end === undefined ? paint('red', '(unfinished)') : ms(end.durationMs),
     end?.cacheHit === true ? paint('yellow', 'cache hit') : '',
     end?.error === undefined ? '' : paint('red', `error: ${oneLine(end.error, 80)}`),
+    options.code === true && end?.answer !== undefined ? `answer: ${oneLine(end.answer, 120)}` : '',
   ];
   const child = call.child;
   let children: DisplayNode[] = [];
@@ -156,14 +170,17 @@ function collapsedNode(totals: SubtreeTotals, paint: Paint): DisplayNode {
   return { text: text.filter(Boolean).join('  '), children: [] };
 }
 
-/** Draws a tree with box-drawing connectors. */
+/** Draws a tree with box-drawing connectors; a node's further text lines sit under its first. */
 function draw(root: DisplayNode): string[] {
   const lines = [root.text];
   const walk = (node: DisplayNode, prefix: string): void => {
     node.children.forEach((child, index) => {
       const last = index === node.children.length - 1;
-      lines.push(`${prefix}${last ? '└─ ' : '├─ '}${child.text}`);
-      walk(child, `${prefix}${last ? '   ' : '│  '}`);
+      const inner = `${prefix}${last ? '   ' : '│  '}`;
+      const [first = '', ...rest] = child.text.split('\n');
+      lines.push(`${prefix}${last ? '└─ ' : '├─ '}${first}`);
+      for (const line of rest) lines.push(`${inner}${child.children.length > 0 ? '│ ' : '  '}${line}`);
+      walk(child, inner);
     });
   };
   walk(root, '');

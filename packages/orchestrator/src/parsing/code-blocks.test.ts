@@ -198,4 +198,21 @@ describe('extractCodeBlocks', () => {
       );
     });
   });
+
+  it('for a Python REPL takes repl, python, python3 and py blocks and leaves JavaScript as prose', () => {
+    const reply = [
+      '```repl\na = 1\n```',
+      '```js\nconst b = 2;\n```',
+      '```python\nb = 2\n```',
+      '```Python3 extra words\nc = 3\n```',
+      '```py\nFINAL(a + b + c)\n```',
+    ].join('\n');
+    expect(extractCodeBlocks(reply, 'python')).toEqual([
+      { language: 'python', code: 'a = 1' },
+      { language: 'python', code: 'b = 2' },
+      { language: 'python', code: 'c = 3' },
+      { language: 'python', code: 'FINAL(a + b + c)' },
+    ]);
+    expect(extractCodeBlocks(reply, 'js').map((block) => block.code)).toEqual(['a = 1', 'const b = 2;']);
+  });
 });

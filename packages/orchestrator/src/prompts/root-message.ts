@@ -29,6 +29,10 @@ export function renderRootUserMessage(metadata: ContextMetadata, query: string):
     '"""',
     '',
   );
+  if (metadata.tail !== undefined) {
+    const of = metadata.items === undefined ? '' : ' of the last item';
+    lines.push(`The last ${metadata.tail.length} characters${of}:`, '"""', metadata.tail, '"""', '');
+  }
   lines.push('Start by exploring `context` with code. Do not answer before you have looked.', '');
   lines.push(QUESTION_HEADER, query);
   return lines.join('\n');

@@ -16,4 +16,18 @@ describe('buildSystemPrompt', () => {
     expect(prompt).toContain('FINAL_VAR("name")');
     expect(prompt).toContain('20,000 characters');
   });
+
+  it('describes a Python REPL with plain functions for Python sessions, in both variants', () => {
+    const prompt = buildSystemPrompt({ ...base, repl: 'python' });
+    expect(prompt).toContain('Python REPL');
+    expect(prompt).toContain('llm_query(prompt, model=None)');
+    expect(prompt).toContain('rlm_query_batched(prompts, model=None)');
+    expect(prompt).toContain('answer["ready"] = True');
+    expect(prompt).not.toMatch(/await|JavaScript|console\.log/);
+    const replOnly = buildSystemPrompt({ ...base, repl: 'python', subcalls: false });
+    expect(replOnly).toContain('Python REPL');
+    expect(replOnly).not.toMatch(/llm_query|rlm_query/);
+    // At the last REPL depth, rlm_query is said to behave like llm_query.
+    expect(buildSystemPrompt({ ...base, repl: 'python', depth: 1 })).toContain('do exactly what `llm_query` does');
+  });
 });

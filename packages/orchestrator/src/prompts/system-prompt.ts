@@ -4,6 +4,9 @@
  * short working strategies. It is identical for every request of a given
  * shape, so providers' prefix caches hit across requests.
  */
+import type { ReplLanguage } from '@rlm/shared';
+import { buildPythonSystemPrompt } from './python-system-prompt.ts';
+
 export interface SystemPromptOptions {
   /** Depth of the session this prompt is for (0 = root). */
   readonly depth: number;
@@ -12,6 +15,8 @@ export interface SystemPromptOptions {
   readonly outputLimitChars: number;
   /** False: the REPL-only ablation; the prompt then says nothing about sub-calls. Default true. */
   readonly subcalls?: boolean;
+  /** The REPL language; JavaScript when absent (Python's prompt is python-system-prompt.ts). */
+  readonly repl?: ReplLanguage;
 }
 
 /*
@@ -51,6 +56,7 @@ function advice(items: readonly string[]): string {
 }
 
 export function buildSystemPrompt(options: SystemPromptOptions): string {
+  if (options.repl === 'python') return buildPythonSystemPrompt(options);
   if (options.subcalls === false) return buildReplOnlyPrompt(options);
   const canRecurse = options.depth + 1 < options.maxDepth;
   const recursion = canRecurse

@@ -146,7 +146,7 @@ async function loop(state: LoopState): Promise<SessionOutcome> {
     });
     const { reply, blocks, turn } = await withIterationSpan(task, iteration, async () => {
       const reply = await askRootModel(state, `t${iteration}`);
-      const blocks = extractCodeBlocks(reply);
+      const blocks = extractCodeBlocks(reply, task.settings.repl ?? 'js');
       return { reply, blocks, turn: await runTurn(state, reply, blocks) };
     });
     runtime.emit({
@@ -348,6 +348,7 @@ function initialMessages(task: SessionTask): ChatMessage[] {
     subModel: task.settings.subModel,
     outputLimitChars: task.settings.outputLimitChars,
     subcalls: task.settings.subcalls !== false,
+    ...(task.settings.repl === undefined ? {} : { repl: task.settings.repl }),
   });
   const metadata = contextMetadataOf(task);
   if (metadata === undefined)

@@ -9,6 +9,7 @@
  */
 import type { RLM } from '../rlm.ts';
 import { AnswerSchema } from './answer-schema.ts';
+import { BatchBudget } from './batch-budget.ts';
 import type { BatchItem } from './batch-item.ts';
 import type { BatchRecord } from './batch-record.ts';
 import { OutputLog, readExistingOutput } from './output-log.ts';
@@ -34,6 +35,10 @@ export interface BatchOptions {
   readonly sync?: OutputSync;
   /** Stops starting pairs and cancels running ones; cancelled pairs are neither written nor yielded. */
   readonly signal?: AbortSignal;
+  /** One cost cap in USD over the whole batch (batch-budget.ts); pairs not started for lack of it stay pending. */
+  readonly maxCostTotalUsd?: number;
+  /** Called when the batch stops starting pairs because maxCostTotalUsd is spent. */
+  readonly onBudgetExhausted?: () => void;
   /** Called once before the first pair runs. */
   readonly onPlan?: (plan: BatchPlan) => void;
   /** Called for each pair skipped because an earlier run finished it. */
@@ -85,18 +90,41 @@ export async function* runBatch(
     wake = undefined;
   };
 
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
+  const budget =
+    options.maxCostTotalUsd === undefined
+      ? undefined
+      : new BatchBudget(options.maxCostTotalUsd, concurrency, options.rlm.config.maxCostUsd);
   const worker = async (): Promise<void> => {
     while (!signal.aborted) {
+      const grant = await budget?.take(signal);
+      if (budget !== undefined && grant === undefined) {
+        if (budget.exhausted) options.onBudgetExhausted?.();
+        return;
+      }
       const next = await pairs.next();
-      if (next.done === true) return;
+      if (next.done === true) {
+        if (grant !== undefined) budget?.settle(grant, 0);
+        return;
+      }
       const pair = next.value;
       const record = await withPairTrace(batchSpan, pair, () =>
         runPair(options.rlm, pair, {
           schema,
           repairAttempts: options.repairAttempts ?? DEFAULT_REPAIR_ATTEMPTS,
           signal,
+          ...(grant === undefined ? {} : { maxCostUsd: grant }),
         }),
       );
+      if (grant !== undefined && budget !== undefined) {
+        // Refused before it spent anything: not done, the batch's budget is what ran out.
+        if (record.stopReason === 'max_cost' && record.costUsd === 0 && record.usage.calls === 0) {
+          budget.refused(grant);
+          options.onBudgetExhausted?.();
+          return;
+        }
+        budget.settle(grant, record.costUsd);
+      }
       // A pair cut short by the batch's own stop is not done: the next run answers it.
       if (cutShort(record, signal)) return;
       await log?.append(record);
@@ -105,7 +133,7 @@ export async function* runBatch(
     }
   };
   const workers = Array.from(
-    { length: Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY) },
+    { length: concurrency },
     () =>
       worker().catch((error: unknown) => {
         failure ??= { error };

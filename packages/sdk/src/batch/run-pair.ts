@@ -24,6 +24,8 @@ export interface RunPairOptions {
   readonly schema: AnswerSchema | undefined;
   readonly repairAttempts: number;
   readonly signal: AbortSignal;
+  /** This pair's cost cap, granted from the batch's total (batch-budget.ts). */
+  readonly maxCostUsd?: number;
 }
 
 export async function runPair(
@@ -54,7 +56,10 @@ export async function runPair(
   let error: BatchRecord['error'] = null;
   try {
     for (let attempt = 0; ; attempt += 1) {
-      const result = await rlm.completion(context, query, { signal: options.signal });
+      const result = await rlm.completion(context, query, {
+        signal: options.signal,
+        ...(options.maxCostUsd === undefined ? {} : { overrides: { maxCostUsd: options.maxCostUsd } }),
+      });
       attempts.push(result);
       if (result.stopReason === 'error') {
         error = result.error ?? { code: 'error', message: 'the run stopped with an error' };

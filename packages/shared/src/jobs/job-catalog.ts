@@ -9,6 +9,7 @@
  * re-deliver). wire-codec.ts converts tasks to and from their wire form.
  */
 import { z } from 'zod';
+import { ModelPrice } from '../pricing.ts';
 import {
   BlobContextRef,
   ChatRole,
@@ -37,6 +38,8 @@ export const RootScope = z
     deadlineAt: z.number().int().positive().optional(),
     /** The submitter listens: processes append the request's events to its Redis stream. */
     events: z.boolean().optional(),
+    /** The submitter's prices of the request's models (--price, RLM_PRICES): a cost cap holds on every worker. */
+    prices: z.record(z.string(), ModelPrice).optional(),
   })
   .readonly();
 export type RootScope = z.infer<typeof RootScope>;

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES } from '../error-codes.ts';
+import { ReplLanguage } from '../protocol.ts';
 import type { ContextValue } from '../protocol.ts';
 import { STOP_REASONS } from '../stop-reason.ts';
 
@@ -82,6 +83,8 @@ export const ContextMetadata = z
     /** Lengths of the first array items, when the context is an array. */
     itemLengths: z.array(count).readonly().optional(),
     preview: z.string(),
+    /** The last characters of a long context (of the last array item): where a drop-in prompt's request usually is. */
+    tail: z.string().optional(),
   })
   .readonly();
 export type ContextMetadata = z.infer<typeof ContextMetadata>;
@@ -122,6 +125,8 @@ export const SessionSettings = z
     maxAnswerChars: z.number().int().positive().optional(),
     /** Total memory limit of the request's live REPL sandboxes, MB; the default when absent. */
     maxSandboxMemoryMb: z.number().int().positive().optional(),
+    /** The REPL language; absent means JavaScript. */
+    repl: ReplLanguage.optional(),
   })
   .readonly();
 export type SessionSettings = z.infer<typeof SessionSettings>;
@@ -207,7 +212,8 @@ export const StepError = z.object({ name: z.string(), message: z.string() }).rea
 export type StepError = z.infer<typeof StepError>;
 
 /** Why a REPL lost its state during a step. */
-export const ReplResetReason = z.enum(['timeout', 'memory', 'cancelled']);
+/** Why a REPL lost its state during a step (`crashed`: the Python sandbox's interpreter died, e.g. at a refused system call). */
+export const ReplResetReason = z.enum(['timeout', 'memory', 'cancelled', 'crashed']);
 export type ReplResetReason = z.infer<typeof ReplResetReason>;
 
 /** What one REPL step produced. */

@@ -7,10 +7,14 @@
  *   QUESTION_HEADER followed by the query verbatim, and it shows the context's
  *   first CONTEXT_PREVIEW_CHARS characters somewhere before that;
  * - then alternating assistant replies and user messages with REPL output;
- * - a child session started by rlm_query has query === CHILD_QUERY.
+ * - a child session started by rlm_query has query === CHILD_QUERY;
+ * - a drop-in request's query starts with EMBEDDED_QUERY: the request is read
+ *   from the context's head and tail the first user message shows;
+ * - a system prompt that mentions a "Python REPL" wants Python code.
  * Anything else (no such system message) is a plain sub-call.
  */
-import { CHILD_QUERY, FORCED_FINAL_MESSAGE, QUESTION_HEADER } from '@rlm/shared';
+import { CHILD_QUERY, FORCED_FINAL_MESSAGE, isEmbeddedQuery, QUESTION_HEADER } from '@rlm/shared';
+import { parseSolveSpec } from './solver-code.ts';
 import type { SimMessage } from './policy.ts';
 
 export interface EngineTranscript {
@@ -18,6 +22,8 @@ export interface EngineTranscript {
   readonly isChild: boolean;
   /** Whether the system prompt offers llm_query (false in the REPL-only ablation). */
   readonly subcallsOffered: boolean;
+  /** The REPL language the system prompt describes (`--repl python` says "Python REPL"). */
+  readonly language: 'js' | 'python';
   /** The first user message, which carries the context metadata and preview. */
   readonly firstUserMessage: string;
   readonly assistantMessages: readonly string[];
@@ -40,14 +46,16 @@ export function readEngineTranscript(
   if (!isEngineSessionRequest(messages)) return undefined;
   const firstUser = messages.find((message) => message.role === 'user');
   const firstUserMessage = firstUser?.content ?? '';
-  const query = extractQuery(firstUserMessage);
-  if (query === undefined) return undefined;
+  const stated = extractQuery(firstUserMessage);
+  if (stated === undefined) return undefined;
+  const query = isEmbeddedQuery(stated) ? (findEmbeddedRequest(firstUserMessage) ?? stated) : stated;
   const afterFirst = messages.slice(messages.indexOf(firstUser as SimMessage) + 1);
   const last = messages[messages.length - 1];
   return {
     query,
     isChild: query === CHILD_QUERY,
     subcallsOffered: (messages[0]?.content ?? '').includes('llm_query'),
+    language: (messages[0]?.content ?? '').includes('Python REPL') ? 'python' : 'js',
     firstUserMessage,
     assistantMessages: afterFirst.filter((m) => m.role === 'assistant').map((m) => m.content ?? ''),
     laterUserMessages: afterFirst.filter((m) => m.role === 'user').map((m) => m.content ?? ''),
@@ -80,4 +88,20 @@ export function isFinalAnswerRequest(userMessage: string): boolean {
   const namesLimit =
     /\b(?:iteration limit|maximum (?:number of )?iterations|out of iterations|last (?:turn|iteration|step))\b/i;
   return forbidsCode.test(userMessage) || namesLimit.test(userMessage);
+}
+
+/**
+ * The request of a drop-in prompt, as a model would find it: in the context's
+ * last characters (then its first ones) shown in the first user message; a
+ * task family's question when one is there, else the tail's last paragraph.
+ */
+export function findEmbeddedRequest(firstUserMessage: string): string | undefined {
+  const shown = (label: RegExp): string | undefined => label.exec(firstUserMessage)?.[1];
+  const tail = shown(/The last \d+ characters[^\n]*:\n"""\n([\s\S]*?)\n"""\n/);
+  const head = shown(/Preview of the first \d+ characters:\n"""\n([\s\S]*?)\n"""\n/);
+  for (const text of [tail, head]) {
+    if (text !== undefined && parseSolveSpec(text).family !== 'generic') return text;
+  }
+  const paragraphs = (tail ?? head ?? '').split(/\n\s*\n/).filter((part) => part.trim() !== '');
+  return paragraphs.at(-1)?.trim();
 }

@@ -81,7 +81,7 @@ function mostVoted(votes: ReadonlyMap<Label, number>): Label {
 /** The REPL-only solve step for a family; label families classify with `rules`. */
 export function replOnlySolveCode(spec: SolveSpec, rules: KeywordRules): string {
   const head = `{
-  ${SOLVE_MARKER} (${spec.family}, repl-only)
+  // ${SOLVE_MARKER} (${spec.family}, repl-only)
   const text = typeof context === 'string' ? context : Array.isArray(context) ? context.join('\\n') : JSON.stringify(context);
   const RULES = ${json(rules.byOpening)};
   const FALLBACK = ${json(rules.fallback)};

@@ -15,7 +15,8 @@ import { oolongAnswerCode, oolongFilterCode } from './oolong-code.ts';
 import { renderSubcallInstruction, type SubcallInstruction } from './subcall-instructions.ts';
 
 export const ANSWER_MARKER = 'ANSWER_JSON=';
-export const SOLVE_MARKER = '// sim-solver: solve';
+/** In a comment of every solve step (`// ` in JavaScript, `# ` in Python); counts the attempts. */
+export const SOLVE_MARKER = 'sim-solver: solve';
 
 export type SolveSpec =
   | { readonly family: 'needle'; readonly key: string }
@@ -111,7 +112,7 @@ export function solveCode(spec: SolveSpec, options: SolveCodeOptions): string {
     spec.family === 'oolong' ? { family: 'oolong' } : spec,
   );
   const head = `{
-  ${SOLVE_MARKER} (${spec.family}, ${options.strategy})
+  // ${SOLVE_MARKER} (${spec.family}, ${options.strategy})
 ${helpers(batch, options.chunkChars, options)}
   const instruction = ${json(instruction)};`;
   return `${head}\n${solveBody(spec)}\n}`;

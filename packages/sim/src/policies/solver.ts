@@ -1,6 +1,6 @@
 /**
  * The solver policy: plays the root model for the synthetic task families by
- * writing real JavaScript for the engine's REPL, plays the child model of
+ * writing real JavaScript (or Python, for a Python REPL: solver-python-code.ts) for the engine's REPL, plays the child model of
  * rlm_query, and answers plain sub-calls from the text it is given. It proves
  * plumbing, not intelligence: its plans are fixed, but every number in its
  * final answer flows through the engine's REPL and sub-calls.
@@ -35,6 +35,13 @@ import {
   SOLVE_MARKER,
   solveCode,
 } from './solver-code.ts';
+import {
+  pythonChildCode,
+  pythonPeekCode,
+  pythonReplOnlySolveCode,
+  pythonSampleCode,
+  pythonSolveCode,
+} from './solver-python-code.ts';
 import { answerSubcall } from './subcall-answerer.ts';
 import { findSubcallInstruction } from './subcall-instructions.ts';
 
@@ -82,21 +89,27 @@ export function nextEngineTurn(
   ) {
     return plainFinal(latestAnswer ?? NO_ANSWER);
   }
+  const python = transcript.language === 'python';
   if (transcript.assistantMessages.length === 0) {
     if (transcript.isChild) {
-      const instruction = findSubcallInstruction(transcript.firstUserMessage);
+      const instruction = findSubcallInstruction(transcript.firstUserMessage) ?? {
+        family: 'generic',
+        question: 'Summarise the material.',
+      };
       return replWith(
         'The context starts with an instruction line; I will split the material and ask sub-calls.',
-        childCode(
-          instruction ?? { family: 'generic', question: 'Summarise the material.' },
-          options.childChunkChars,
-        ),
+        python
+          ? pythonChildCode(instruction, options.childChunkChars)
+          : childCode(instruction, options.childChunkChars),
       );
     }
     if (!transcript.subcallsOffered) {
-      return replWith('No sub-calls here: let me print a sample of the context.', sampleCode());
+      return replWith(
+        'No sub-calls here: let me print a sample of the context.',
+        python ? pythonSampleCode() : sampleCode(),
+      );
     }
-    return replWith('Let me look at the context first.', peekCode());
+    return replWith('Let me look at the context first.', python ? pythonPeekCode() : peekCode());
   }
   if (latestAnswer !== undefined) return plainFinal(latestAnswer);
   const solveAttempts = transcript.assistantMessages.filter((message) =>
@@ -108,7 +121,7 @@ export function nextEngineTurn(
     const rules = rulesFromSample(transcript.laterUserMessages[0] ?? '', options);
     return replWith(
       `This is a ${spec.family} task and there is no model in the REPL: I will apply what the sample showed with code.`,
-      replOnlySolveCode(spec, rules),
+      python ? pythonReplOnlySolveCode(spec, rules) : replOnlySolveCode(spec, rules),
     );
   }
   // Program flaws are drawn per query and attempt, so a seed reproduces them and a retry may differ.
@@ -116,7 +129,7 @@ export function nextEngineTurn(
     fnv1a(`${stream}#${solveAttempts}#${transcript.query}`, options.seed) / 4_294_967_296;
   return replWith(
     `This is a ${spec.family} task. I will chunk the context on line boundaries, ask sub-calls in parallel and aggregate in code.`,
-    solveCode(spec, {
+    (python ? pythonSolveCode : solveCode)(spec, {
       ...options,
       dropLastChunk: roll('wrong-program') < options.programErrorRate,
       sequential: roll('slow-program') < options.slowProgramRate,

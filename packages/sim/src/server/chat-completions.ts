@@ -84,7 +84,7 @@ async function answer(
   signal: AbortSignal,
 ): Promise<void> {
   const { options } = deps;
-  if (!options.models.includes(body.model)) {
+  if (!options.anyModel && !options.models.includes(body.model)) {
     throw new HttpError(404, `The model '${body.model}' does not exist`, {
       code: 'model_not_found',
     });

@@ -96,6 +96,8 @@ export const SimServerOptions = z.object({
   faults: FaultOptions.prefault({}),
   /** Model ids served; default a large and a small model like a real provider's pair. */
   models: z.array(z.string().min(1)).min(1).default(['sim-large', 'sim-small']),
+  /** Answer any model name (listing only `models`): `rlm sim` stands in for whatever model the user configures. Default false. */
+  anyModel: z.boolean().default(false),
   /** Prompts above this many tokens get a 400 context_length_exceeded; default 1,000,000 (larger than any real window). */
   contextWindowTokens: z.number().int().positive().default(1_000_000),
   /** Prefix hashes remembered per server (oldest dropped first); default 200,000 (~100M prompt tokens of history). */

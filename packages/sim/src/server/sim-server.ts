@@ -123,7 +123,7 @@ async function route(
   const modelMatch = /^\/v1\/models\/(.+)$/.exec(path);
   if (request.method === 'GET' && modelMatch?.[1]) {
     const id = decodeURIComponent(modelMatch[1]);
-    if (!deps.options.models.includes(id)) {
+    if (!deps.options.anyModel && !deps.options.models.includes(id)) {
       throw new HttpError(404, `The model '${id}' does not exist`, { code: 'model_not_found' });
     }
     sendJson(response, 200, describeModel(id));

@@ -1,5 +1,5 @@
 /**
- * Runs cluster REPL steps statelessly. The REPL state after step n is a
+ * Runs cluster REPL steps statelessly, in either REPL language (each has its own snapshot format). The REPL state after step n is a
  * snapshot blob recorded with the step's result; step n+1 restores it on any
  * worker. A worker that still holds the live isolate at version n reuses it
  * (the sticky fast path); correctness never depends on that.
@@ -9,10 +9,12 @@ import type { BlobStore, CancellationBus, ContextValue, Dispatcher, RequestRunti
 import { withStepSpan } from '../repl/step-span.ts';
 import { SubcallHost } from '../repl/subcall-host.ts';
 import type { SubcallScope } from '../repl/subcall-host.ts';
-import { parseSnapshot, ReplSession, serializeSnapshot } from '../sandbox/index.ts';
+import { PythonSandboxPool } from '../python/sandbox-pool.ts';
+import { createSnapshotRepl } from '../repl/step-repl.ts';
+import type { SnapshotRepl } from '../repl/step-repl.ts';
 
 interface LiveSession {
-  readonly repl: ReplSession;
+  readonly repl: SnapshotRepl;
   readonly host: SubcallHost;
   version: number;
 }
@@ -29,6 +31,8 @@ export interface SnapshotStepExecutorOptions {
 export class SnapshotStepExecutor {
   private readonly options: SnapshotStepExecutorOptions;
   private readonly live = new Map<string, LiveSession>();
+  /** Started with the first Python step, so workers that only see JavaScript never load Pyodide. */
+  private pythonPool: PythonSandboxPool | undefined;
 
   constructor(options: SnapshotStepExecutorOptions) {
     this.options = options;
@@ -54,7 +58,7 @@ export class SnapshotStepExecutor {
     }
     if (result.reset !== undefined)
       await this.options.bus?.stop(stepStopId(runtime.rootId, task.sessionId, task.step), 'step ended').catch(() => undefined);
-    const snapshotHash = await this.options.blobs.put(serializeSnapshot(await session.repl.snapshot()));
+    const snapshotHash = await this.options.blobs.put(await session.repl.snapshotText());
     await this.options.records.save(task.sessionId, task.step, { result, snapshotHash });
     session.version = task.step;
     return result;
@@ -64,6 +68,7 @@ export class SnapshotStepExecutor {
   close(): void {
     for (const session of this.live.values()) session.repl.dispose();
     this.live.clear();
+    this.pythonPool?.close();
   }
 
   private async sessionAt(task: StepTask, scope: SubcallScope): Promise<LiveSession> {
@@ -78,10 +83,14 @@ export class SnapshotStepExecutor {
     const previous = task.step > 1 ? await this.options.records.load(task.sessionId, task.step - 1) : undefined;
     const snapshotText = previous === undefined ? undefined : await this.options.blobs.get(previous.snapshotHash);
     const host = new SubcallHost(scope);
-    const repl = await ReplSession.create({
+    const language = task.settings.repl ?? 'js';
+    if (language === 'python') this.pythonPool ??= new PythonSandboxPool();
+    const repl = await createSnapshotRepl({
+      language,
+      ...(this.pythonPool === undefined ? {} : { pythonPool: this.pythonPool }),
       context,
       host,
-      ...(snapshotText === undefined ? {} : { restore: parseSnapshot(snapshotText) }),
+      ...(snapshotText === undefined ? {} : { restore: snapshotText }),
       ...(task.settings.maxAnswerChars === undefined ? {} : { maxAnswerChars: task.settings.maxAnswerChars }),
     });
     const session = { repl, host, version: task.step - 1 };

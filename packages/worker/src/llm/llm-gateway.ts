@@ -2,9 +2,13 @@
  * Every LLM call of a request passes through here, in this order:
  *   1. sub-calls only: result cache, then joining an identical call in flight
  *      (the CallCoalescer: in-process, or across the cluster through Redis);
- *   2. reserve the estimated tokens and cost in the request's ledger
- *      (a refusal stops the whole request with max_tokens / max_cost);
- *   3. wait for a slot under the request's concurrency cap;
+ *   2. wait for a slot under the request's concurrency cap (before reserving:
+ *      calls waiting for a slot hold no budget);
+ *   3. reserve the prompt's tokens plus an output estimate (output-estimate.ts)
+ *      and their cost in the request's ledger; refused while other calls of
+ *      the request hold reservations, wait for one to settle and ask again
+ *      (reservation-waits.ts); refused otherwise, stop the whole request with
+ *      max_tokens / max_cost;
  *   4. call the provider, then settle the ledger from the reported usage.
  * Each call is one `chat <model>` CLIENT span (llm-span.ts); the span that
  * called the provider is stored with the cached result, so later hits link to it.
@@ -18,13 +22,17 @@ import type {
   CompletionResponse,
   LlmCallOutcome,
   LlmCallTask,
+  ModelPrice,
   PriceTable,
   RateGate,
   RequestRuntime,
+  Reservation,
   ResultCache,
 } from '@rlm/shared';
 import type { LlmProvider } from '@rlm/shared';
 import { chatRequestAttributes, recordChatResponse, recordReuse } from './llm-span.ts';
+import { OutputEstimator } from './output-estimate.ts';
+import { ReservationWaits } from './reservation-waits.ts';
 import { subcallCacheKey } from './sub-call-key.ts';
 
 /** One provider request as metrics see it: how long it took, what it used, how it failed. */
@@ -43,7 +51,7 @@ export interface LlmGatewayOptions {
   /** Provider rate limits shared by every process; absent means none. */
   readonly rateGate?: RateGate;
   readonly prices: PriceTable;
-  /** Output tokens reserved for a call that sets no maxTokens. */
+  /** Output cap of a call that sets no maxTokens (the most it can overshoot its reservation by). */
   readonly defaultMaxOutputTokens: number;
   /** Record prompts and completions on spans (truncated); off by default. */
   readonly recordContent?: boolean;
@@ -53,6 +61,8 @@ export interface LlmGatewayOptions {
 
 export class LlmGateway implements CompletionPort {
   private readonly options: LlmGatewayOptions;
+  private readonly outputs = new OutputEstimator();
+  private readonly reservations = new ReservationWaits();
 
   constructor(options: LlmGatewayOptions) {
     this.options = options;
@@ -77,7 +87,7 @@ export class LlmGateway implements CompletionPort {
     throwIfStopped(runtime);
     if (task.purpose === 'root') {
       const response = await this.call(task, runtime, span);
-      return { response, cacheHit: false, costUsd: this.costOf(task, response), source: 'cache' };
+      return { response, cacheHit: false, costUsd: this.costOf(task, response, runtime), source: 'cache' };
     }
 
     const key = subcallCacheKey(task.request);
@@ -91,45 +101,81 @@ export class LlmGateway implements CompletionPort {
       if (this.options.coalescer.storesResults !== true) await this.options.cache.set(key, fresh);
       return fresh;
     });
-    return { response, cacheHit: joined, costUsd: joined ? 0 : this.costOf(task, response), source: 'coalesced' };
+    return { response, cacheHit: joined, costUsd: joined ? 0 : this.costOf(task, response, runtime), source: 'coalesced' };
   }
 
   /** The cost the ledger settled for this call (trajectories report it per call). */
-  private costOf(task: LlmCallTask, response: CompletionResponse): number {
-    return costOf(priceOf(this.options.prices, task.request.model), response.usage);
+  private costOf(task: LlmCallTask, response: CompletionResponse, runtime: RequestRuntime): number {
+    return costOf(this.priceOf(task.request.model, runtime), response.usage);
+  }
+
+  /** The submitter's price of a request model (cluster mode: it travels in the job), else this process's table. */
+  private priceOf(model: string, runtime: RequestRuntime): ModelPrice | undefined {
+    return runtime.scope?.prices?.[model] ?? priceOf(this.options.prices, model);
   }
 
   private async call(task: LlmCallTask, runtime: RequestRuntime, span: Span): Promise<CompletionResponse> {
     const request = task.request;
-    const price = priceOf(this.options.prices, request.model);
-    const outputTokens = request.maxTokens ?? this.options.defaultMaxOutputTokens;
+    const price = this.priceOf(request.model, runtime);
+    const outputCap = request.maxTokens ?? this.options.defaultMaxOutputTokens;
     const inputTokens = countMessageTokens(request.messages);
-    const estimateCost = costOf(price, { inputTokens, outputTokens, cachedInputTokens: 0 });
-
-    const outcome = await runtime.ledger.reserve(inputTokens + outputTokens, estimateCost);
-    if (!outcome.ok) {
-      runtime.stop(outcome.reason);
-      throw new RlmError('budget_exhausted', `budget exhausted (${outcome.reason})`);
-    }
     let release: (() => void) | undefined;
     let response: CompletionResponse;
     try {
       // Keyed by the call: its re-run on another worker after a crash inherits the dead worker's slot.
       release = await runtime.limiter.acquire(runtime.signal, task.callId);
-      await this.options.rateGate?.admit(request.model, inputTokens + outputTokens, runtime.signal);
       throwIfStopped(runtime);
-      response = await this.providerCall(request, runtime.signal);
-    } catch (error) {
-      await runtime.ledger.release(outcome.reservation);
-      throw error;
+      const { reservation, outputTokens } = await this.reserve(task, runtime, inputTokens, outputCap);
+      try {
+        await this.options.rateGate?.admit(request.model, inputTokens + outputTokens, runtime.signal);
+        throwIfStopped(runtime);
+        response = await this.providerCall(request, runtime.signal);
+      } catch (error) {
+        try {
+          await runtime.ledger.release(reservation);
+        } finally {
+          this.reservations.drop(runtime.rootId);
+        }
+        throw error;
+      }
+      this.outputs.observe(runtime.rootId, task.purpose, response.usage.outputTokens);
+      try {
+        await runtime.ledger.settle(reservation, response.usage, costOf(price, response.usage));
+      } finally {
+        this.reservations.drop(runtime.rootId);
+      }
     } finally {
       release?.();
     }
-    await runtime.ledger.settle(outcome.reservation, response.usage, costOf(price, response.usage));
     const exhausted = await runtime.ledger.exhausted();
     if (exhausted !== undefined) runtime.stop(exhausted);
     // Kept with the cached value: hits and joined calls link back to this span.
     return span.isRecording() ? { ...response, producerTraceparent: formatTraceparent(span.spanContext()) } : response;
+  }
+
+  /** Reserves the call's prompt and estimated output; throws budget_exhausted (and stops the request) when it cannot fit. */
+  private async reserve(
+    task: LlmCallTask,
+    runtime: RequestRuntime,
+    inputTokens: number,
+    outputCap: number,
+  ): Promise<{ reservation: Reservation; outputTokens: number }> {
+    const price = this.priceOf(task.request.model, runtime);
+    for (;;) {
+      const outputTokens = this.outputs.estimate(runtime.rootId, task.purpose, outputCap);
+      const estimateCost = costOf(price, { inputTokens, outputTokens, cachedInputTokens: 0 });
+      const outcome = await runtime.ledger.reserve(inputTokens + outputTokens, estimateCost);
+      if (outcome.ok) {
+        this.reservations.hold(runtime.rootId);
+        return { reservation: outcome.reservation, outputTokens };
+      }
+      if (!(await this.reservations.waitForDrop(runtime.rootId, runtime.signal))) {
+        throwIfStopped(runtime);
+        runtime.stop(outcome.reason);
+        throw new RlmError('budget_exhausted', `budget exhausted (${outcome.reason})`);
+      }
+      throwIfStopped(runtime);
+    }
   }
 
   private async providerCall(request: LlmCallTask['request'], signal: AbortSignal): Promise<CompletionResponse> {

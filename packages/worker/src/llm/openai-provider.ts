@@ -7,7 +7,7 @@
  * Nothing above it retries LLM calls, so one call never multiplies into N x M.
  */
 import OpenAI from 'openai';
-import { countMessageTokens, countTokens, RlmError } from '@rlm/shared';
+import { countMessageTokens, countTokens, RlmError, scrubSecrets } from '@rlm/shared';
 import type { CompletionRequest, CompletionResponse } from '@rlm/shared';
 import type { LlmProvider } from '@rlm/shared';
 
@@ -23,8 +23,11 @@ const PLACEHOLDER_API_KEY = 'not-needed';
 
 export class OpenAIProvider implements LlmProvider {
   private readonly client: OpenAI;
+  /** Scrubbed from every error text: some providers echo the key they were sent. */
+  private readonly apiKey: string | undefined;
 
   constructor(options: OpenAIProviderOptions) {
+    this.apiKey = options.apiKey;
     this.client = new OpenAI({
       apiKey: options.apiKey ?? PLACEHOLDER_API_KEY,
       maxRetries: options.maxRetries,
@@ -46,7 +49,7 @@ export class OpenAIProvider implements LlmProvider {
         { signal },
       );
     } catch (error) {
-      throw toRlmError(error, signal);
+      throw toRlmError(error, signal, this.apiKey);
     }
     const choice = completion.choices[0];
     // Reasoning models may return null content (all tokens spent thinking): that is an empty reply, not a crash.
@@ -69,23 +72,26 @@ export class OpenAIProvider implements LlmProvider {
   }
 }
 
-function toRlmError(error: unknown, signal: AbortSignal): RlmError {
+/**
+ * The provider's error as an RlmError whose message has the key scrubbed. The
+ * client's error object is not kept as the cause: its body and headers may
+ * carry the key too.
+ */
+function toRlmError(error: unknown, signal: AbortSignal, apiKey: string | undefined): RlmError {
+  const text = (message: string): string => scrubSecrets(message, [apiKey]);
   if (signal.aborted || error instanceof OpenAI.APIUserAbortError) {
-    return new RlmError('cancelled', 'the LLM call was cancelled', { cause: error });
+    return new RlmError('cancelled', 'the LLM call was cancelled');
   }
   if (error instanceof OpenAI.APIConnectionError) {
-    return new RlmError('llm_network', `LLM endpoint unreachable: ${error.message}`, { retryable: true, cause: error });
+    return new RlmError('llm_network', text(`LLM endpoint unreachable: ${error.message}`), { retryable: true });
   }
   if (error instanceof OpenAI.APIError) {
     const status = error.status;
     const retryable = status !== undefined && (status === 408 || status === 409 || status === 429 || status >= 500);
-    return new RlmError('llm_http', `LLM endpoint answered ${status ?? '?'}: ${error.message}`, {
+    return new RlmError('llm_http', text(`LLM endpoint answered ${status ?? '?'}: ${error.message}`), {
       retryable,
       ...(status === undefined ? {} : { status }),
-      cause: error,
     });
   }
-  return new RlmError('llm_network', `LLM call failed: ${error instanceof Error ? error.message : String(error)}`, {
-    cause: error,
-  });
+  return new RlmError('llm_network', text(`LLM call failed: ${error instanceof Error ? error.message : String(error)}`));
 }

@@ -1,6 +1,6 @@
 /**
- * The embedded step port: one live isolate per session, kept between steps
- * (the sticky fast path; the context is copied in once). Cluster mode adds
+ * The embedded step port: one live REPL per session (an isolate, or a Python sandbox process),
+ * kept between steps (the sticky fast path; the context is copied in once). Cluster mode adds
  * snapshots so that any worker can run the next step.
  *
  * Each live session reserves its isolate's memory limit from the request's sandbox memory
@@ -9,13 +9,16 @@
  */
 import { RlmError } from '@rlm/shared';
 import type { ContextRef, ContextValue, Dispatcher, RequestRuntime, StepPort, StepResult, StepTask } from '@rlm/shared';
-import { defaultMemoryLimitMb, ReplSession } from '../sandbox/index.ts';
+import { PythonSandboxPool } from '../python/sandbox-pool.ts';
+import { defaultMemoryLimitMb } from '../sandbox/index.ts';
+import { createStepRepl } from './step-repl.ts';
+import type { StepRepl } from './step-repl.ts';
 import { withStepSpan } from './step-span.ts';
 import { SubcallHost } from './subcall-host.ts';
 import type { SubcallScope } from './subcall-host.ts';
 
 interface LiveSession {
-  readonly repl: ReplSession;
+  readonly repl: StepRepl;
   readonly host: SubcallHost;
   /** Gives the session's memory back to the request's budget. */
   readonly release: () => void;
@@ -23,6 +26,8 @@ interface LiveSession {
 
 export class LiveStepExecutor implements StepPort {
   private readonly sessions = new Map<string, Promise<LiveSession>>();
+  /** Started with the first Python session, so JavaScript-only users never load Pyodide. */
+  private pythonPool: PythonSandboxPool | undefined;
 
   executeStep(task: StepTask, runtime: RequestRuntime, dispatcher: Dispatcher): Promise<StepResult> {
     return withStepSpan(task, (trace) => this.execute({ task, runtime, dispatcher, trace }));
@@ -60,9 +65,13 @@ export class LiveStepExecutor implements StepPort {
     }
     const host = new SubcallHost(scope);
     try {
-      const repl = await ReplSession.create({
+      const language = task.settings.repl ?? 'js';
+      if (language === 'python') this.pythonPool ??= new PythonSandboxPool();
+      const repl = await createStepRepl({
+        language,
         context,
         host,
+        ...(language === 'python' && this.pythonPool !== undefined ? { pythonPool: this.pythonPool } : {}),
         memoryLimitMb,
         ...(task.settings.maxAnswerChars === undefined ? {} : { maxAnswerChars: task.settings.maxAnswerChars }),
       });

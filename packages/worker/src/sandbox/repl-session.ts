@@ -226,6 +226,8 @@ export class ReplSession {
         message: `step ran out of memory (limit ${this.#instanceOptions.memoryLimitMb} MB); ${lost}`,
       },
       cancelled: { name: 'AbortError', message: `step was cancelled; ${lost}` },
+      // Only the Python sandbox's interpreter can die on its own; listed for completeness.
+      crashed: { name: 'SandboxCrash', message: `the REPL stopped; ${lost}` },
     }[reason];
     return {
       output: text,

@@ -1,0 +1,71 @@
+/**
+ * The SDK as the reference library is called: `completion(prompt)` with the
+ * request inside the prompt, beside `completion(context, query)`; option
+ * typos are errors, not silently ignored settings.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RLM } from '@rlm/sdk';
+import type { RLMOptions } from '@rlm/sdk';
+import { isRlmError } from '@rlm/shared';
+import { generateTask, gradeAnswer, startSimServer } from '@rlm/sim';
+import type { SimServer } from '@rlm/sim';
+
+const task = generateTask('needle', { seed: 31, contextChars: 200_000 });
+let sim: SimServer;
+let rlm: RLM;
+
+beforeAll(async () => {
+  sim = await startSimServer({ policy: { type: 'solver' } });
+  rlm = new RLM({ baseUrl: sim.baseUrl, model: 'sim-large', subModel: 'sim-small' });
+});
+afterAll(async () => {
+  await sim?.close();
+});
+
+describe('RLM.completion', () => {
+  it('completion(prompt): the question inside the prompt is found and answered', async () => {
+    const result = await rlm.completion(`${task.query}\n\n${task.context}`);
+    expect(result.stopReason).toBe('final');
+    expect(gradeAnswer(task, result.answer)).toBe(1);
+  }, 60_000);
+
+  it('completion(prompt, options) takes options in the second place', async () => {
+    const events: string[] = [];
+    const result = await rlm.completion(`${task.context}\n\n${task.query}`, {
+      onEvent: (event) => events.push(event.type),
+    });
+    expect(gradeAnswer(task, result.answer)).toBe(1);
+    expect(events).toContain('session-start');
+  }, 60_000);
+
+  it('an empty prompt is bad input, not a run', async () => {
+    await expect(rlm.completion('  ')).rejects.toMatchObject({
+      code: 'config_invalid',
+      message: 'the prompt is empty',
+    });
+  });
+
+  it('completion(context, query) stays as it was', async () => {
+    const result = await rlm.completion(task.context, task.query);
+    expect(gradeAnswer(task, result.answer)).toBe(1);
+  }, 60_000);
+});
+
+describe('new RLM(options)', () => {
+  it.each([
+    [
+      { baseURL: 'http://127.0.0.1:9/v1' },
+      /unknown RLM option "baseURL" \(did you mean "baseUrl"\?\)/,
+    ],
+    [{ baseUrl: 'http://127.0.0.1:9/v1', max_depth: 2 }, /unknown RLM option "max_depth"/],
+  ])('refuses %j', (options, message) => {
+    let thrown: unknown;
+    try {
+      new RLM(options as unknown as RLMOptions);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(isRlmError(thrown) && thrown.code).toBe('config_invalid');
+    expect(String((thrown as Error).message)).toMatch(message);
+  });
+});
