@@ -7,6 +7,7 @@ import { benchCacheSavings } from './cache-savings.ts';
 import { benchCluster } from './cluster.ts';
 import { benchFanOut, benchPythonFanOut } from './fan-out.ts';
 import { benchBatch, benchServeLatency } from './front-doors.ts';
+import { benchCapMemory, benchQueuedSubcallBytes } from './resource-caps.ts';
 import { benchPythonSessionStart, benchPythonStepLatency, benchStepLatency } from './step-latency.ts';
 import { benchSubcallCost } from './subcall-cost.ts';
 import { benchEngineOnly, benchThroughput } from './throughput.ts';
@@ -47,4 +48,8 @@ export const BENCH_ENTRIES: readonly BenchEntry[] = [
   ),
   entry('batch', 'rlm batch documents/min, embedded vs cluster (2 workers)', () => benchBatch()),
   entry('serveLatency', 'latency rlm serve adds over a direct SDK call', () => benchServeLatency()),
+  entry('queuedSubcallBytes', 'host bytes per queued sub-call (slope between 2,000 and 12,000 queued)', () =>
+    benchQueuedSubcallBytes(),
+  ),
+  entry('capMemory', 'peak RSS growth of a request that hits each cap', () => benchCapMemory()),
 ];

@@ -58,12 +58,12 @@ describe('rlm run', () => {
   }, 60_000);
 
   const badInputs: Array<[string, string[], Record<string, string>, RegExp]> = [
-    ['a missing context file', ['--context', '/nonexistent/file.txt', '--query', 'q', '--base-url', 'http://127.0.0.1:9/v1'], {}, /--context: cannot read \/nonexistent\/file.txt \(ENOENT\)/],
+    ['a missing context file', ['--context', '/nonexistent/file.txt', '--query', 'q', '--base-url', 'http://127.0.0.1:9/v1'], {}, /--context: \/nonexistent\/file.txt cannot be read \(no such file\)/],
     ['an empty query', ['--context', '-', '--query', '  ', '--base-url', 'http://127.0.0.1:9/v1'], {}, /--query is required and must not be empty/],
     ['no endpoint configured', ['--context', '-', '--query', 'q'], {}, /no model endpoint configured.*rlm demo/],
     ['an invalid number', ['--context', '-', '--query', 'q', '--base-url', 'http://127.0.0.1:9/v1', '--max-depth', 'two'], {}, /--max-depth: /],
     ['a negative budget', ['--context', '-', '--query', 'q', '--base-url', 'http://127.0.0.1:9/v1', '--max-cost=-1'], {}, /--max-cost: /],
-    ['a context above the configured maximum', ['--context', '-', '--query', 'q', '--base-url', 'http://127.0.0.1:9/v1'], { RLM_MAX_CONTEXT_CHARS: '10' }, /more than the configured maximum/],
+    ['a context above the configured maximum', ['--context', '-', '--query', 'q', '--base-url', 'http://127.0.0.1:9/v1'], { RLM_MAX_CONTEXT_CHARS: '10' }, /--context: stdin is too large: more than the maximum of 10 characters/],
     ['an unknown flag', ['--context', '-', '--query', 'q', '--frobnicate'], {}, /frobnicate/],
     ['an unknown REPL language', ['--context', '-', '--query', 'q', '--base-url', 'http://127.0.0.1:9/v1', '--repl', 'ruby'], {}, /--repl \/ RLM_REPL: /],
   ];

@@ -7,7 +7,8 @@ export interface CommandIo {
   stderr(line: string): void;
   /** Set when stderr is a terminal: redrawable progress (carriage returns) goes here. */
   readonly terminal?: { write(text: string): void; readonly columns: number };
-  readStdin(): Promise<string>;
+  /** Standard input as a byte stream (read it with a cap: it may be endless). */
+  stdin(): AsyncIterable<Uint8Array>;
   /** Calls `handler` on SIGINT/SIGTERM; returns a function that detaches it. */
   onInterrupt(handler: () => void): () => void;
 }
@@ -21,11 +22,7 @@ export function processIo(): CommandIo {
     ...(process.stderr.isTTY
       ? { terminal: { write: (text: string) => process.stderr.write(text), columns: process.stderr.columns } }
       : {}),
-    readStdin: async () => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks).toString('utf8');
-    },
+    stdin: () => process.stdin,
     onInterrupt: (handler) => {
       process.once('SIGINT', handler);
       process.once('SIGTERM', handler);

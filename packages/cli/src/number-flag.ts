@@ -9,7 +9,8 @@ export interface NumberRange {
 }
 
 export function numberFlag(flag: string, raw: unknown, range: NumberRange): number {
-  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
+  // Plain decimals only: Number() would also take "0x10", "1e3", " 1 " and "Infinity".
+  const value = typeof raw === 'string' && /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : Number.NaN;
   const max = range.max ?? Number.MAX_SAFE_INTEGER;
   const kind = range.integer === true ? 'an integer' : 'a number';
   const valid = Number.isFinite(value) && (range.integer !== true || Number.isInteger(value));

@@ -5,6 +5,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import type { RlmEvent, TrajectoryMetadata } from '@rlm/shared';
+import { outputFileError } from './output-file-flag.ts';
 
 export interface TrajectoryWriter {
   event(event: RlmEvent): void;
@@ -18,7 +19,8 @@ export async function openTrajectory(
   const stream = createWriteStream(path, { flags: 'w' });
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
-    stream.once('error', reject);
+    // A bad path is bad input (exit 2), said in one line naming the flag.
+    stream.once('error', (error: NodeJS.ErrnoException) => reject(outputFileError('trace-out', path, error)));
   });
   const started = Date.parse(metadata.startedAt);
   const write = (record: object): void => {
@@ -34,3 +36,4 @@ export async function openTrajectory(
       }),
   };
 }
+

@@ -14,7 +14,7 @@ function captureIo(): { io: CommandIo; stdout: string[]; stderr: string[] } {
     env: {},
     stdout: (text) => stdout.push(text),
     stderr: (line) => stderr.push(line),
-    readStdin: () => Promise.resolve(''),
+    stdin: () => (async function* () {})(),
     onInterrupt: () => () => {},
   };
   return { io, stdout, stderr };

@@ -27,6 +27,7 @@ import type {
   SessionOutcome,
   SessionSettings,
 } from '@rlm/shared';
+import { withinDeadline } from './deadline-backstop.ts';
 import { toRlmResult } from './rlm-result.ts';
 import type { RlmResult } from './rlm-result.ts';
 
@@ -105,19 +106,22 @@ export class ClusterClient {
         await this.assertReachable(config, runtime.signal);
         // Storing the context is the one Redis call outside the dispatcher's stop handling: bound it by the stop too.
         const stored = await untilStopped(storeContextValue(this.blobs, context), runtime.signal);
-        outcome = await untilStopped(
-          this.dispatcher.runSession(
-            {
-              sessionId: rootId,
-              depth: 0,
-              context: stored,
-              contextMetadata: describeContext(context),
-              query,
-              settings,
-            },
-            runtime,
+        outcome = await withinDeadline(
+          untilStopped(
+            this.dispatcher.runSession(
+              {
+                sessionId: rootId,
+                depth: 0,
+                context: stored,
+                contextMetadata: describeContext(context),
+                query,
+                settings,
+              },
+              runtime,
+            ),
+            callerStop.signal,
           ),
-          callerStop.signal,
+          scope.deadlineAt,
         );
       } catch (error) {
         const stopReason = runtime.stopReason();

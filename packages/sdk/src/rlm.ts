@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { EmbeddedDispatcher } from '@rlm/orchestrator';
 import {
+  createRequestCapacity,
   composeQuery,
   loadConfig,
   LocalLedger,
@@ -28,6 +29,7 @@ import type {
 import { LiveStepExecutor, LlmGateway, LocalCallCoalescer, MemoryResultCache, OpenAIProvider } from '@rlm/worker';
 import type { LlmProvider } from '@rlm/shared';
 import { ClusterClient } from './cluster-client.ts';
+import { withinDeadline } from './deadline-backstop.ts';
 import { assertKnownOptions } from './known-options.ts';
 import { assertPricedForBudget } from './price-check.ts';
 import { withRequestSpan } from './request-span.ts';
@@ -165,6 +167,7 @@ export class RLM {
     onEvent: RlmEventListener | undefined,
   ): Promise<RlmResult> {
     const started = performance.now();
+    const deadlineAt = config.timeoutSec === undefined ? undefined : Date.now() + config.timeoutSec * 1000;
     const runtime = new LocalRequestRuntime({
       rootId,
       ledger: new LocalLedger({
@@ -172,14 +175,21 @@ export class RLM {
         ...(config.maxCostUsd === undefined ? {} : { maxCostUsd: config.maxCostUsd }),
       }),
       limiter: new LocalLimiter(config.concurrency),
+      capacity: createRequestCapacity({
+        maxPendingSubcalls: config.maxPendingSubcalls,
+        maxSandboxMemoryMb: config.maxSandboxMemoryMb,
+      }),
       ...(config.timeoutSec === undefined ? {} : { timeoutMs: config.timeoutSec * 1000 }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(onEvent === undefined ? {} : { onEvent }),
     });
     try {
-      const outcome = await this.dispatcher.runSession(
-        { sessionId: rootId, depth: 0, context: { kind: 'inline', value: context }, query, settings: this.settings(config) },
-        runtime,
+      const outcome = await withinDeadline(
+        this.dispatcher.runSession(
+          { sessionId: rootId, depth: 0, context: { kind: 'inline', value: context }, query, settings: this.settings(config) },
+          runtime,
+        ),
+        deadlineAt,
       );
       const totals = await runtime.ledger.totals();
       // W3C trace id format; the request span replaces it with the real one when tracing is on.
@@ -212,6 +222,9 @@ export class RLM {
       ...(config.temperature === undefined ? {} : { temperature: config.temperature }),
       ...(config.recordContent ? { recordContent: true } : {}),
       ...(config.subcalls ? {} : { subcalls: false }),
+      maxPendingSubcalls: config.maxPendingSubcalls,
+      maxAnswerChars: config.maxAnswerChars,
+      maxSandboxMemoryMb: config.maxSandboxMemoryMb,
       ...(config.repl === 'python' ? { repl: 'python' } : {}),
     };
   }

@@ -8,8 +8,23 @@ import { RlmError } from './errors.ts';
 import { DEFAULT_PRICES, ModelPrice, PriceTable } from './pricing.ts';
 import { ReplLanguage } from './protocol.ts';
 
-const positiveInt = z.coerce.number().int().positive();
-const positiveNumber = z.coerce.number().positive();
+/**
+ * Numbers from flags and the environment are plain decimals ("12", "0.5"): `Number()` would also
+ * take "0x10", "1e3", " 1 " and "" (zero), which nobody means in a budget. Numbers given in code
+ * (the SDK, JSON bodies) pass as they are.
+ */
+const DECIMAL = /^\d+(\.\d+)?$/;
+function decimal<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value) => (typeof value === 'string' && DECIMAL.test(value) ? Number(value) : value), schema);
+}
+const plainNumber = () =>
+  z.number({
+    error: (issue) =>
+      `expected a plain decimal number (digits, optionally one decimal point), got ${JSON.stringify(issue.input) ?? String(issue.input)}`,
+  });
+const positiveInt = (max?: number) =>
+  decimal(max === undefined ? plainNumber().int().positive() : plainNumber().int().positive().max(max));
+const positiveNumber = decimal(plainNumber().positive());
 
 export const EngineConfig = z.object({
   /** Root model. */
@@ -21,11 +36,11 @@ export const EngineConfig = z.object({
   /** API key of the provider; never logged. */
   apiKey: z.string().min(1).optional(),
   /** Reference semantics: 1 means only the root has a REPL. */
-  maxDepth: positiveInt.max(8).default(1),
+  maxDepth: positiveInt(8).default(1),
   /** Root-model turns per session before the forced final answer. */
-  maxIterations: positiveInt.max(1000).default(20),
+  maxIterations: positiveInt(1000).default(20),
   /** Cap on input + output tokens across the request's whole tree. */
-  maxTokens: positiveInt.optional(),
+  maxTokens: positiveInt().optional(),
   /** Cap on cost in USD across the whole tree (needs prices for the models used). */
   maxCostUsd: positiveNumber.optional(),
   /** Wall-clock limit of the whole request, seconds. */
@@ -33,21 +48,27 @@ export const EngineConfig = z.object({
   /** Wall-clock limit of one REPL step, seconds: long enough for a large fan-out. */
   stepTimeoutSec: positiveNumber.default(300),
   /** Global cap on concurrent LLM calls of one request. */
-  concurrency: positiveInt.max(10_000).default(32),
+  concurrency: positiveInt(10_000).default(32),
   /** Characters of one step's output shown to the model (DESIGN: 20,000). */
-  outputLimitChars: positiveInt.default(20_000),
+  outputLimitChars: positiveInt().default(20_000),
   /** Output-token cap of each LLM call; also what a call reserves against maxTokens. */
-  maxOutputTokens: positiveInt.default(4_096),
+  maxOutputTokens: positiveInt().default(4_096),
   /** Sampling temperature of every call; the provider's default when unset. */
-  temperature: z.coerce.number().min(0).max(2).optional(),
+  temperature: decimal(plainNumber().min(0).max(2)).optional(),
   /** False: the REPL-only ablation (no llm_query / rlm_query); the evaluation's rlm-no-subcalls method. */
   subcalls: z.boolean().default(true),
   /** The REPL language the root model writes: `js` (isolated-vm) or `python` (Pyodide in a sealed process). */
   repl: ReplLanguage.default('js'),
   /** Largest context accepted, in characters (about 4 bytes of V8 heap each at worst). */
-  maxContextChars: positiveInt.default(1_000_000_000),
+  maxContextChars: positiveInt().default(1_000_000_000),
+  /** Sub-calls one request may have waiting or running at once (each waits in about 1 KB of host heap); more are refused with an error string. */
+  maxPendingSubcalls: positiveInt().default(10_000),
+  /** Largest final answer accepted, in characters (16 MiB); a larger one is refused and the model told why. */
+  maxAnswerChars: positiveInt().default(16 * 1024 * 1024),
+  /** Total memory limit of one request's live REPL sandboxes (root + rlm_query children), MB. */
+  maxSandboxMemoryMb: positiveInt().default(2_048),
   /** Retries of one LLM call on 408/409/429/5xx and network errors (the openai client's layer). */
-  maxRetries: z.coerce.number().int().min(0).max(20).default(4),
+  maxRetries: decimal(plainNumber().int().min(0).max(20)).default(4),
   /** Timeout of one HTTP request to the provider, seconds. */
   requestTimeoutSec: positiveNumber.default(600),
   /** USD per million tokens, merged over the defaults. */
@@ -69,7 +90,7 @@ export const EngineConfig = z.object({
   rateLimits: z
     .record(
       z.string(),
-      z.object({ requestsPerMinute: positiveInt.optional(), tokensPerMinute: positiveInt.optional() }).strict(),
+      z.object({ requestsPerMinute: positiveInt().optional(), tokensPerMinute: positiveInt().optional() }).strict(),
     )
     .default({}),
   /**
@@ -103,7 +124,7 @@ export const EngineConfig = z.object({
    * Seconds request data (contexts, REPL snapshots, session checkpoints, step records, ledgers) stays in
    * Redis after it was last written: the longest request plus a grace.
    */
-  redisKeyTtlSec: positiveInt.min(60).default(86_400),
+  redisKeyTtlSec: decimal(plainNumber().int().min(60)).default(86_400),
 });
 export type EngineConfig = z.infer<typeof EngineConfig>;
 export type EngineConfigInput = z.input<typeof EngineConfig>;
@@ -135,6 +156,9 @@ export const ENV_SETTINGS: ReadonlyArray<readonly [string, keyof EngineConfig]> 
   ['RLM_MAX_ITERATIONS', 'maxIterations'],
   ['RLM_CONCURRENCY', 'concurrency'],
   ['RLM_MAX_CONTEXT_CHARS', 'maxContextChars'],
+  ['RLM_MAX_PENDING_SUBCALLS', 'maxPendingSubcalls'],
+  ['RLM_MAX_ANSWER_CHARS', 'maxAnswerChars'],
+  ['RLM_MAX_SANDBOX_MEMORY_MB', 'maxSandboxMemoryMb'],
   ['RLM_PRICES', 'prices'],
   ['RLM_RATE_LIMITS', 'rateLimits'],
   ['RLM_RECORD_CONTENT', 'recordContent'],
@@ -159,6 +183,10 @@ const SETTING_LABELS: Partial<Record<keyof EngineConfig, string>> = {
   timeoutSec: '--timeout',
   stepTimeoutSec: '--step-timeout',
   concurrency: '--concurrency',
+  maxContextChars: 'RLM_MAX_CONTEXT_CHARS',
+  maxPendingSubcalls: 'RLM_MAX_PENDING_SUBCALLS',
+  maxAnswerChars: 'RLM_MAX_ANSWER_CHARS',
+  maxSandboxMemoryMb: 'RLM_MAX_SANDBOX_MEMORY_MB',
   prices: 'RLM_PRICES',
   modelPrice: '--price',
   rateLimits: 'RLM_RATE_LIMITS',

@@ -8,6 +8,7 @@ export type { LlmProvider } from './llm.ts';
 export {
   CHILD_QUERY,
   CONTEXT_PREVIEW_CHARS,
+  DEFAULT_MAX_ANSWER_CHARS,
   CONTEXT_TAIL_CHARS,
   EMBEDDED_QUERY,
   DEFAULT_OUTPUT_LIMIT_CHARS,
@@ -23,6 +24,15 @@ export type { BudgetLimits, Ledger, LedgerTotals, Reservation, ReserveOutcome } 
 export { LocalLimiter } from './budget/limiter.ts';
 export type { Limiter } from './budget/limiter.ts';
 export { LocalRequestRuntime } from './budget/request-runtime.ts';
+export { stepStopId, stepStopIdOfCall } from './step-stop.ts';
+export {
+  createRequestCapacity,
+  DEFAULT_MAX_PENDING_SUBCALLS,
+  DEFAULT_MAX_REQUEST_SANDBOX_MB,
+  PendingSubcalls,
+  SandboxMemoryBudget,
+} from './budget/request-capacity.ts';
+export type { RequestCapacity } from './budget/request-capacity.ts';
 export type { LocalRuntimeOptions, RequestRuntime } from './budget/request-runtime.ts';
 export { ENV_SETTINGS, EngineConfig, loadConfig, redisTargetOf, settingLabel } from './config.ts';
 export type { ConfigSources, EngineConfigInput } from './config.ts';

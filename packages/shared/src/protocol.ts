@@ -55,3 +55,5 @@ export const CONTEXT_TAIL_CHARS = 500;
 
 /** Default cap on the characters of one step's output shown to the model. */
 export const DEFAULT_OUTPUT_LIMIT_CHARS = 20_000;
+/** Largest final answer a session accepts (16 MiB of characters); see `maxAnswerChars`. */
+export const DEFAULT_MAX_ANSWER_CHARS = 16 * 1024 * 1024;

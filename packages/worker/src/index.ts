@@ -13,4 +13,5 @@ export { ReplSession } from './sandbox/index.ts';
 export type { ReplHost, ReplSessionOptions, StepOptions } from './sandbox/index.ts';
 export { SnapshotStepExecutor } from './cluster/snapshot-step-executor.ts';
 export type { SnapshotStepExecutorOptions } from './cluster/snapshot-step-executor.ts';
+export { stepAwareCompletion } from './cluster/step-aware-completion.ts';
 export type { LlmCallObservation } from './llm/llm-gateway.ts';

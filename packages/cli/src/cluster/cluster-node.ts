@@ -32,6 +32,7 @@ import {
   LlmGateway,
   OpenAIProvider,
   SnapshotStepExecutor,
+  stepAwareCompletion,
 } from '@rlm/worker';
 import { MetricsRegistry } from './metrics-registry.ts';
 import { createNodeMetrics } from './node-metrics.ts';
@@ -153,9 +154,10 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         ? {}
         : { rateGate: new RedisRateGate(redis, keys, { limits: options.config.rateLimits }) }),
     });
-    executor = new SnapshotStepExecutor({ blobs, records: new RedisStepRecordStore(redis, keys, ttlSeconds) });
+    executor = new SnapshotStepExecutor({ blobs, records: new RedisStepRecordStore(redis, keys, ttlSeconds), bus });
     const stepExecutor = executor;
-    consume('llm', 0, options.concurrency.llm, createJobProcessor('llm', { runtimes, blobs }, (task, runtime) => gateway.complete(task, runtime)));
+    // Sub-calls also stop when their step is killed on another worker (step-stop.ts).
+    consume('llm', 0, options.concurrency.llm, createJobProcessor('llm', { runtimes, blobs }, stepAwareCompletion(gateway, bus)));
     const steps = createJobProcessor('step', { runtimes, blobs }, (task, runtime) => stepExecutor.executeStep(task, runtime, dispatcher));
     for (let depth = 0; depth < MAX_QUEUE_DEPTH; depth += 1) consume('step', depth, options.concurrency.step, steps);
   } else {

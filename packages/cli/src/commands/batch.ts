@@ -4,7 +4,7 @@
  * --out. Re-running the same command resumes: finished pairs are skipped.
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../strict-flags.ts';
 import { assertPricedForBudget, readBatchItems, RLM, runBatch } from '@rlm/sdk';
 import type { BatchRecord, OutputSync } from '@rlm/sdk';
 import { startTelemetry } from '@rlm/telemetry';
@@ -13,6 +13,7 @@ import { writeCsv } from '../batch/csv-output.ts';
 import type { CommandIo } from '../command-io.ts';
 import { ENGINE_FLAG_OPTIONS, engineOverrides } from '../engine-flags.ts';
 import { numberFlag } from '../number-flag.ts';
+import { checkOutputFile } from '../output-file-flag.ts';
 import { EXIT_CODES, exitCodeOf, outcomeLine } from '../run-outcome.ts';
 import { usageError } from '../usage-error.ts';
 
@@ -28,7 +29,7 @@ export const BATCH_USAGE = `rlm batch --input FILE|DIR --query TEXT [--query TEX
   2 bad input.`;
 
 export async function batchCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseFlags({
     args: [...argv],
     options: {
       ...ENGINE_FLAG_OPTIONS,
@@ -64,6 +65,8 @@ export async function batchCommand(argv: readonly string[], io: CommandIo): Prom
     values.repairs === undefined
       ? 2
       : numberFlag('repairs', values.repairs, { min: 0, max: 10, integer: true });
+  await checkOutputFile('out', values.out);
+  if (values.csv !== undefined) await checkOutputFile('csv', values.csv);
   const maxCostTotalUsd =
     values['max-cost-total'] === undefined
       ? undefined

@@ -5,9 +5,9 @@
  * starts whole or not at all: the ops server binds first, and a port that
  * cannot be bound ends the process (exit 1) before it touches a queue.
  */
-import { parseArgs } from 'node:util';
 import { describeRedisTarget } from '@rlm/redis';
 import { loadConfig, redisTargetOf } from '@rlm/shared';
+import { parseFlags } from '../strict-flags.ts';
 import { createLogger, startTelemetry } from '@rlm/telemetry';
 import type { CommandIo } from '../command-io.ts';
 import { startClusterNode } from '../cluster/cluster-node.ts';
@@ -26,7 +26,7 @@ export const CLUSTER_USAGE = `rlm worker|orchestrator (--redis URL | --redis-clu
 
 export function clusterCommand(role: ClusterRole) {
   return async (argv: readonly string[], io: CommandIo): Promise<number> => {
-    const { values } = parseArgs({
+    const { values } = parseFlags({
       args: [...argv],
       options: {
         ...ENGINE_FLAG_OPTIONS,

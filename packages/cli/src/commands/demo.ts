@@ -4,7 +4,7 @@
  * over the same 1M-character corpus of labelled lines: the second reuses the
  * first one's sub-call results from the cache.
  */
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../strict-flags.ts';
 import { RLM } from '@rlm/sdk';
 import type { RlmResult } from '@rlm/sdk';
 import { generateOolongTask, gradeAnswer } from '@rlm/sim';
@@ -27,7 +27,7 @@ const DEMO_SEED = 2026;
 const QUESTIONS: readonly OolongQuestionKind[] = ['count', 'most-common'];
 
 export async function demoCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseFlags({
     args: [...argv],
     options: {
       ...ENGINE_FLAG_OPTIONS,

@@ -4,7 +4,7 @@
  * configured (as `rlm demo` does), runs, and says where the report went.
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../strict-flags.ts';
 import { evaluate, formatTokens, METHOD_NAMES, SYNTHETIC_TASKS } from '@rlm/eval';
 import type { SolverPolicyOptions } from '@rlm/sim';
 import type { CommandIo } from '../command-io.ts';
@@ -40,7 +40,7 @@ const EVAL_FLAGS = {
 } as const;
 
 export async function evalCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const { values } = parseArgs({ args: [...argv], options: EVAL_FLAGS, strict: true });
+  const { values } = parseFlags({ args: [...argv], options: EVAL_FLAGS, strict: true });
   const tasks = listFlag('tasks', values.tasks, SYNTHETIC_TASKS);
   const methods = listFlag('methods', values.methods, METHOD_NAMES);
   const taskFiles = values['task-file'] ?? [];

@@ -2,18 +2,19 @@
  * `rlm run --context FILE|- --query TEXT [model and budget flags] [--json] [--trace-out FILE]`
  * Prints the answer, or with --json one object in the RlmResult shape.
  */
-import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { RLM } from '@rlm/sdk';
 import type { RlmResult } from '@rlm/sdk';
-import type { ContextValue, RlmEvent } from '@rlm/shared';
+import { loadConfig } from '@rlm/shared';
+import type { RlmEvent } from '@rlm/shared';
 import { startTelemetry } from '@rlm/telemetry';
+import { readContextSource } from '../context-source.ts';
 import { ENGINE_FLAG_OPTIONS, engineOverrides } from '../engine-flags.ts';
 import { createProgressPrinter } from '../progress-printer.ts';
 import { exitCodeOf, outcomeLine } from '../run-outcome.ts';
 import { createVerbosePrinter } from '../verbose-printer.ts';
 import { openTrajectory } from '../trajectory-writer.ts';
 import type { CommandIo } from '../command-io.ts';
+import { parseFlags } from '../strict-flags.ts';
 import { usageError } from '../usage-error.ts';
 
 export const RUN_USAGE = `rlm run --context FILE|- --query TEXT [--model M] [--sub-model M] [--base-url URL]
@@ -22,14 +23,16 @@ export const RUN_USAGE = `rlm run --context FILE|- --query TEXT [--model M] [--s
         [--json] [--trace-out FILE] [--verbose] [--quiet] [--price IN,OUT] [--prefix P]
         [--record-content] [--log-level L] [--repl js|python]
   --repl python: the model writes Python, run by Pyodide in a sealed sandbox process (default js).
-  A context file ending in .json is parsed as JSON; anything else is read as text.
+  A context file ending in .json is parsed as JSON; anything else is read as UTF-8 text. Empty,
+  binary (NUL bytes) or invalid UTF-8 input, or more than RLM_MAX_CONTEXT_CHARS characters, is
+  refused before any model is called. Numbers are plain decimals; a flag may be given once.
   --verbose prints each turn's code, the output fed back and the sub-call batches on stderr.
   Exit codes: 0 final answer, 3 stopped by a budget / the turn limit / the timeout (partial
   answer), 1 failed (the cause is printed), 2 bad input.
   OTEL_EXPORTER_OTLP_ENDPOINT set: the request is traced (service rlm-cli), --json's traceId names it.`;
 
 export async function runCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseFlags({
     args: [...argv],
     options: {
       ...ENGINE_FLAG_OPTIONS,
@@ -48,12 +51,20 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
   if (values.query === undefined || values.query.trim() === '') throw usageError('--query is required and must not be empty');
   const overrides = engineOverrides(values);
   const env = io.env;
-  const context = await readContext(values.context, io);
+  // The limit is read before the context, so an oversized one is refused without being read whole.
+  const { maxContextChars } = loadConfig({ env, overrides });
+  const context = await readContextSource(values.context, { flag: 'context', maxChars: maxContextChars, stdin: () => io.stdin() });
   const rlm = new RLM({ ...overrides, env, ...(values.prefix === undefined ? {} : { redisPrefix: values.prefix }) });
   const telemetry = startTelemetry({ serviceName: 'rlm-cli', env });
   const traceOut = values['trace-out'];
-  const trajectory =
-    traceOut === undefined ? undefined : await openTrajectory(traceOut, rlm.trajectoryMetadata(context, values.query));
+  let trajectory;
+  try {
+    trajectory = traceOut === undefined ? undefined : await openTrajectory(traceOut, rlm.trajectoryMetadata(context, values.query));
+  } catch (error) {
+    await rlm.close();
+    await telemetry.shutdown();
+    throw error;
+  }
   const progress = values.quiet
     ? undefined
     : values.verbose
@@ -84,22 +95,6 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
     if (!values.quiet) io.stderr(summaryLine(result));
   }
   return exitCodeOf(result);
-}
-
-async function readContext(source: string, io: CommandIo): Promise<ContextValue> {
-  let text: string;
-  try {
-    text = source === '-' ? await io.readStdin() : await readFile(source, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
-    throw usageError(`--context: cannot read ${source === '-' ? 'stdin' : source} (${reason})`);
-  }
-  if (!source.endsWith('.json')) return text;
-  try {
-    return JSON.parse(text) as ContextValue;
-  } catch (error) {
-    throw usageError(`--context: ${source} is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
-  }
 }
 
 function summaryLine(result: RlmResult): string {

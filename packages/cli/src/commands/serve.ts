@@ -4,7 +4,7 @@
  * answer. --api-key / OPENAI_API_KEY remain the upstream provider's key;
  * callers authenticate with --auth-token / RLM_AUTH_TOKENS. Stops on SIGINT/SIGTERM.
  */
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../strict-flags.ts';
 import { RLM } from '@rlm/sdk';
 import { redisTargetOf } from '@rlm/shared';
 import { startTelemetry } from '@rlm/telemetry';
@@ -19,16 +19,18 @@ import type { Upstream } from '../serve/upstream-proxy.ts';
 
 export const SERVE_USAGE = `rlm serve [--port P] [--host H] [--base-url URL] [--api-key KEY] [--model M] [--sub-model M]
         [--redis URL | --redis-cluster H:P,...] [--auth-token TOKEN] [--models M1,M2] [--max-requests N]
-        [--max-body-bytes N] [--retry-after SEC] [--direct-below TOKENS] [--repl js|python] [budget flags of rlm run as limits]
+        [--max-body-bytes N] [--retry-after SEC] [--body-timeout SEC] [--direct-below TOKENS] [--repl js|python]
+        [budget flags of rlm run as limits]
   OpenAI-compatible: POST /v1/chat/completions with model "rlm:<root model>" (an RLM) or a plain
   model name (proxied to the upstream), GET /v1/models (only names that work), GET /healthz.
   Callers send Authorization: Bearer TOKEN (--auth-token or RLM_AUTH_TOKENS=a,b); their "rlm"
   options may only tighten the budget flags given here. --direct-below: rlm: requests shorter
   than TOKENS go straight to the model. --repl: the server's default REPL language; a request may choose
-  with "rlm": {"repl": "python"}.`;
+  with "rlm": {"repl": "python"}. A request's body is read (within --body-timeout, default 30 s;
+  headers within 10 s) before it takes one of the --max-requests slots, so slow clients cannot hold slots.`;
 
 export async function serveCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseFlags({
     args: [...argv],
     options: {
       ...ENGINE_FLAG_OPTIONS,
@@ -39,6 +41,7 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
       'max-requests': { type: 'string', default: '16' },
       'max-body-bytes': { type: 'string', default: String(64 * 1024 * 1024) },
       'retry-after': { type: 'string', default: '1' },
+      'body-timeout': { type: 'string', default: '30' },
       prefix: { type: 'string' },
       'direct-below': { type: 'string' },
     },
@@ -60,6 +63,7 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
     max: 3600,
     integer: true,
   });
+  const bodyTimeoutSec = numberFlag('body-timeout', values['body-timeout'], { min: 0.1, max: 3600 });
   const directBelowTokens =
     values['direct-below'] === undefined
       ? undefined
@@ -82,6 +86,7 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
     port,
     callerTokens: tokens,
     maxBodyBytes,
+    bodyTimeoutMs: bodyTimeoutSec * 1000,
     maxRequests,
     retryAfterSec,
     models: models === undefined || models.length === 0 ? undefined : models,

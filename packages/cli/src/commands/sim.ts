@@ -1,7 +1,7 @@
 /**
  * `rlm sim`: the simulated OpenAI-compatible model server, until interrupted.
  */
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../strict-flags.ts';
 import { startSimServer } from '@rlm/sim';
 import type { CommandIo } from '../command-io.ts';
 import { numberFlag } from '../number-flag.ts';
@@ -14,7 +14,7 @@ export const SIM_USAGE = `rlm sim [--port P] [--host H] [--policy solver|scripte
   any model name (it stands in for whatever model you configure) and lists sim-large, sim-small`;
 
 export async function simCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseFlags({
     args: [...argv],
     options: {
       port: { type: 'string', default: '8089' },

@@ -3,7 +3,7 @@
  * trajectory written by `rlm run --trace-out FILE`.
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../strict-flags.ts';
 import type { CommandIo } from '../command-io.ts';
 import { numberFlag } from '../number-flag.ts';
 import { parseTrajectory, TrajectoryFormatError } from '../trace/read-trajectory.ts';
@@ -16,7 +16,7 @@ export const TRACE_USAGE = `rlm trace FILE [--depth N] [--code] [--no-color]
   than N; --code adds each turn's reply, each step's code and output, and each sub-call's answer`;
 
 export async function traceCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags({
     args: [...argv],
     options: {
       depth: { type: 'string' },

@@ -12,8 +12,16 @@ import type { RLM } from '@rlm/sdk';
 import { ApiError, sendApiError, toApiError } from './api-error.ts';
 import { assertCaller } from './caller-auth.ts';
 import { handleChatCompletion } from './chat-completion.ts';
+import {
+  applySlowClientTimeouts,
+  BodyReaders,
+  DEFAULT_BODY_LIMITS,
+  defaultMaxBodyReaders,
+  readBodyWithin,
+} from './body-reader.ts';
+import type { BodyLimits } from './body-reader.ts';
 import { servedModelIds } from './model-list.ts';
-import { readBody, RequestSlots } from './request-limits.ts';
+import { RequestSlots } from './request-limits.ts';
 import type { Upstream } from './upstream-proxy.ts';
 
 export interface ServeOptions {
@@ -22,6 +30,11 @@ export interface ServeOptions {
   readonly port: number;
   readonly callerTokens: readonly string[];
   readonly maxBodyBytes: number;
+  /** Deadlines of a slow client (body-reader.ts); the defaults when absent. */
+  readonly bodyTimeoutMs?: number;
+  readonly headersTimeoutMs?: number;
+  /** Bodies read at once (503 past it); default `defaultMaxBodyReaders(maxRequests)`. */
+  readonly maxBodyReaders?: number;
   readonly maxRequests: number;
   readonly retryAfterSec: number;
   /** Root models listed by /v1/models and accepted; undefined: any `rlm:<model>`, listing the default model. */
@@ -42,8 +55,14 @@ export interface ServeServer {
 
 export async function startServeServer(options: ServeOptions): Promise<ServeServer> {
   const slots = new RequestSlots(options.maxRequests, options.retryAfterSec);
+  const bodyLimits: BodyLimits = {
+    maxBytes: options.maxBodyBytes,
+    bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_LIMITS.bodyTimeoutMs,
+    headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_BODY_LIMITS.headersTimeoutMs,
+  };
+  const readers = new BodyReaders(options.maxBodyReaders ?? defaultMaxBodyReaders(options.maxRequests));
   const server: Server = createServer((request, response) => {
-    route(request, response, options, slots).catch((error: unknown) => {
+    route(request, response, options, slots, { limits: bodyLimits, readers }).catch((error: unknown) => {
       const apiError = toApiError(error);
       if (apiError.status >= 500)
         options.log(
@@ -52,6 +71,7 @@ export async function startServeServer(options: ServeOptions): Promise<ServeServ
       sendApiError(response, apiError);
     });
   });
+  applySlowClientTimeouts(server, bodyLimits);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
@@ -73,6 +93,7 @@ async function route(
   response: ServerResponse,
   options: ServeOptions,
   slots: RequestSlots,
+  bodies: { readonly limits: BodyLimits; readonly readers: BodyReaders },
 ): Promise<void> {
   const path = new URL(request.url ?? '/', 'http://localhost').pathname;
   if (path === '/healthz' && request.method === 'GET') {
@@ -100,9 +121,16 @@ async function route(
     return;
   }
   if (path === '/v1/chat/completions' && request.method === 'POST') {
+    // The whole body first: a slow client must never hold a slot (body-reader.ts).
+    const leave = bodies.readers.enter();
+    let body: Buffer;
+    try {
+      body = await readBodyWithin(request, bodies.limits);
+    } finally {
+      leave();
+    }
     const release = slots.acquire();
     try {
-      const body = await readBody(request, options.maxBodyBytes);
       await handleChatCompletion(response, body, {
         rlm: options.rlm,
         allowedModels: options.models,

@@ -37,6 +37,7 @@ import type { CodeBlock, TextFinal } from '../parsing/index.ts';
 import { NUDGE_MESSAGE, renderFinalVarFailure, renderStepFeedback } from '../prompts/feedback.ts';
 import { renderRootUserMessage } from '../prompts/root-message.ts';
 import { buildSystemPrompt } from '../prompts/system-prompt.ts';
+import { answerCapOf, answerTooLargeMessage, capStepAnswer } from './answer-cap.ts';
 import { withIterationSpan, withSessionSpan } from './session-spans.ts';
 import { interruptedBy, shouldStop } from './stop-conditions.ts';
 
@@ -208,7 +209,11 @@ async function runTurn(
 }
 
 async function resolveTextFinal(state: LoopState, final: TextFinal): Promise<TurnResult> {
-  if (final.kind === 'value') return { done: true, answer: final.value };
+  if (final.kind === 'value') {
+    const cap = answerCapOf(state.task.settings);
+    if (final.value.length <= cap) return { done: true, answer: final.value };
+    return { done: false, feedback: `FINAL(...) failed: ${answerTooLargeMessage(final.value.length, cap)}.` };
+  }
   const result = await runStep(state, `FINAL_VAR(${JSON.stringify(final.name)})`);
   if (result.final !== undefined) return { done: true, answer: result.final.value };
   return {
@@ -227,7 +232,7 @@ async function runStep(state: LoopState, code: string): Promise<StepResult> {
     step: state.steps,
   };
   state.runtime.emit({ type: 'step-start', ...ref, code });
-  const result = await state.dispatcher.executeStep(
+  const raw = await state.dispatcher.executeStep(
     {
       sessionId: task.sessionId,
       depth: task.depth,
@@ -238,6 +243,7 @@ async function runStep(state: LoopState, code: string): Promise<StepResult> {
     },
     state.runtime,
   );
+  const result = capStepAnswer(raw, answerCapOf(task.settings));
   if (result.subcallSpend !== undefined) state.subtree = addSpend(state.subtree, result.subcallSpend);
   if (result.partialAnswer !== undefined && result.partialAnswer.length > 0)
     state.partialAnswer = result.partialAnswer;

@@ -5,6 +5,8 @@
 import { RlmError } from '../errors.ts';
 
 export interface Limiter {
+  /** Slots in all; sub-call hosts start at most this many calls of one step at a time. Absent: unknown. */
+  readonly slots?: number;
   /**
    * Resolves with a release function once a slot is free; rejects with `cancelled` on abort.
    * `holder` names the work (an LLM call's id): a re-run of it after its process died takes over
@@ -25,6 +27,10 @@ export class LocalLimiter implements Limiter {
       throw new RlmError('config_invalid', `concurrency must be a positive integer, got ${capacity}`);
     }
     this.capacity = capacity;
+  }
+
+  get slots(): number {
+    return this.capacity;
   }
 
   acquire(signal: AbortSignal): Promise<() => void> {

@@ -8,6 +8,8 @@ import type { RootScope } from '../jobs/job-catalog.ts';
 import type { InterruptReason } from '../stop-reason.ts';
 import type { Ledger } from './ledger.ts';
 import type { Limiter } from './limiter.ts';
+import { createRequestCapacity } from './request-capacity.ts';
+import type { RequestCapacity } from './request-capacity.ts';
 
 export interface RequestRuntime {
   readonly rootId: string;
@@ -16,6 +18,12 @@ export interface RequestRuntime {
   readonly signal: AbortSignal;
   readonly ledger: Ledger;
   readonly limiter: Limiter;
+  /**
+   * The request's caps on pending sub-calls and live sandbox memory in this process. Embedded
+   * runtimes hold one for the whole request; a runtime without it (a cluster job's) leaves the
+   * sub-call host and the step executor to apply the same caps per session.
+   */
+  readonly capacity?: RequestCapacity;
   /** Stops the whole request; later calls keep the first reason. */
   stop(reason: InterruptReason): void;
   /** The reason the request was stopped, if it was. */
@@ -38,12 +46,15 @@ export interface LocalRuntimeOptions {
   /** The caller's signal: aborting it cancels the request. */
   readonly signal?: AbortSignal;
   readonly onEvent?: RlmEventListener;
+  /** Default: the default caps (request-capacity.ts). */
+  readonly capacity?: RequestCapacity;
 }
 
 export class LocalRequestRuntime implements RequestRuntime {
   readonly rootId: string;
   readonly ledger: Ledger;
   readonly limiter: Limiter;
+  readonly capacity: RequestCapacity;
   private readonly controller = new AbortController();
   private reason: InterruptReason | undefined;
   private readonly timer: NodeJS.Timeout | undefined;
@@ -54,6 +65,7 @@ export class LocalRequestRuntime implements RequestRuntime {
     this.rootId = options.rootId;
     this.ledger = options.ledger;
     this.limiter = options.limiter;
+    this.capacity = options.capacity ?? createRequestCapacity({});
     this.onEvent = options.onEvent;
     if (options.timeoutMs !== undefined) {
       this.timer = setTimeout(() => this.stop('timeout'), options.timeoutMs);

@@ -119,6 +119,12 @@ export const SessionSettings = z
     recordContent: z.boolean().optional(),
     /** False removes llm_query / rlm_query from the prompt and refuses them in the REPL (the REPL-only ablation); absent means true. */
     subcalls: z.boolean().optional(),
+    /** Cap on the request's pending sub-calls (request-capacity.ts); the default when absent. */
+    maxPendingSubcalls: z.number().int().positive().optional(),
+    /** Largest final answer accepted, in characters; the default (16 MiB) when absent. */
+    maxAnswerChars: z.number().int().positive().optional(),
+    /** Total memory limit of the request's live REPL sandboxes, MB; the default when absent. */
+    maxSandboxMemoryMb: z.number().int().positive().optional(),
     /** The REPL language; absent means JavaScript. */
     repl: ReplLanguage.optional(),
   })

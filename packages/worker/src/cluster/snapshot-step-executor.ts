@@ -4,8 +4,8 @@
  * worker. A worker that still holds the live isolate at version n reuses it
  * (the sticky fast path); correctness never depends on that.
  */
-import { RlmError } from '@rlm/shared';
-import type { BlobStore, ContextValue, Dispatcher, RequestRuntime, StepRecordStore, StepResult, StepTask } from '@rlm/shared';
+import { RlmError, stepStopId } from '@rlm/shared';
+import type { BlobStore, CancellationBus, ContextValue, Dispatcher, RequestRuntime, StepRecordStore, StepResult, StepTask } from '@rlm/shared';
 import { withStepSpan } from '../repl/step-span.ts';
 import { SubcallHost } from '../repl/subcall-host.ts';
 import type { SubcallScope } from '../repl/subcall-host.ts';
@@ -24,6 +24,8 @@ export interface SnapshotStepExecutorOptions {
   readonly records: StepRecordStore;
   /** Live isolates kept for the sticky fast path; the least recently used is disposed first. */
   readonly maxLiveSessions?: number;
+  /** Where a killed step announces that its sub-calls on other workers must stop (shared/src/step-stop.ts). */
+  readonly bus?: CancellationBus;
 }
 
 export class SnapshotStepExecutor {
@@ -46,8 +48,16 @@ export class SnapshotStepExecutor {
     const { task, runtime } = scope;
     const session = await this.sessionAt(task, scope);
     session.host.bind(scope);
-    const executed = await session.repl.execute(task.code, { timeoutMs: task.settings.stepTimeoutMs, signal: runtime.signal });
-    const result = { ...executed, subcallSpend: session.host.spent() };
+    let result: StepResult;
+    try {
+      const executed = await session.repl.execute(task.code, { timeoutMs: task.settings.stepTimeoutMs, signal: runtime.signal });
+      result = { ...executed, subcallSpend: session.host.spent() };
+    } finally {
+      // A killed step's sub-calls must not outlive it (step-runtime.ts), here or on other workers.
+      session.host.endStep();
+    }
+    if (result.reset !== undefined)
+      await this.options.bus?.stop(stepStopId(runtime.rootId, task.sessionId, task.step), 'step ended').catch(() => undefined);
     const snapshotHash = await this.options.blobs.put(await session.repl.snapshotText());
     await this.options.records.save(task.sessionId, task.step, { result, snapshotHash });
     session.version = task.step;
@@ -81,6 +91,7 @@ export class SnapshotStepExecutor {
       context,
       host,
       ...(snapshotText === undefined ? {} : { restore: snapshotText }),
+      ...(task.settings.maxAnswerChars === undefined ? {} : { maxAnswerChars: task.settings.maxAnswerChars }),
     });
     const session = { repl, host, version: task.step - 1 };
     this.live.set(task.sessionId, session);

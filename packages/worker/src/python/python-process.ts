@@ -53,6 +53,11 @@ const MAX_FRAME_BYTES = 256 * 1024 * 1024;
 
 export class PythonProcess {
   readonly output: CapturedOutput;
+  /**
+   * The step now running. The child runs one step at a time and its frames carry no step number,
+   * so every frame belongs to the current step (the JS isolate tags its own, see CapturedOutput).
+   */
+  #step = 0;
   readonly limits: PythonProcessLimits;
   /** Settles when Pyodide has loaded (rejects with RlmError('sandbox') if it cannot). */
   readonly loaded: Promise<void>;
@@ -192,13 +197,19 @@ export class PythonProcess {
   }
 
   /** Resolves when the process has exited, with why. */
+  /** The number of the step now running (or last run), for appending that step's output. */
+  get step(): number {
+    return this.#step;
+  }
+
   get exited(): Promise<ProcessEnd> {
     return this.#exited;
   }
 
   /** Runs one step; resolves with the runtime's result frame, rejects with the ProcessEnd if the process dies. */
   runStep(code: string, fileName: string): Promise<ChildFrame> {
-    this.output.reset();
+    this.#step += 1;
+    this.output.reset(this.#step);
     return new Promise((resolve, reject) => {
       this.#onResult = resolve;
       void this.#exited.then((end) => reject(new ProcessEndedError(end)));
@@ -240,10 +251,10 @@ export class PythonProcess {
   #handle(frame: ChildFrame): void {
     switch (frame.type) {
       case 'output':
-        this.output.append(frame['text'], frame['total']);
+        this.output.append(frame['text'], frame['total'], undefined, this.#step);
         return;
       case 'call': {
-        this.output.append(frame['output'], frame['total'], frame['partialAnswer']);
+        this.output.append(frame['output'], frame['total'], frame['partialAnswer'], this.#step);
         const host = this.#host;
         const answer =
           host === undefined

@@ -197,7 +197,7 @@ export class PythonReplSession {
       switch (outcome.kind) {
         case 'completed': {
           const summary = parseStepSummary(outcome.frame, process.limits.maxCapturedOutputChars);
-          process.output.append(summary.output, summary.outputTotalChars, summary.partialAnswer);
+          process.output.append(summary.output, summary.outputTotalChars, summary.partialAnswer, process.step);
           if (summary.error?.name === 'MemoryError') {
             // A full heap wedges the interpreter (even parsing the next step fails): start afresh.
             process.kill('memory');

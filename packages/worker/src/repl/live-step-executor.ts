@@ -2,10 +2,15 @@
  * The embedded step port: one live REPL per session (an isolate, or a Python sandbox process),
  * kept between steps (the sticky fast path; the context is copied in once). Cluster mode adds
  * snapshots so that any worker can run the next step.
+ *
+ * Each live session reserves its isolate's memory limit from the request's sandbox memory
+ * budget (`RequestRuntime.capacity`): a request whose REPLs (root and rlm_query children) would
+ * together exceed it gets an error for the session that does not fit, not a host out of memory.
  */
 import { RlmError } from '@rlm/shared';
 import type { ContextRef, ContextValue, Dispatcher, RequestRuntime, StepPort, StepResult, StepTask } from '@rlm/shared';
 import { PythonSandboxPool } from '../python/sandbox-pool.ts';
+import { defaultMemoryLimitMb } from '../sandbox/index.ts';
 import { createStepRepl } from './step-repl.ts';
 import type { StepRepl } from './step-repl.ts';
 import { withStepSpan } from './step-span.ts';
@@ -15,6 +20,8 @@ import type { SubcallScope } from './subcall-host.ts';
 interface LiveSession {
   readonly repl: StepRepl;
   readonly host: SubcallHost;
+  /** Gives the session's memory back to the request's budget. */
+  readonly release: () => void;
 }
 
 export class LiveStepExecutor implements StepPort {
@@ -30,21 +37,49 @@ export class LiveStepExecutor implements StepPort {
     const { task, runtime } = scope;
     let live = this.sessions.get(task.sessionId);
     if (live === undefined) {
-      const host = new SubcallHost(scope);
-      const language = task.settings.repl ?? 'js';
-      if (language === 'python') this.pythonPool ??= new PythonSandboxPool();
-      live = createStepRepl({
-        language,
-        context: inlineContext(task.context),
-        host,
-        ...(language === 'python' && this.pythonPool !== undefined ? { pythonPool: this.pythonPool } : {}),
-      }).then((repl) => ({ repl, host }));
+      live = this.open(scope);
       this.sessions.set(task.sessionId, live);
     }
     const session = await live;
     session.host.bind(scope);
-    const result = await session.repl.execute(task.code, { timeoutMs: task.settings.stepTimeoutMs, signal: runtime.signal });
-    return { ...result, subcallSpend: session.host.spent() };
+    try {
+      const result = await session.repl.execute(task.code, { timeoutMs: task.settings.stepTimeoutMs, signal: runtime.signal });
+      return { ...result, subcallSpend: session.host.spent() };
+    } finally {
+      // A killed step's sub-calls must not outlive it (step-runtime.ts).
+      session.host.endStep();
+    }
+  }
+
+  private async open(scope: SubcallScope): Promise<LiveSession> {
+    const { task, runtime } = scope;
+    const context = inlineContext(task.context);
+    const memoryLimitMb = defaultMemoryLimitMb(context);
+    const budget = runtime.capacity?.sandboxMemory;
+    const release = budget === undefined ? () => {} : budget.reserve(memoryLimitMb);
+    if (release === undefined) {
+      throw new RlmError(
+        'sandbox',
+        `no REPL could start for this session: the request's live REPLs already hold ${budget?.reservedMb ?? 0} MB of its ${budget?.limitMb ?? 0} MB sandbox memory budget (maxSandboxMemoryMb) and this one needs ${memoryLimitMb} MB; use llm_query, or fewer rlm_query calls at once`,
+      );
+    }
+    const host = new SubcallHost(scope);
+    try {
+      const language = task.settings.repl ?? 'js';
+      if (language === 'python') this.pythonPool ??= new PythonSandboxPool();
+      const repl = await createStepRepl({
+        language,
+        context,
+        host,
+        ...(language === 'python' && this.pythonPool !== undefined ? { pythonPool: this.pythonPool } : {}),
+        memoryLimitMb,
+        ...(task.settings.maxAnswerChars === undefined ? {} : { maxAnswerChars: task.settings.maxAnswerChars }),
+      });
+      return { repl, host, release };
+    } catch (error) {
+      release();
+      throw error;
+    }
   }
 
   async endSession(sessionId: string): Promise<void> {
@@ -52,9 +87,11 @@ export class LiveStepExecutor implements StepPort {
     this.sessions.delete(sessionId);
     if (live === undefined) return;
     try {
-      (await live).repl.dispose();
+      const session = await live;
+      session.repl.dispose();
+      session.release();
     } catch {
-      // A session whose isolate never started has nothing to free.
+      // A session whose isolate never started has nothing to free (its reservation was returned).
     }
   }
 

@@ -23,13 +23,25 @@ export interface StepReplOptions {
   readonly host: ReplHost;
   /** Python sandboxes with Pyodide loaded ahead of need (Python only). */
   readonly pythonPool?: PythonSandboxPool;
+  /** The isolate's memory limit, MB (JavaScript only; the Python sandbox has its own cap). */
+  readonly memoryLimitMb?: number;
+  /** Largest final answer the sandbox accepts (JavaScript only; the session loop checks every language). */
+  readonly maxAnswerChars?: number;
+}
+
+/** The JavaScript sandbox's share of the options. */
+function jsLimits(options: StepReplOptions): { memoryLimitMb?: number; maxAnswerChars?: number } {
+  return {
+    ...(options.memoryLimitMb === undefined ? {} : { memoryLimitMb: options.memoryLimitMb }),
+    ...(options.maxAnswerChars === undefined ? {} : { maxAnswerChars: options.maxAnswerChars }),
+  };
 }
 
 export function createStepRepl(options: StepReplOptions): Promise<StepRepl> {
   const { context, host, pythonPool } = options;
   return options.language === 'python'
     ? PythonReplSession.create({ context, host, ...(pythonPool === undefined ? {} : { pool: pythonPool }) })
-    : ReplSession.create({ context, host });
+    : ReplSession.create({ context, host, ...jsLimits(options) });
 }
 
 /** A REPL whose state can leave the process (cluster mode: stateless steps). */
@@ -56,6 +68,7 @@ export async function createSnapshotRepl(options: SnapshotReplOptions): Promise<
     context,
     host,
     ...(restore === undefined ? {} : { restore: parseSnapshot(restore) }),
+    ...jsLimits(options),
   });
   return {
     execute: (code, stepOptions) => repl.execute(code, stepOptions),

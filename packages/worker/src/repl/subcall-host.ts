@@ -5,9 +5,19 @@
  * because REPL code must never see a host exception.
  */
 import type { Context } from '@opentelemetry/api';
-import { addSpend, ATTR, CHILD_QUERY, isRlmError, sha256Hex, SPAN_NAMES, withSpan, ZERO_SPEND } from '@rlm/shared';
-import type { Dispatcher, RequestRuntime, Spend, StepTask, SubcallOptions, TokenUsage } from '@rlm/shared';
+import { addSpend, ATTR, CHILD_QUERY, createRequestCapacity, isRlmError, sha256Hex, SPAN_NAMES, withSpan, ZERO_SPEND } from '@rlm/shared';
+import type {
+  Dispatcher,
+  PendingSubcalls,
+  RequestRuntime,
+  Spend,
+  StepTask,
+  SubcallOptions,
+  TokenUsage,
+} from '@rlm/shared';
 import type { ReplHost } from '../sandbox/index.ts';
+import { CallPool } from './call-pool.ts';
+import { StepRuntime } from './step-runtime.ts';
 
 /** What a sub-call needs to know about the step that issues it. */
 export interface SubcallScope {
@@ -20,18 +30,29 @@ export interface SubcallScope {
 
 export class SubcallHost implements ReplHost {
   private scope: SubcallScope;
+  /** The bound step's view of the request: its signal also fires when the step is abandoned. */
+  private runtime: StepRuntime;
+  /** Where the bound step's sub-calls wait for a running place (call-pool.ts). */
+  private pool: CallPool;
   private callIndex = 0;
+  /** Used when the request runtime carries no capacity (cluster jobs): the cap then holds per session. */
+  private ownPending: PendingSubcalls | undefined;
   /** What this step's sub-calls spent so far (reported with the step's result). */
   private spend: Spend = ZERO_SPEND;
 
   constructor(scope: SubcallScope) {
     this.scope = scope;
+    this.runtime = new StepRuntime(scope.runtime);
+    this.pool = newPool(scope);
   }
 
-  /** Points the host at the step now running (live isolates outlive a step). */
+  /** Points the host at the step now running (live isolates outlive a step); abandons the previous step's leftovers. */
   bind(scope: SubcallScope): void {
     if (scope.task.step !== this.scope.task.step) this.callIndex = 0;
+    this.endStep();
     this.scope = scope;
+    this.runtime = new StepRuntime(scope.runtime);
+    this.pool = newPool(scope);
     this.spend = ZERO_SPEND;
   }
 
@@ -40,20 +61,60 @@ export class SubcallHost implements ReplHost {
     return this.spend;
   }
 
+  /**
+   * The bound step is over: sub-calls it started and did not finish are abandoned (queued ones
+   * are never sent, in-flight ones are aborted). After a step that ran to its end nothing is
+   * pending (the REPL awaits forgotten calls), so this only matters for killed steps.
+   */
+  endStep(): void {
+    this.pool.close(ABANDONED);
+    this.runtime.abandon();
+  }
+
   llmQuery(prompt: string, options: SubcallOptions): Promise<string> {
-    return this.run('llm', prompt, options);
+    return this.admitted('llm', [prompt], options).then(([answer]) => answer ?? '');
   }
 
   llmQueryBatched(prompts: string[], options: SubcallOptions): Promise<string[]> {
-    return Promise.all(prompts.map((prompt) => this.run('llm', prompt, options)));
+    return this.admitted('llm', prompts, options);
   }
 
   rlmQuery(prompt: string, options: SubcallOptions): Promise<string> {
-    return this.run('rlm', prompt, options);
+    return this.admitted('rlm', [prompt], options).then(([answer]) => answer ?? '');
   }
 
   rlmQueryBatched(prompts: string[], options: SubcallOptions): Promise<string[]> {
-    return Promise.all(prompts.map((prompt) => this.run('rlm', prompt, options)));
+    return this.admitted('rlm', prompts, options);
+  }
+
+  /**
+   * Runs the prompts the request's pending-sub-call cap admits and answers the rest at once with
+   * an error string saying why, so a flood of calls costs a counter, not host memory.
+   */
+  private admitted(kind: 'llm' | 'rlm', prompts: readonly string[], options: SubcallOptions): Promise<string[]> {
+    if (this.runtime.abandoned) return Promise.resolve(prompts.map(() => ABANDONED));
+    const pending = this.pendingCap();
+    const granted = pending.take(prompts.length);
+    const refusal = granted < prompts.length ? refusedMessage(pending.limit) : '';
+    const pool = this.pool;
+    return Promise.all(
+      prompts.map((prompt, index) =>
+        index < granted
+          ? pool.run(() => this.run(kind, prompt, options)).finally(() => pending.release())
+          : Promise.resolve(refusal),
+      ),
+    );
+  }
+
+  private pendingCap(): PendingSubcalls {
+    const shared = this.runtime.capacity?.subcalls;
+    if (shared !== undefined) return shared;
+    this.ownPending ??= createRequestCapacity({
+      ...(this.scope.task.settings.maxPendingSubcalls === undefined
+        ? {}
+        : { maxPendingSubcalls: this.scope.task.settings.maxPendingSubcalls }),
+    }).subcalls;
+    return this.ownPending;
   }
 
   private async run(
@@ -61,7 +122,8 @@ export class SubcallHost implements ReplHost {
     prompt: string,
     options: SubcallOptions,
   ): Promise<string> {
-    const { task, runtime } = this.scope;
+    const { task } = this.scope;
+    const runtime = this.runtime;
     const { settings } = task;
     this.callIndex += 1;
     const callId = `${task.sessionId}.${task.step}.${this.callIndex}`;
@@ -131,7 +193,8 @@ export class SubcallHost implements ReplHost {
 
   /** A child RLM session one level deeper, whose context is the prompt. */
   private async callChild(callId: string, prompt: string, model: string): Promise<SubcallEnd> {
-    const { task, runtime } = this.scope;
+    const { task } = this.scope;
+    const runtime = this.runtime;
     await runtime.ledger.recordSubcall(false);
     const outcome = await this.scope.dispatcher.runSession(
       {
@@ -157,7 +220,8 @@ export class SubcallHost implements ReplHost {
     model: string,
     options: SubcallOptions,
   ): Promise<SubcallEnd> {
-    const { task, runtime } = this.scope;
+    const { task } = this.scope;
+    const runtime = this.runtime;
     const temperature = options.temperature ?? task.settings.temperature;
     const outcome = await this.scope.dispatcher.complete(
       {
@@ -195,6 +259,20 @@ interface SubcallEnd {
   readonly usage?: TokenUsage;
   readonly costUsd?: number;
   readonly error?: string;
+}
+
+const ABANDONED = 'Error: the step that made this call has ended (it was stopped, timed out or ran out of memory)';
+
+/** As many running places as the request has concurrency slots (the cluster scope says how many when the limiter does not). */
+function newPool(scope: SubcallScope): CallPool {
+  return new CallPool(scope.runtime.limiter.slots ?? scope.runtime.scope?.concurrency ?? DEFAULT_POOL_SIZE);
+}
+
+/** The engine's default concurrency, for a runtime that states none. */
+const DEFAULT_POOL_SIZE = 32;
+
+function refusedMessage(limit: number): string {
+  return `Error: sub-call refused: this request already has ${limit.toLocaleString('en-US')} sub-calls pending, its cap (maxPendingSubcalls); await results before starting more, e.g. in batches of a few hundred prompts`;
 }
 
 function describeFailure(error: unknown): string {

@@ -2,7 +2,8 @@
  * In-isolate source: the REPL's globals and its step runner.
  *
  * Runs once per isolate through `context.evalClosure` with two host references as `$0` (call a
- * host function) and `$1` (append printed text), and the output cap as `$2`. The references stay
+ * host function) and `$1` (append printed text), the output cap as `$2` and the final-answer cap
+ * (characters) as `$3`. The references stay
  * in this closure's constants and are never stored on an object, passed to a function the user
  * can replace, or made global: an `ivm.Reference` in reach of user code is a way out of the
  * sandbox. The closure is strict so that stack-trace APIs (`CallSite#getFunction`, `getThis`) and
@@ -13,6 +14,7 @@
  */
 import { ANSWERS_AND_VARIABLES_SOURCE } from './answers-and-variables-source.ts';
 import { FORMAT_VALUE_SOURCE } from './format-value-source.ts';
+import { OFF_HEAP_LOCKDOWN_SOURCE } from './off-heap-lockdown-source.ts';
 import { SNAPSHOT_SOURCE } from './snapshot-source.ts';
 
 export const BOOTSTRAP_SOURCE = String.raw`
@@ -20,6 +22,9 @@ export const BOOTSTRAP_SOURCE = String.raw`
 const callHostRef = $0;
 const writeOutputRef = $1;
 const outputCap = $2;
+const answerCap = $3;
+
+${OFF_HEAP_LOCKDOWN_SOURCE}
 
 const global = globalThis;
 const jsonStringify = JSON.stringify;
@@ -44,8 +49,6 @@ const CALL_OPTIONS = freeze({
 });
 const YIELD_OPTIONS = freeze({ __proto__: null });
 
-/** Printed text is sent to the host in chunks of this size (and before every host call). */
-const FLUSH_CHARS = 16384;
 
 ${FORMAT_VALUE_SOURCE}
 
@@ -53,7 +56,7 @@ ${FORMAT_VALUE_SOURCE}
 
 let output = newOutput();
 function newOutput() {
-  return { kept: 0, total: 0, pending: '' };
+  return { kept: 0, total: 0, text: '', sent: 0, step: 0 };
 }
 function emit(text) {
   output.total += text.length;
@@ -61,15 +64,18 @@ function emit(text) {
   if (room <= 0) return;
   const piece = text.length <= room ? text : text.slice(0, room);
   output.kept += piece.length;
-  output.pending += piece;
-  if (output.pending.length >= FLUSH_CHARS) flushOutput();
+  output.text += piece;
+  // Every print reaches the host at once: a step killed in a synchronous loop right after
+  // printing (the watchdog cannot interrupt it politely) still reports what it printed. Text past
+  // the cap never gets here, so this costs at most one host message per kept print. The step's
+  // result carries the whole kept text again, because these messages may arrive after it.
+  flushOutput();
 }
-// Flushing as we go keeps what was printed before a step is killed by the watchdog.
 function flushOutput() {
-  if (output.pending === '') return;
-  const text = output.pending;
-  output.pending = '';
-  writeOutputRef.applyIgnored(undefined, [text, output.total]);
+  if (output.sent === output.text.length) return;
+  const text = output.text.slice(output.sent);
+  output.sent = output.text.length;
+  writeOutputRef.applyIgnored(undefined, [text, output.total, undefined, output.step]);
 }
 function print(...args) {
   emit(formatArgs(args) + '\n');
@@ -91,7 +97,8 @@ function reportPartialAnswer() {
   if (content === lastReportedContent) return;
   lastReportedContent = content;
   const partial = readAnswer().partialAnswer;
-  if (partial !== undefined) writeOutputRef.applyIgnored(undefined, ['', output.total, partial]);
+  // An answer past the cap could never be returned: do not copy it out of the isolate either.
+  if (partial !== undefined && partial.length <= answerCap) writeOutputRef.applyIgnored(undefined, ['', output.total, partial, output.step]);
 }
 
 function callHost(name, payload, options) {
@@ -176,6 +183,11 @@ function describeError(thrown, fileName) {
   return { name, message: where === null ? message : message + ' (line ' + where[1] + ')' };
 }
 
+function answerTooLarge(chars) {
+  return 'the final answer has ' + chars + ' characters, more than the limit of ' + answerCap +
+    ' (maxAnswerChars), so it was not accepted; answer with what was asked for, summarised, not with the material itself';
+}
+
 function markLastStatement() {
   step.markedAt = output.total;
 }
@@ -194,8 +206,10 @@ function readAnswer() {
   return { partialAnswer, ready };
 }
 
-async function runStep(hoist, main, fileName) {
+async function runStep(hoist, main, fileName, stepNumber) {
   output = newOutput();
+  // The host drops output messages of any other step: they can arrive late, after the step ended.
+  output.step = stepNumber;
   step = newStep();
   let error;
   try {
@@ -213,12 +227,19 @@ async function runStep(hoist, main, fileName) {
   let final = step.final;
   if (final === undefined && step.finalError === undefined && answer.ready) final = answer.partialAnswer ?? '';
   if (error === undefined && step.finalError !== undefined) error = { name: 'FinalVarError', message: step.finalError };
+  // Checked here so that an oversized answer never leaves the isolate; the session loop checks again.
+  if (final !== undefined && final.length > answerCap) {
+    error = { name: 'AnswerTooLargeError', message: answerTooLarge(final.length) };
+    final = undefined;
+  }
+  let partialAnswer = answer.partialAnswer;
+  if (partialAnswer !== undefined && partialAnswer.length > answerCap) partialAnswer = undefined;
   return {
-    output: output.pending,
+    output: output.text,
     outputTotalChars: output.total,
     error,
     final,
-    partialAnswer: answer.partialAnswer,
+    partialAnswer,
     variables: listVariables(),
     pendingAwaited,
   };

@@ -11,19 +11,23 @@ export class CapturedOutput {
   #keptChars = 0;
   #totalChars = 0;
   #partialAnswer: string | undefined;
+  #step = 0;
 
   constructor(cap: number) {
     this.#cap = cap;
   }
 
-  reset(): void {
+  /** Starts recording `step`; messages tagged with any other step are dropped from now on. */
+  reset(step: number): void {
+    this.#step = step;
     this.#chunks = [];
     this.#keptChars = 0;
     this.#totalChars = 0;
   }
 
   /** `totalChars` is the isolate's running count of everything printed, kept or not. */
-  append(text: unknown, totalChars: unknown, partialAnswer?: unknown): void {
+  append(text: unknown, totalChars: unknown, partialAnswer: unknown, step: unknown): void {
+    if (step !== this.#step) return;
     if (typeof partialAnswer === 'string') this.#partialAnswer = partialAnswer;
     if (typeof text === 'string' && text !== '') {
       const piece = text.slice(0, Math.max(0, this.#cap - this.#keptChars));

@@ -1,3 +1,4 @@
+export { defaultMemoryLimitMb } from './memory-limit.ts';
 export { ReplSession } from './repl-session.ts';
 export type { ReplSessionOptions, StepOptions } from './repl-session.ts';
 export type { ReplHost } from './repl-host.ts';

@@ -25,6 +25,8 @@ export interface IsolateInstanceOptions {
   readonly host: ReplHost;
   readonly memoryLimitMb: number;
   readonly maxCapturedOutputChars: number;
+  /** Largest final answer the isolate hands out, in characters. */
+  readonly maxAnswerChars: number;
 }
 
 /** The two sources of a rewritten step (see rewrite-declarations.ts). */
@@ -46,7 +48,9 @@ export class IsolateInstance {
   readonly #hostReferences: readonly ivm.Reference[];
   readonly #output: CapturedOutput;
   readonly #outputCap: number;
+  readonly #gate: { open: boolean };
   #disposedByUs = false;
+  #stepNumber = 0;
 
   private constructor(parts: {
     isolate: ivm.Isolate;
@@ -57,6 +61,7 @@ export class IsolateInstance {
     hostReferences: readonly ivm.Reference[];
     output: CapturedOutput;
     outputCap: number;
+    gate: { open: boolean };
   }) {
     this.#isolate = parts.isolate;
     this.#context = parts.context;
@@ -67,17 +72,23 @@ export class IsolateInstance {
     this.#hostReferences = parts.hostReferences;
     this.#output = parts.output;
     this.#outputCap = parts.outputCap;
+    this.#gate = parts.gate;
   }
 
   static async create(options: IsolateInstanceOptions): Promise<IsolateInstance> {
     const isolate = new ivm.Isolate({ memoryLimit: options.memoryLimitMb });
     const output = new CapturedOutput(options.maxCapturedOutputChars);
+    // Calls a killed isolate queued before it died can arrive after the kill: they are answered
+    // here, unsent, so they can never count against (or be sent for) a later step.
+    const gate = { open: true };
     const callHost = new ivm.Reference((name: unknown, payload: unknown, subcallOptions: unknown) =>
-      dispatchHostCall(options.host, name, payload, subcallOptions),
+      gate.open
+        ? dispatchHostCall(options.host, name, payload, subcallOptions)
+        : Promise.resolve('Error: the REPL that made this call was reset'),
     );
     const writeOutput = new ivm.Reference(
-      (text: unknown, totalChars: unknown, partialAnswer: unknown) => {
-        output.append(text, totalChars, partialAnswer);
+      (text: unknown, totalChars: unknown, partialAnswer: unknown, step: unknown) => {
+        output.append(text, totalChars, partialAnswer, step);
       },
     );
     try {
@@ -85,7 +96,7 @@ export class IsolateInstance {
       await context.global.set('context', options.context, { copy: true });
       const api = await context.evalClosure(
         BOOTSTRAP_SOURCE,
-        [callHost, writeOutput, options.maxCapturedOutputChars],
+        [callHost, writeOutput, options.maxCapturedOutputChars, options.maxAnswerChars],
         {
           filename: 'rlm-bootstrap.js',
           result: { reference: true },
@@ -104,6 +115,7 @@ export class IsolateInstance {
         hostReferences: [callHost, writeOutput],
         output,
         outputCap: options.maxCapturedOutputChars,
+        gate,
       });
     } catch (error) {
       if (!isolate.isDisposed) isolate.dispose();
@@ -147,7 +159,9 @@ export class IsolateInstance {
     fileName: string,
     timeoutMs: number,
   ): Promise<StepSummary> {
-    this.#output.reset();
+    this.#stepNumber += 1;
+    const stepNumber = this.#stepNumber;
+    this.#output.reset(stepNumber);
     const functions: ivm.Reference[] = [];
     try {
       let hoist: ivm.Reference | undefined;
@@ -172,14 +186,16 @@ export class IsolateInstance {
       }
       const raw: unknown = await this.#runStep.apply(
         undefined,
-        [hoist?.derefInto(), main.derefInto(), fileName],
+        [hoist?.derefInto(), main.derefInto(), fileName, stepNumber],
         {
           result: { promise: true, copy: true },
           timeout: timeoutMs,
         },
       );
       const summary = parseStepSummary(raw, this.#outputCap);
-      this.#output.append(summary.output, summary.outputTotalChars);
+      // The summary has the step's whole kept output; chunks sent while it ran may still be in flight.
+      this.#output.reset(stepNumber);
+      this.#output.append(summary.output, summary.outputTotalChars, undefined, stepNumber);
       return { ...summary, output: this.#output.text, outputTotalChars: this.#output.totalChars };
     } finally {
       for (const reference of functions) releaseQuietly(reference);
@@ -206,6 +222,7 @@ export class IsolateInstance {
 
   /** Idempotent. Anything still running in the isolate is abandoned; late host results are dropped by isolated-vm. */
   dispose(): void {
+    this.#gate.open = false;
     if (!this.#isolate.isDisposed) {
       this.#disposedByUs = true;
       this.#isolate.dispose();

@@ -10,7 +10,7 @@
  * `restore` starts from them, so a session's next step can run on another worker (see
  * state-snapshot.ts for what survives).
  */
-import { assertNever, RlmError } from '@rlm/shared';
+import { assertNever, DEFAULT_MAX_ANSWER_CHARS, RlmError } from '@rlm/shared';
 import type { ContextValue, ReplResetReason, StepResult, VariableInfo } from '@rlm/shared';
 import { IsolateInstance } from './isolate-instance.ts';
 import type { IsolateInstanceOptions } from './isolate-instance.ts';
@@ -31,6 +31,8 @@ export interface ReplSessionOptions {
   readonly memoryLimitMb?: number;
   /** Default 1,000,000: printed text beyond this is counted but not kept. */
   readonly maxCapturedOutputChars?: number;
+  /** Default 16 MiB: a FINAL larger than this is refused inside the isolate, with an error the model reads. */
+  readonly maxAnswerChars?: number;
   /** Start with these user globals and answer state, taken by `snapshot()` in another session. */
   readonly restore?: ReplSnapshot;
 }
@@ -73,6 +75,7 @@ export class ReplSession {
       memoryLimitMb:
         options.memoryLimitMb ?? defaultMemoryLimitMb(options.context, options.restore),
       maxCapturedOutputChars: options.maxCapturedOutputChars ?? DEFAULT_MAX_CAPTURED_OUTPUT_CHARS,
+      maxAnswerChars: options.maxAnswerChars ?? DEFAULT_MAX_ANSWER_CHARS,
     });
     const instance = await IsolateInstance.create(session.#instanceOptions);
     if (options.restore !== undefined) {
