@@ -46,8 +46,9 @@ export async function startClusterProcess(role: 'worker' | 'orchestrator', optio
       '--base-url',
       options.baseUrl,
       ...(pinned === undefined ? [] : ['--port', String(pinned)]),
-      '--lock-ms',
-      '2000',
+      // A short lock so tests see a killed worker's job re-delivered quickly, unless the caller sets its own
+      // (flags may be given once: the CLI refuses repeats).
+      ...(options.extraArgs?.includes('--lock-ms') === true ? [] : ['--lock-ms', '2000']),
       ...(options.extraArgs ?? []),
     ],
     // Detached: its own process group, signalled as a whole (as a terminal or an init system does).
