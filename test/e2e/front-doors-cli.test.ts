@@ -40,19 +40,10 @@ afterAll(async () => {
   await echoing?.close();
 });
 
-const run = (...args: string[]) =>
-  runCli([
-    'run',
-    '--context',
-    contextFile,
-    '--query',
-    task.query,
-    '--base-url',
-    sim.baseUrl,
-    '--model',
-    'sim-large',
-    ...args,
-  ]);
+/** `rlm run` over the task's context and query against one endpoint. */
+const runAgainst = (baseUrl: string, ...args: string[]) =>
+  runCli(['run', '--context', contextFile, '--query', task.query, '--base-url', baseUrl, ...args]);
+const run = (...args: string[]) => runAgainst(sim.baseUrl, '--model', 'sim-large', ...args);
 
 describe('rlm run exit codes and causes', () => {
   it('0: a final answer', async () => {
@@ -78,13 +69,7 @@ describe('rlm run exit codes and causes', () => {
 
   it('1: a 401 from the provider is named in plain output, and its echo of the key is scrubbed everywhere', async () => {
     const traceFile = path.join(dir, 'failed.jsonl');
-    const result = await runCli([
-      'run',
-      '--context',
-      contextFile,
-      '--query',
-      task.query,
-      '--base-url',
+    const result = await runAgainst(
       echoing.baseUrl,
       '--api-key',
       KEY,
@@ -92,25 +77,14 @@ describe('rlm run exit codes and causes', () => {
       'sim-large',
       '--trace-out',
       traceFile,
-    ]);
+    );
     expect(result.code).toBe(1);
     const causes = result.stderr.split('\n').filter((line) => line.startsWith('rlm: failed:'));
     expect(causes).toHaveLength(1);
     expect(causes[0]).toMatch(/llm_http: LLM endpoint answered 401/);
     expect(result.stdout + result.stderr).not.toContain(KEY);
     expect(await readFile(traceFile, 'utf8')).not.toContain(KEY);
-    const json = await runCli([
-      'run',
-      '--context',
-      contextFile,
-      '--query',
-      task.query,
-      '--base-url',
-      echoing.baseUrl,
-      '--api-key',
-      KEY,
-      '--json',
-    ]);
+    const json = await runAgainst(echoing.baseUrl, '--api-key', KEY, '--json');
     expect(json.code).toBe(1);
     expect(json.stdout).toContain('401');
     expect(json.stdout + json.stderr).not.toContain(KEY);
@@ -132,31 +106,13 @@ describe('rlm run exit codes and causes', () => {
 
   it('2: --max-cost with a model that has no price, before any call; --price gives it one', async () => {
     const before = sim.stats().totalRequests;
-    const refused = await runCli([
-      'run',
-      '--context',
-      contextFile,
-      '--query',
-      task.query,
-      '--base-url',
-      sim.baseUrl,
-      '--model',
-      'qwen3-8b',
-      '--max-cost',
-      '1',
-    ]);
+    const refused = await runAgainst(sim.baseUrl, '--model', 'qwen3-8b', '--max-cost', '1');
     expect(refused.code).toBe(2);
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
     expect(refused.stderr).toMatch(/no price for model "qwen3-8b".*--price IN,OUT.*RLM_PRICES/);
     expect(sim.stats().totalRequests).toBe(before);
 
-    const priced = await runCli([
-      'run',
-      '--context',
-      contextFile,
-      '--query',
-      task.query,
-      '--base-url',
+    const priced = await runAgainst(
       sim.baseUrl,
       '--model',
       'qwen3-8b',
@@ -165,7 +121,7 @@ describe('rlm run exit codes and causes', () => {
       '--price',
       '0.5,1.5',
       '--json',
-    ]);
+    );
     expect(priced.code).toBe(0);
     const result = JSON.parse(priced.stdout) as { costUsd: number; answer: string };
     expect(result.costUsd).toBeGreaterThan(0);

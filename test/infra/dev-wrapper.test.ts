@@ -15,31 +15,32 @@ const env = {
   HOME: process.env['HOME'] ?? '/tmp',
 };
 
+/** `<launcher> rlm trace --help --api-key KEY`: what the launcher printed around the CLI's own output. */
+function traceHelpWithKey(
+  launcher: string,
+  key: string,
+): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      launcher,
+      ['rlm', 'trace', '--help', '--api-key', key],
+      { cwd: ROOT, env },
+      (_error, stdout, stderr) => resolve({ stdout, stderr }),
+    );
+  });
+}
+
 describe('./dev rlm', () => {
   it('never echoes the command line, so a key on it stays off the terminal', async () => {
     const key = 'sk-dev-wrapper-SECRET-4242';
-    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        DEV,
-        ['rlm', 'trace', '--help', '--api-key', key],
-        { cwd: ROOT, env },
-        (_error, out, err) => resolve({ stdout: out, stderr: err }),
-      );
-    });
+    const { stdout, stderr } = await traceHelpWithKey(DEV, key);
     expect(stdout).toMatch(/^usage: rlm trace/);
     expect(stdout + stderr).not.toContain(key);
   }, 60_000);
 
   it('pnpm rlm does not echo the command line either (loglevel in pnpm-workspace.yaml)', async () => {
     const key = 'sk-pnpm-script-SECRET-4343';
-    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        'pnpm',
-        ['rlm', 'trace', '--help', '--api-key', key],
-        { cwd: ROOT, env },
-        (_error, out, err) => resolve({ stdout: out, stderr: err }),
-      );
-    });
+    const { stdout, stderr } = await traceHelpWithKey('pnpm', key);
     expect(stdout).toMatch(/^usage: rlm trace/);
     expect(stdout + stderr).not.toContain(key);
   }, 60_000);
