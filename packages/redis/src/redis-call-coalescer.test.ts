@@ -25,7 +25,7 @@ describe('RedisCallCoalescer (cluster behaviour beyond the CallCoalescer contrac
     ];
     try {
       // Connected first, so all three calls are in flight together (a call arriving after the
-      // owner finished computes again: callers look in the result cache before coalescing).
+      // owner finished finds the stored result instead: see the next test).
       await Promise.all(clients.map((client) => client.ping()));
       let runs = 0;
       let finish!: () => void;
@@ -46,6 +46,23 @@ describe('RedisCallCoalescer (cluster behaviour beyond the CallCoalescer contrac
     } finally {
       await Promise.all(clients.slice(1).map((client) => client.quit()));
     }
+  });
+
+  it('returns a result stored by another process without computing, in the step that would take the lock', async () => {
+    // The caller skips its own cache lookup (readsResults), so a result stored after that
+    // lookup and before the lock (the race that paid for a call twice) cannot be missed.
+    const keys = fixture.freshKeys();
+    const coalescer = new RedisCallCoalescer(fixture.client(), keys, options);
+    expect(coalescer.readsResults).toBe(true);
+    await new RedisResultCache(fixture.client(), keys, options).set('k', response);
+    let runs = 0;
+    const outcome = await coalescer.coalesce('k', () => {
+      runs += 1;
+      return Promise.resolve({ ...response, content: 'recomputed' });
+    });
+    expect(runs).toBe(0);
+    expect(outcome).toEqual({ response, joined: true, cached: true });
+    expect(await fixture.client().exists(keys.resultLock('subcall-v1', 'k'))).toBe(0);
   });
 
   it('writes the result where RedisResultCache reads it, and drops its lock', async () => {

@@ -9,14 +9,17 @@
  * a result (the owner failed, or crashed and its lease ran out) -> take the
  * lock and compute.
  *
- * Cost: the uncontended path is one SET NX and one pipelined SET + DEL. The
- * lock is taken before looking for a result: callers (the LLM gateway) look
- * in the result cache first, so a second look here would cost every call a
- * command to save a duplicate call in a window of microseconds. The success
- * path deletes the lock without checking its token: if our lease ran out and
- * another caller took the lock, our result is already written when we delete
- * it, so later callers find the result and nobody computes again. A failed
- * owner deletes the lock only if it is still its own (a script).
+ * Cost: the uncontended path is one script call (look for the result, else
+ * SET NX the lock) and one pipelined SET + DEL. Looking and locking in one
+ * script is what makes sharing exact: with a separate lookup, another process
+ * could store the result and free the lock between our look and our lock, and
+ * we would pay for the call again (seen under load in the cluster tests). It
+ * also makes the caller's own cache lookup redundant (`readsResults`), so a
+ * sub-call costs one command less. The success path deletes the lock without
+ * checking its token: if our lease ran out and another caller took the lock,
+ * our result is already written when we delete it, so later callers find the
+ * result and nobody computes again. A failed owner deletes the lock only if it
+ * is still its own (a script).
  *
  * Polling (5 ms growing to 50 ms, jittered) rather than pub/sub: a crashed
  * owner publishes nothing, so waiters need a timed check anyway; identical
@@ -76,10 +79,11 @@ return 0
   1,
 );
 
-type Coalesced = { readonly response: CompletionResponse; readonly joined: boolean };
+type Coalesced = { readonly response: CompletionResponse; readonly joined: boolean; readonly cached?: boolean };
 
 export class RedisCallCoalescer implements CallCoalescer {
   readonly storesResults = true;
+  readonly readsResults = true;
   private readonly redis: RedisClient;
   private readonly keys: RedisKeys;
   private readonly namespace: string;
@@ -101,9 +105,15 @@ export class RedisCallCoalescer implements CallCoalescer {
     let token = randomUUID();
     let claim: string | null;
     try {
-      claim = await this.redis.set(lock, token, 'PX', this.leaseMs, 'NX');
+      claim = (await CLAIM.run(this.redis, [lock, result], [token, this.leaseMs])) as string | null;
     } catch {
       return { response: await compute(), joined: false };
+    }
+    if (claim !== null && claim !== 'OK') {
+      const done = parseResponse(claim);
+      if (done !== undefined) return { response: done, joined: true, cached: true };
+      // A stored value that is no completion (another version's format): compute and overwrite it.
+      return { response: await this.computeAsOwner(key, lock, token, compute), joined: false };
     }
     // Someone else computes: wait, then (atomically) take their result or the lock they left.
     while (claim !== 'OK') {

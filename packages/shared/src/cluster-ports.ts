@@ -27,10 +27,18 @@ export interface CallCoalescer {
    * processes): the caller then skips its own write, one command per call.
    */
   readonly storesResults?: boolean;
+  /**
+   * True when `coalesce` itself looks for a stored result in the same atomic
+   * step that takes the lock, and returns it with `cached: true`: the caller
+   * then skips its own cache lookup. (A separate lookup leaves a window in
+   * which another process stores the result and frees the lock, and the call
+   * is paid for twice.)
+   */
+  readonly readsResults?: boolean;
   coalesce(
     key: string,
     compute: () => Promise<CompletionResponse>,
-  ): Promise<{ readonly response: CompletionResponse; readonly joined: boolean }>;
+  ): Promise<{ readonly response: CompletionResponse; readonly joined: boolean; readonly cached?: boolean }>;
 }
 
 /**

@@ -91,16 +91,20 @@ export class LlmGateway implements CompletionPort {
     }
 
     const key = subcallCacheKey(task.request);
-    const cached = await this.options.cache.get(key);
-    if (cached !== undefined) return { response: cached, cacheHit: true, costUsd: 0, source: 'cache' };
+    const coalescer = this.options.coalescer;
+    if (coalescer.readsResults !== true) {
+      const cached = await this.options.cache.get(key);
+      if (cached !== undefined) return { response: cached, cacheHit: true, costUsd: 0, source: 'cache' };
+    }
 
-    const { response, joined } = await this.options.coalescer.coalesce(key, async () => {
+    const { response, joined, cached } = await coalescer.coalesce(key, async () => {
       // The joined call may belong to another request; our own stop still applies to us.
       throwIfStopped(runtime);
       const fresh = await this.call(task, runtime, span);
-      if (this.options.coalescer.storesResults !== true) await this.options.cache.set(key, fresh);
+      if (coalescer.storesResults !== true) await this.options.cache.set(key, fresh);
       return fresh;
     });
+    if (cached === true) return { response, cacheHit: true, costUsd: 0, source: 'cache' };
     return { response, cacheHit: joined, costUsd: joined ? 0 : this.costOf(task, response, runtime), source: 'coalesced' };
   }
 
