@@ -1,16 +1,16 @@
 /**
  * The raw-BullMQ side of the sub-call cost benchmark, in its own process (as
- * `rlm worker` is): one BullMQ Worker at concurrency 256 whose processor makes
- * one chat completion with the openai client against the simulator.
- * argv: <redisUrl> <baseUrl> <prefix> <queue>. Prints READY, stops when stdin ends.
+ * `rlm worker` is): one BullMQ Worker (concurrency 256 unless given) whose
+ * processor makes one chat completion with the openai client against the simulator.
+ * argv: <redisUrl> <baseUrl> <prefix> <queue> [concurrency]. Prints READY, stops when stdin ends.
  */
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import OpenAI from 'openai';
 
-const [redisUrl, baseUrl, prefix, queue] = process.argv.slice(2);
+const [redisUrl, baseUrl, prefix, queue, concurrencyArg] = process.argv.slice(2);
 if (redisUrl === undefined || baseUrl === undefined || prefix === undefined || queue === undefined) {
-  process.stderr.write('usage: raw-bullmq-worker.ts <redisUrl> <baseUrl> <prefix> <queue>\n');
+  process.stderr.write('usage: raw-bullmq-worker.ts <redisUrl> <baseUrl> <prefix> <queue> [concurrency]\n');
   process.exit(2);
 }
 const client = new OpenAI({ baseURL: baseUrl, apiKey: 'sim' });
@@ -24,7 +24,7 @@ const worker = new Worker(
     });
     return completion.choices[0]?.message.content ?? '';
   },
-  { connection, prefix, concurrency: 256 },
+  { connection, prefix, concurrency: Number(concurrencyArg ?? '256') },
 );
 await worker.waitUntilReady();
 process.stdout.write('READY\n');

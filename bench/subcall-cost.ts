@@ -4,12 +4,19 @@
  *   raw:     queue.add + job.waitUntilFinished(queueEvents) x N at once; a Worker
  *            (own process, concurrency 256) calls the simulator with the openai client
  *   cluster: one request whose REPL step fans out N llm_query through `rlm worker`
- *            (llm concurrency 256) + `rlm orchestrator`, request concurrency 256
+ *            (llm concurrency 256) + `rlm orchestrator`, request concurrency N
+ * Both sides have all N calls outstanding and 256 executing: the same shape.
+ * (With a request cap equal to the worker's concurrency, the cluster's queue
+ * never holds a backlog, so every completion's fetch of a next job finds none
+ * and the worker pays BullMQ's empty-queue path, ~8 more commands a call. That
+ * shape is reported too, as `clusterCapped`, outside the ratios.)
  * Per sub-call: Redis commands (commandstats, script-internal commands included),
  * Redis CPU (redis-server user + sys), throughput; then the ratios cluster / raw.
  * Two alternating rounds per side; each side reports its best (see `best`).
  * Last, the fan-out: 400 llm_query at 200 ms, cap 100, 2 workers, against its ideal
- * critical path (root calls + ceil(400 / 100) rounds, x 200 ms).
+ * critical path (root calls + ceil(400 / 100) rounds, x 200 ms), next to raw
+ * BullMQ's own fan-out on the same machine (400 jobs, 2 workers at concurrency
+ * 50: ideal 4 x 200 ms), the floor this machine's CPU sets.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -28,7 +35,7 @@ import { spawnSim } from './spawn-sim.ts';
 const CONCURRENCY = 256;
 const ROUNDS = 2;
 /** Commands listed per side in the results: enough to see where the difference is. */
-const TOP_COMMANDS = 12;
+const TOP_COMMANDS = 16;
 
 interface SideFigures {
   readonly seconds: number;
@@ -49,14 +56,16 @@ export async function benchSubcallCost(subcalls = 2_000): Promise<object> {
     const clusters: SideFigures[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
       raws.push(figures(subcalls, await runRaw(redisServer, sim.baseUrl, subcalls, redis)));
-      clusters.push(figures(subcalls, await runCluster(redisServer, sim.baseUrl, subcalls, redis)));
+      clusters.push(figures(subcalls, await runCluster(redisServer, sim.baseUrl, subcalls, redis, subcalls)));
     }
     const raw = best(raws);
     const cluster = best(clusters);
+    const clusterCapped = figures(subcalls, await runCluster(redisServer, sim.baseUrl, subcalls, redis, CONCURRENCY));
     return {
       subcalls,
       raw,
       cluster,
+      clusterCapped: { requestConcurrency: CONCURRENCY, ...clusterCapped },
       ratios: {
         throughput: round(cluster.subcallsPerSecond / raw.subcallsPerSecond),
         commandsPerSubcall: round(cluster.commandsPerSubcall / raw.commandsPerSubcall),
@@ -103,11 +112,11 @@ async function runRaw(server: RedisServer, baseUrl: string, subcalls: number, re
   }
 }
 
-async function runCluster(server: RedisServer, baseUrl: string, subcalls: number, redis: Redis): Promise<Measured> {
+async function runCluster(server: RedisServer, baseUrl: string, subcalls: number, redis: Redis, requestConcurrency: number): Promise<Measured> {
   const prefix = `b${randomUUID().slice(0, 8)}`;
   const options = { redisUrl: server.url, prefix, baseUrl, extraArgs: ['--llm-concurrency', String(CONCURRENCY), '--lock-ms', '30000'] };
   const processes = await Promise.all([startClusterProcess('worker', options), startClusterProcess('orchestrator', options)]);
-  const client = new RLM({ redisUrl: server.url, redisPrefix: prefix, model: 'sim-large', subModel: 'sim-small', concurrency: CONCURRENCY, env: {} });
+  const client = new RLM({ redisUrl: server.url, redisPrefix: prefix, model: 'sim-large', subModel: 'sim-small', concurrency: requestConcurrency, env: {} });
   try {
     await client.completion('warm-up', 'warm up');
     return await measureTimed(redis, async () => {
@@ -120,10 +129,55 @@ async function runCluster(server: RedisServer, baseUrl: string, subcalls: number
   }
 }
 
+const FAN_OUT = { subcalls: 400, latencyMs: 200, cap: 100, workers: 2 } as const;
+
 async function runFanOut(): Promise<object> {
-  const subcalls = 400;
-  const latencyMs = 200;
-  const cap = 100;
+  const cluster = await runClusterFanOut();
+  const raw = await runRawFanOut();
+  return { ...cluster, raw, ratioOverRaw: round(cluster.ratio / raw.ratio) };
+}
+
+/** Raw BullMQ: 400 jobs added at once, 2 workers at concurrency cap / 2, each job one 200 ms completion. */
+async function runRawFanOut(): Promise<{ idealMs: number; measuredMs: number; ratio: number }> {
+  const { subcalls, latencyMs, cap, workers } = FAN_OUT;
+  const redisServer = await startRedisServer();
+  const sim = await spawnSim(subcalls, latencyMs, 1);
+  const prefix = `{rawf${randomUUID().slice(0, 6)}}`;
+  const connection = { url: redisServer.url, maxRetriesPerRequest: null };
+  const started: Array<{ stop(): Promise<void> }> = [];
+  const queue = new Queue('raw-fan-out', { connection, prefix });
+  queue.setMaxListeners(0);
+  const events = new QueueEvents('raw-fan-out', { connection, prefix });
+  try {
+    for (let index = 0; index < workers; index += 1) {
+      started.push(await spawnRawWorker(redisServer.url, sim.baseUrl, prefix, 'raw-fan-out', cap / workers));
+    }
+    await events.waitUntilReady();
+    const run = async (count: number, tag: string): Promise<void> => {
+      await Promise.all(
+        Array.from({ length: count }, async (_, index) => {
+          const job = await queue.add('llm', { prompt: `Reply with ok. ${tag} item ${index}` });
+          await job.waitUntilFinished(events);
+        }),
+      );
+    };
+    await run(cap, 'warm-up');
+    const begin = performance.now();
+    await run(subcalls, randomUUID());
+    const measuredMs = performance.now() - begin;
+    const idealMs = Math.ceil(subcalls / cap) * latencyMs;
+    return { idealMs, measuredMs: Math.round(measuredMs), ratio: round(measuredMs / idealMs) };
+  } finally {
+    await events.close();
+    await queue.close();
+    await Promise.all(started.map((worker) => worker.stop()));
+    await sim.stop();
+    await redisServer.stop();
+  }
+}
+
+async function runClusterFanOut(): Promise<{ subcalls: number; cap: number; workers: number; latencyMs: number; rootCalls: number; idealMs: number; measuredMs: number; ratio: number }> {
+  const { subcalls, latencyMs, cap } = FAN_OUT;
   const redisServer = await startRedisServer();
   const sim = await spawnSim(subcalls, latencyMs, 1);
   const prefix = `f${randomUUID().slice(0, 8)}`;
@@ -179,8 +233,8 @@ async function stopAll(processes: readonly ClusterProcess[]): Promise<void> {
   await Promise.all(processes.map((process_) => process_.kill('SIGKILL')));
 }
 
-function spawnRawWorker(redisUrl: string, baseUrl: string, prefix: string, queue: string): Promise<{ stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'raw-bullmq-worker.ts'), redisUrl, baseUrl, prefix, queue], {
+function spawnRawWorker(redisUrl: string, baseUrl: string, prefix: string, queue: string, concurrency = CONCURRENCY): Promise<{ stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'raw-bullmq-worker.ts'), redisUrl, baseUrl, prefix, queue, String(concurrency)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

@@ -27,9 +27,14 @@ describe('node metrics', () => {
     expect(text).toContain(
       `gen_ai_client_token_usage_bucket{${labels},gen_ai_token_type="input",le="256"} 1`,
     );
-    expect(text).not.toContain(
-      `gen_ai_client_token_usage_bucket{${labels},gen_ai_token_type="input",le="64"}`,
+    // Every bucket is rendered, cumulative (Prometheus' exposition format): none below the value.
+    expect(text).toContain(
+      `gen_ai_client_token_usage_bucket{${labels},gen_ai_token_type="input",le="64"} 0`,
     );
+    expect(text).toContain(
+      `gen_ai_client_token_usage_bucket{${labels},gen_ai_token_type="input",le="1024"} 1`,
+    );
+    expect(text).toContain(`gen_ai_client_token_usage_bucket{${labels},gen_ai_token_type="input",le="+Inf"} 1`);
     expect(text).toContain(
       `gen_ai_client_token_usage_sum{${labels},gen_ai_token_type="input"} 100`,
     );
