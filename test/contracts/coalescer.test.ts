@@ -14,3 +14,13 @@ describeCoalescerContract(
       ttlSeconds: 60,
     }),
 );
+// The claim Redis servers before 7.0 get (NX with GET is refused there).
+describeCoalescerContract(
+  'RedisCallCoalescer (script claim)',
+  () =>
+    new RedisCallCoalescer(redis.client(), redis.freshKeys(), {
+      namespace: 'subcall-v1',
+      ttlSeconds: 60,
+      claim: 'script',
+    }),
+);

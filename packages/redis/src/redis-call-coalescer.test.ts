@@ -38,7 +38,7 @@ describe('RedisCallCoalescer (cluster behaviour beyond the CallCoalescer contrac
       const calls = clients.map((client) =>
         new RedisCallCoalescer(client, keys, options).coalesce('k', compute),
       );
-      await expect.poll(() => fixture.client().exists(keys.resultLock('subcall-v1', 'k'))).toBe(1);
+      await expect.poll(() => fixture.client().get(keys.result('subcall-v1', 'k'))).toMatch(/^pending:/);
       finish();
       const results = await Promise.all(calls);
       expect(runs).toBe(1);
@@ -62,22 +62,36 @@ describe('RedisCallCoalescer (cluster behaviour beyond the CallCoalescer contrac
     });
     expect(runs).toBe(0);
     expect(outcome).toEqual({ response, joined: true, cached: true });
-    expect(await fixture.client().exists(keys.resultLock('subcall-v1', 'k'))).toBe(0);
   });
 
-  it('writes the result where RedisResultCache reads it, and drops its lock', async () => {
+  it('writes the result where RedisResultCache reads it, with the cache TTL in place of the lease', async () => {
     const keys = fixture.freshKeys();
-    await new RedisCallCoalescer(fixture.client(), keys, options).coalesce('k', () =>
-      Promise.resolve(response),
-    );
-    expect(await new RedisResultCache(fixture.client(), keys, options).get('k')).toEqual(response);
-    expect(await fixture.client().exists(keys.resultLock('subcall-v1', 'k'))).toBe(0);
+    const cache = new RedisResultCache(fixture.client(), keys, options);
+    let seenWhileComputing: CompletionResponse | undefined | null = null;
+    await new RedisCallCoalescer(fixture.client(), keys, options).coalesce('k', async () => {
+      // The pending marker is a miss for readers of the cache, never a completion.
+      seenWhileComputing = await cache.get('k');
+      return response;
+    });
+    expect(seenWhileComputing).toBeUndefined();
+    expect(await cache.get('k')).toEqual(response);
+    const ttl = await fixture.client().ttl(keys.result('subcall-v1', 'k'));
+    expect(ttl).toBeGreaterThan(30);
+    expect(ttl).toBeLessThanOrEqual(60);
+  });
+
+  it('frees the key when the owner fails, so the next caller computes', async () => {
+    const keys = fixture.freshKeys();
+    const coalescer = new RedisCallCoalescer(fixture.client(), keys, options);
+    await expect(coalescer.coalesce('k', () => Promise.reject(new Error('provider down')))).rejects.toThrow('provider down');
+    expect(await fixture.client().exists(keys.result('subcall-v1', 'k'))).toBe(0);
+    expect(await coalescer.coalesce('k', () => Promise.resolve(response))).toEqual({ response, joined: false });
   });
 
   it('takes over when the owner crashed and its lease ran out', async () => {
     const keys = fixture.freshKeys();
     // A lock whose owner died: nobody renews it, nobody writes the result.
-    await fixture.client().set(keys.resultLock('subcall-v1', 'k'), 'dead-owner', 'PX', 150);
+    await fixture.client().set(keys.result('subcall-v1', 'k'), 'pending:dead-owner', 'PX', 150);
     const started = performance.now();
     const result = await new RedisCallCoalescer(fixture.client(), keys, options).coalesce('k', () =>
       Promise.resolve(response),
@@ -105,11 +119,11 @@ describe('RedisCallCoalescer (cluster behaviour beyond the CallCoalescer contrac
       ...options,
       leaseMs: 90,
     }).coalesce('k', compute);
-    // Watch the lock for several lease lengths: only renewal keeps it alive.
-    const lock = keys.resultLock('subcall-v1', 'k');
+    // Watch the pending marker for several lease lengths: only renewal keeps it alive.
+    const slot = keys.result('subcall-v1', 'k');
     const deadline = performance.now() + 400;
     while (performance.now() < deadline) {
-      expect(await fixture.client().exists(lock)).toBe(1);
+      expect(await fixture.client().get(slot)).toMatch(/^pending:/);
       await delay(20);
     }
     finish();

@@ -2,24 +2,30 @@
  * Cluster-wide coalescing of identical sub-calls (BullMQ cannot attach one
  * child job to two parents, so sharing happens here, in the cache layer).
  *
- * The first caller of a key takes `resultLock(namespace, key)` (SET NX with a
- * lease, renewed while it computes), computes, then writes the result where
- * RedisResultCache reads it and deletes its lock in one pipeline. Other
- * callers poll: result there -> return it (`joined: true`); lock gone without
- * a result (the owner failed, or crashed and its lease ran out) -> take the
- * lock and compute.
+ * One key per call, `result(namespace, key)`, holds either the finished
+ * completion (JSON, where RedisResultCache reads it) or, while someone
+ * computes it, a pending marker `pending:<token>` with a lease. A caller
+ * claims with `SET key marker PX lease NX GET`, one command that answers all
+ * three cases at once:
+ *   - nil: the key was empty and the marker is now ours: compute, then
+ *     overwrite the marker with the result (`SET ... EX ttl`);
+ *   - a completion: somebody computed it already (`cached`, nothing paid);
+ *   - a marker: somebody computes it now: poll with the same claim until the
+ *     result is there (`joined`), or the key is empty because the owner
+ *     failed, or crashed and its lease ran out (then we own it).
+ * Looking and locking in one atomic step is what makes sharing exact (with a
+ * separate lookup, another process could store the result and free its lock
+ * between our look and our lock, and the call was paid for twice: seen under
+ * load in the cluster tests), and it makes the caller's own cache lookup
+ * redundant (`readsResults`). Uncontended, a sub-call costs two commands here.
  *
- * Cost: the uncontended path is one script call (look for the result, else
- * SET NX the lock) and one pipelined SET + DEL. Looking and locking in one
- * script is what makes sharing exact: with a separate lookup, another process
- * could store the result and free the lock between our look and our lock, and
- * we would pay for the call again (seen under load in the cluster tests). It
- * also makes the caller's own cache lookup redundant (`readsResults`), so a
- * sub-call costs one command less. The success path deletes the lock without
- * checking its token: if our lease ran out and another caller took the lock,
- * our result is already written when we delete it, so later callers find the
- * result and nobody computes again. A failed owner deletes the lock only if it
- * is still its own (a script).
+ * If our lease ran out and another caller took the key, our result still
+ * overwrites its marker: later callers find the result and nobody else
+ * computes. A failed owner deletes the key only if it still holds its own
+ * marker (a script), as does renewal.
+ *
+ * Redis before 7.0 refuses NX together with GET; on that error the claim
+ * falls back to a script that does the same (GET, then SET NX), for good.
  *
  * Polling (5 ms growing to 50 ms, jittered) rather than pub/sub: a crashed
  * owner publishes nothing, so waiters need a timed check anyway; identical
@@ -39,13 +45,17 @@ import { parseResponse } from './redis-result-cache.ts';
 import type { RedisResultCacheOptions } from './redis-result-cache.ts';
 
 export interface RedisCallCoalescerOptions extends RedisResultCacheOptions {
-  /** How long a lock outlives a silent owner. Renewed every third of it while computing. Default 30 s. */
+  /** How long a pending marker outlives a silent owner. Renewed every third of it while computing. Default 30 s. */
   readonly leaseMs?: number;
+  /** How to claim: `auto` (SET NX GET, a script on Redis < 7); `script` forces the fallback (tests). */
+  readonly claim?: 'auto' | 'script';
 }
 
 const DEFAULT_LEASE_MS = 30_000;
+/** Not JSON, so a reader of the result cache sees a miss, never a completion. */
+const PENDING = 'pending:';
 
-/** ARGV: token. Deletes the lock only if we still own it (our lease may have run out and been taken). */
+/** ARGV: marker. Deletes the key only if it still holds our marker. */
 const UNLOCK = new LuaScript(
   `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -54,27 +64,22 @@ return 0
   1,
 );
 
-/**
- * KEYS: lock, result. ARGV: token, lease ms. Returns the result's JSON when it
- * is there, 'OK' when the lock was free and is now ours, nil while another
- * caller holds it. One script, so a result written between a waiter's look and
- * its lock attempt is never missed.
- */
-const CLAIM = new LuaScript(
-  `
-local done = redis.call('GET', KEYS[2])
-if done then return done end
-if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 'OK' end
-return false
-`,
-  2,
-);
-
-/** ARGV: token, lease ms. */
+/** ARGV: marker, lease ms. */
 const RENEW = new LuaScript(
   `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0
+`,
+  1,
+);
+
+/** ARGV: marker, lease ms. SET NX GET for servers without it: the old value, or nil when we set ours. */
+const CLAIM_SCRIPT = new LuaScript(
+  `
+local current = redis.call('GET', KEYS[1])
+if current then return current end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false
 `,
   1,
 );
@@ -89,6 +94,7 @@ export class RedisCallCoalescer implements CallCoalescer {
   private readonly namespace: string;
   private readonly leaseMs: number;
   private readonly ttlSeconds: number;
+  private useScript: boolean;
 
   constructor(redis: RedisClient, keys: RedisKeys, options: RedisCallCoalescerOptions) {
     this.redis = redis;
@@ -96,68 +102,66 @@ export class RedisCallCoalescer implements CallCoalescer {
     this.namespace = options.namespace;
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.ttlSeconds = options.ttlSeconds;
+    this.useScript = options.claim === 'script';
   }
 
   async coalesce(key: string, compute: () => Promise<CompletionResponse>): Promise<Coalesced> {
-    const lock = this.keys.resultLock(this.namespace, key);
-    const result = this.keys.result(this.namespace, key);
+    const slot = this.keys.result(this.namespace, key);
     const backoff = new Backoff({ initialMs: 5, maxMs: 50 });
-    let token = randomUUID();
-    let claim: string | null;
-    try {
-      claim = (await CLAIM.run(this.redis, [lock, result], [token, this.leaseMs])) as string | null;
-    } catch {
-      return { response: await compute(), joined: false };
-    }
-    if (claim !== null && claim !== 'OK') {
-      const done = parseResponse(claim);
-      if (done !== undefined) return { response: done, joined: true, cached: true };
-      // A stored value that is no completion (another version's format): compute and overwrite it.
-      return { response: await this.computeAsOwner(key, lock, token, compute), joined: false };
-    }
-    // Someone else computes: wait, then (atomically) take their result or the lock they left.
-    while (claim !== 'OK') {
-      await delay(backoff.next());
-      token = randomUUID();
+    for (let first = true; ; first = false) {
+      const marker = `${PENDING}${randomUUID()}`;
+      let current: string | null;
       try {
-        claim = (await CLAIM.run(this.redis, [lock, result], [token, this.leaseMs])) as string | null;
+        current = await this.claim(slot, marker);
       } catch {
         return { response: await compute(), joined: false };
       }
-      if (claim === null || claim === 'OK') continue;
-      const done = parseResponse(claim);
-      // A stored value that is no completion (another version's format) is a miss nobody will fix.
-      return done === undefined ? { response: await compute(), joined: false } : { response: done, joined: true };
+      if (current === null) return { response: await this.computeAsOwner(slot, marker, compute), joined: false };
+      if (!current.startsWith(PENDING)) {
+        const done = parseResponse(current);
+        if (done !== undefined) return first ? { response: done, joined: true, cached: true } : { response: done, joined: true };
+        // A stored value that is no completion (another version's format): compute and overwrite it.
+        return { response: await this.computeAsOwner(slot, marker, compute), joined: false };
+      }
+      // Someone else computes: wait, then claim again (their result, or the key they left).
+      await delay(backoff.next());
     }
-    return { response: await this.computeAsOwner(key, lock, token, compute), joined: false };
+  }
+
+  /** The key's value before our claim; null when it was empty and now holds our marker. */
+  private async claim(slot: string, marker: string): Promise<string | null> {
+    if (!this.useScript) {
+      try {
+        return await this.redis.set(slot, marker, 'PX', this.leaseMs, 'NX', 'GET');
+      } catch (error) {
+        // Redis < 7.0: "ERR syntax error" for NX with GET. Anything else is a real failure.
+        if (!(error instanceof Error) || !/syntax error/i.test(error.message)) throw error;
+        this.useScript = true;
+      }
+    }
+    return (await CLAIM_SCRIPT.run(this.redis, [slot], [marker, this.leaseMs])) as string | null;
   }
 
   private async computeAsOwner(
-    key: string,
-    lock: string,
-    token: string,
+    slot: string,
+    marker: string,
     compute: () => Promise<CompletionResponse>,
   ): Promise<CompletionResponse> {
     const renewal = setInterval(() => {
-      void RENEW.run(this.redis, [lock], [token, this.leaseMs]).catch(() => undefined);
+      void RENEW.run(this.redis, [slot], [marker, this.leaseMs]).catch(() => undefined);
     }, this.leaseMs / 3);
     renewal.unref();
     let response: CompletionResponse;
     try {
       response = await compute();
     } catch (error) {
-      await UNLOCK.run(this.redis, [lock], [token]).catch(() => undefined);
+      await UNLOCK.run(this.redis, [slot], [marker]).catch(() => undefined);
       throw error;
     } finally {
       clearInterval(renewal);
     }
     // The call succeeded and was paid for: a failure to share it is not the caller's failure.
-    await this.redis
-      .pipeline()
-      .set(this.keys.result(this.namespace, key), JSON.stringify(response), 'EX', this.ttlSeconds)
-      .del(lock)
-      .exec()
-      .catch(() => undefined);
+    await this.redis.set(slot, JSON.stringify(response), 'EX', this.ttlSeconds).catch(() => undefined);
     return response;
   }
 }

@@ -18,7 +18,6 @@ describe('RedisKeys', () => {
       blob: keys.blob(HASH),
       blobChunk: keys.blobChunk(HASH, 2),
       result: keys.result('subcall-v1', 'k1'),
-      resultLock: keys.resultLock('subcall-v1', 'k1'),
       ledger: keys.ledger(ROOT),
       limiter: keys.limiter(ROOT),
       cancel: keys.cancel(ROOT),
@@ -31,7 +30,6 @@ describe('RedisKeys', () => {
       blob: `rlm:blob:{${HASH}}`,
       blobChunk: `rlm:blob:{${HASH}}:chunk:2`,
       result: 'rlm:result:subcall-v1:{k1}',
-      resultLock: 'rlm:result-lock:subcall-v1:{k1}',
       ledger: `rlm:root:{${ROOT}}:ledger`,
       limiter: `rlm:root:{${ROOT}}:limiter`,
       cancel: `rlm:root:{${ROOT}}:cancel`,
@@ -52,7 +50,6 @@ describe('RedisKeys', () => {
   it('places keys that one script or pipeline touches together in one cluster slot', () => {
     const keys = new RedisKeys();
     expect(hashTag(keys.blobChunk(HASH, 7))).toBe(hashTag(keys.blob(HASH)));
-    expect(hashTag(keys.resultLock('ns', 'k'))).toBe(hashTag(keys.result('ns', 'k')));
     expect(
       new Set(
         [keys.ledger(ROOT), keys.limiter(ROOT), keys.cancel(ROOT), keys.events(ROOT)].map(hashTag),

@@ -7,8 +7,7 @@
  * |-----------------------------------------|--------|---------------------------------------------|
  * | `rlm:blob:{<sha256>}`                   | string | RedisBlobStore: the text, or a chunk manifest |
  * | `rlm:blob:{<sha256>}:chunk:<index>`     | string | RedisBlobStore: bytes of a large text         |
- * | `rlm:result:<namespace>:{<key>}`        | string | RedisResultCache / RedisCallCoalescer (JSON)  |
- * | `rlm:result-lock:<namespace>:{<key>}`   | string | RedisCallCoalescer: owner token, with a lease |
+ * | `rlm:result:<namespace>:{<key>}`        | string | completion JSON, or `pending:<token>` while one caller computes it (RedisCallCoalescer) |
  * | `rlm:root:{<rootId>}:ledger`            | hash   | RedisLedger: usage, reservations, limits      |
  * | `rlm:root:{<rootId>}:limiter`           | zset   | RedisLimiter: holder id -> lease expiry (ms)  |
  * | `rlm:root:{<rootId>}:cancel`            | string | RedisCancellationBus: the first stop reason   |
@@ -23,7 +22,6 @@
  * script or MULTI may touch them together. Where that matters:
  * - blob manifest and its chunks share `{<sha256>}` (written in one pipeline,
  *   read with one MGET);
- * - a result and its coalescing lock share `{<key>}` (checked together while waiting);
  * - the ledger, limiter and cancel flag of a root share `{<rootId>}`: every
  *   key of one root request lives on one node;
  * - the rate windows of a model share `{<model>}`: the rate gate's Lua script
@@ -56,9 +54,6 @@ export class RedisKeys {
     return `${this.prefix}:result:${escapeSegment(namespace)}:{${escapeSegment(key)}}`;
   }
 
-  resultLock(namespace: string, key: string): string {
-    return `${this.prefix}:result-lock:${escapeSegment(namespace)}:{${escapeSegment(key)}}`;
-  }
 
   ledger(rootId: string): string {
     return `${this.root(rootId)}:ledger`;
