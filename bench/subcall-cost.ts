@@ -11,7 +11,8 @@
  * and the worker pays BullMQ's empty-queue path, ~8 more commands a call. That
  * shape is reported too, as `clusterCapped`, outside the ratios.)
  * Per sub-call: Redis commands (commandstats, script-internal commands included),
- * Redis CPU (redis-server user + sys), throughput; then the ratios cluster / raw.
+ * Redis CPU (redis-server user + sys), our node processes' CPU, throughput; then
+ * the ratios cluster / raw.
  * Two alternating rounds per side; each side reports its best (see `best`).
  * Last, the fan-out: 400 llm_query at 200 ms, cap 100, 2 workers, against its ideal
  * critical path (root calls + ceil(400 / 100) rounds, x 200 ms), next to raw
@@ -19,6 +20,7 @@
  * 50: ideal 4 x 200 ms), the floor this machine's CPU sets.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
@@ -42,6 +44,8 @@ interface SideFigures {
   readonly subcallsPerSecond: number;
   readonly commandsPerSubcall: number;
   readonly redisCpuMicrosPerSubcall: number;
+  /** CPU of our side's node processes (raw: worker + submitting client; cluster: worker + orchestrator + client). */
+  readonly nodeCpuMicrosPerSubcall: number;
   readonly topCommandsPerSubcall: Record<string, number>;
 }
 
@@ -70,6 +74,7 @@ export async function benchSubcallCost(subcalls = 2_000): Promise<object> {
         throughput: round(cluster.subcallsPerSecond / raw.subcallsPerSecond),
         commandsPerSubcall: round(cluster.commandsPerSubcall / raw.commandsPerSubcall),
         redisCpuPerSubcall: round(cluster.redisCpuMicrosPerSubcall / raw.redisCpuMicrosPerSubcall),
+        nodeCpuPerSubcall: round(cluster.nodeCpuMicrosPerSubcall / raw.nodeCpuMicrosPerSubcall),
       },
       fanOut: await runFanOut(),
     };
@@ -81,7 +86,7 @@ export async function benchSubcallCost(subcalls = 2_000): Promise<object> {
 }
 
 /** The measured part only: processes start and warm up before the clock starts and the counters reset. */
-type Measured = { readonly value: { readonly seconds: number }; readonly cost: RedisCost };
+type Measured = { readonly value: { readonly seconds: number; readonly nodeCpuMs: number }; readonly cost: RedisCost };
 
 async function runRaw(server: RedisServer, baseUrl: string, subcalls: number, redis: Redis): Promise<Measured> {
   const prefix = `{raw${randomUUID().slice(0, 6)}}`;
@@ -104,7 +109,7 @@ async function runRaw(server: RedisServer, baseUrl: string, subcalls: number, re
       if (ok !== count) throw new Error(`raw BullMQ: ${ok} of ${count} replies were ok`);
     };
     await round_(50, 'warm-up');
-    return await measureTimed(redis, () => round_(subcalls, randomUUID()));
+    return await measureTimed(redis, [worker.pid], () => round_(subcalls, randomUUID()));
   } finally {
     await events.close();
     await queue.close();
@@ -119,7 +124,7 @@ async function runCluster(server: RedisServer, baseUrl: string, subcalls: number
   const client = new RLM({ redisUrl: server.url, redisPrefix: prefix, model: 'sim-large', subModel: 'sim-small', concurrency: requestConcurrency, env: {} });
   try {
     await client.completion('warm-up', 'warm up');
-    return await measureTimed(redis, async () => {
+    return await measureTimed(redis, processes.map((process_) => process_.child.pid ?? 0), async () => {
       const result = await client.completion('throughput', 'go');
       if (result.answer !== String(subcalls)) throw new Error(`cluster answered ${result.answer}, expected ${subcalls}`);
     });
@@ -202,12 +207,24 @@ async function runClusterFanOut(): Promise<{ subcalls: number; cap: number; work
   }
 }
 
-function measureTimed(redis: Redis, body: () => Promise<void>): Promise<Measured> {
+/** Wall time, Redis cost, and the CPU of this process plus the given child processes. */
+function measureTimed(redis: Redis, pids: readonly number[], body: () => Promise<void>): Promise<Measured> {
   return measureRedisCost(redis, async () => {
+    const childrenBefore = pids.map(processCpuMs);
+    const ownBefore = process.cpuUsage();
     const started = performance.now();
     await body();
-    return { seconds: (performance.now() - started) / 1000 };
+    const seconds = (performance.now() - started) / 1000;
+    const own = process.cpuUsage(ownBefore);
+    const children = pids.reduce((sum, pid, index) => sum + processCpuMs(pid) - (childrenBefore[index] ?? 0), 0);
+    return { seconds, nodeCpuMs: children + (own.user + own.system) / 1000 };
   });
+}
+
+/** User + system CPU of a process so far (Linux /proc; clock ticks of 10 ms). */
+function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 function figures(subcalls: number, measured: Measured): SideFigures {
@@ -219,6 +236,7 @@ function figures(subcalls: number, measured: Measured): SideFigures {
     subcallsPerSecond: Math.round(subcalls / value.seconds),
     commandsPerSubcall: round(cost.commands / subcalls),
     redisCpuMicrosPerSubcall: Math.round((cost.cpuSeconds * 1e6) / subcalls),
+    nodeCpuMicrosPerSubcall: Math.round((value.nodeCpuMs * 1000) / subcalls),
     topCommandsPerSubcall: top,
   };
 }
@@ -226,14 +244,18 @@ function figures(subcalls: number, measured: Measured): SideFigures {
 /** The round with the highest throughput, its CPU replaced by the lowest any round needed. */
 function best(rounds: readonly SideFigures[]): SideFigures {
   const fastest = rounds.reduce((a, b) => (b.subcallsPerSecond > a.subcallsPerSecond ? b : a));
-  return { ...fastest, redisCpuMicrosPerSubcall: Math.min(...rounds.map((round) => round.redisCpuMicrosPerSubcall)) };
+  return {
+    ...fastest,
+    redisCpuMicrosPerSubcall: Math.min(...rounds.map((round) => round.redisCpuMicrosPerSubcall)),
+    nodeCpuMicrosPerSubcall: Math.min(...rounds.map((round) => round.nodeCpuMicrosPerSubcall)),
+  };
 }
 
 async function stopAll(processes: readonly ClusterProcess[]): Promise<void> {
   await Promise.all(processes.map((process_) => process_.kill('SIGKILL')));
 }
 
-function spawnRawWorker(redisUrl: string, baseUrl: string, prefix: string, queue: string, concurrency = CONCURRENCY): Promise<{ stop(): Promise<void> }> {
+function spawnRawWorker(redisUrl: string, baseUrl: string, prefix: string, queue: string, concurrency = CONCURRENCY): Promise<{ pid: number; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [path.join(import.meta.dirname, 'raw-bullmq-worker.ts'), redisUrl, baseUrl, prefix, queue, String(concurrency)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -244,6 +266,7 @@ function spawnRawWorker(redisUrl: string, baseUrl: string, prefix: string, queue
       if (!chunk.toString('utf8').includes('READY')) return;
       child.removeAllListeners('exit');
       resolve({
+        pid: child.pid ?? 0,
         stop: () =>
           new Promise((done) => {
             child.once('exit', () => done());
