@@ -27,11 +27,14 @@ export interface StepReplOptions {
   readonly memoryLimitMb?: number;
   /** Largest final answer the sandbox accepts (JavaScript only; the session loop checks every language). */
   readonly maxAnswerChars?: number;
+  /** Names of the caller's tools (JavaScript only for now). */
+  readonly toolNames?: readonly string[];
 }
 
 /** The JavaScript sandbox's share of the options. */
-function jsLimits(options: StepReplOptions): { memoryLimitMb?: number; maxAnswerChars?: number } {
+function jsLimits(options: StepReplOptions): { memoryLimitMb?: number; maxAnswerChars?: number; toolNames?: readonly string[] } {
   return {
+    ...(options.toolNames === undefined ? {} : { toolNames: options.toolNames }),
     ...(options.memoryLimitMb === undefined ? {} : { memoryLimitMb: options.memoryLimitMb }),
     ...(options.maxAnswerChars === undefined ? {} : { maxAnswerChars: options.maxAnswerChars }),
   };
