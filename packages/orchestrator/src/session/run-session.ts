@@ -349,6 +349,7 @@ function initialMessages(task: SessionTask): ChatMessage[] {
     outputLimitChars: task.settings.outputLimitChars,
     subcalls: task.settings.subcalls !== false,
     ...(task.settings.repl === undefined ? {} : { repl: task.settings.repl }),
+    ...(task.settings.tools === undefined ? {} : { tools: task.settings.tools }),
   });
   const metadata = contextMetadataOf(task);
   if (metadata === undefined)
