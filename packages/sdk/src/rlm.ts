@@ -71,7 +71,7 @@ export interface RLMOptions extends Omit<Partial<EngineConfig>, 'redisClusterNod
 export type RequestOverrides = Partial<
   Pick<
     EngineConfig,
-    'model' | 'subModel' | 'maxDepth' | 'maxIterations' | 'maxTokens' | 'maxCostUsd' | 'timeoutSec' | 'temperature' | 'repl'
+    'model' | 'subModel' | 'maxDepth' | 'maxIterations' | 'maxTokens' | 'maxCostUsd' | 'timeoutSec' | 'temperature' | 'repl' | 'contextWindow'
   >
 >;
 

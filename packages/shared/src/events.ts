@@ -142,6 +142,10 @@ export interface CompactionEvent extends SessionRef {
   readonly tokensAfter: number;
   /** Messages replaced by the summary. */
   readonly messagesCompacted: number;
+  /** hashValue(messages of the summary call): a replay answers it with `summary`. */
+  readonly requestHash: string;
+  /** What the model wrote; it replaced the compacted messages. */
+  readonly summary: string;
   /** The summary call's own usage and cost. */
   readonly usage: TokenUsage;
   readonly costUsd: number;
