@@ -136,6 +136,38 @@ describe('caller tools (embedded)', () => {
     expect(seen[1]).toContain('["x"]');
   }, 30_000);
 
+  it('offers the tools in the Python REPL: keyword arguments or one dict, validated the same way', async () => {
+    const calls: unknown[] = [];
+    const seen: string[] = [];
+    const { rlm } = await scriptedEngine(
+      (request) => {
+        if (!isSessionTurn(request)) return 'sub-call';
+        if (turnIndex(request) === 0) {
+          seen.push(request.messages[0]?.content ?? '');
+          return [
+            '```repl',
+            'a = lookup_customer(id=7)',
+            "b = lookup_customer({'id': 8})",
+            "c = lookup_customer(id='x')",
+            'd = lookup_customer({"id": 1}, id=2)',
+            "print(a['tier'], b['id'], c, d, sep=' | ')",
+            '```',
+          ].join('\n');
+        }
+        seen.push(lastUserMessage(request));
+        return 'FINAL(done)';
+      },
+      { repl: 'python', tools: { lookup_customer: customerTool(calls) } },
+    );
+    const result = await rlm.completion('ctx', 'q');
+    expect(result.stopReason).toBe('final');
+    expect(calls).toEqual([{ id: 7 }, { id: 8 }]);
+    expect(seen[0]).toContain('`lookup_customer(**args)`');
+    expect(seen[1]).toContain(
+      'gold | 8 | Error: lookup_customer: invalid argument: /id must be integer | Error: lookup_customer takes keyword arguments or one dict, not both',
+    );
+  }, 120_000);
+
   it('refuses bad tool names when the RLM is built', () => {
     const tool = { description: 'd', parameters: { type: 'object' }, handler: () => 1 };
     const build = (tools: Record<string, typeof tool>) => () =>

@@ -153,8 +153,6 @@ export class RLM {
     const query = composeQuery(separate, options.instructions);
     const config = options.overrides === undefined ? this.config : withOverrides(this.config, options.overrides);
     validateRequest(config, context, query);
-    if (this.tools.size > 0 && config.repl === 'python')
-      throw new RlmError('config_invalid', 'caller tools are offered in the JavaScript REPL only for now; drop --repl python or the tools');
     assertPricedForBudget(config);
     const rootId = randomUUID();
     const cluster = this.cluster;

@@ -61,7 +61,7 @@ function advice(items: readonly string[]): string {
 export function buildSystemPrompt(options: SystemPromptOptions): string {
   const base = buildLanguagePrompt(options);
   const tools = options.tools ?? [];
-  return tools.length === 0 ? base : `${base}\n\n${renderToolsSection(tools)}`;
+  return tools.length === 0 ? base : `${base}\n\n${renderToolsSection(tools, options.repl)}`;
 }
 
 function buildLanguagePrompt(options: SystemPromptOptions): string {

@@ -27,7 +27,7 @@ export interface StepReplOptions {
   readonly memoryLimitMb?: number;
   /** Largest final answer the sandbox accepts (JavaScript only; the session loop checks every language). */
   readonly maxAnswerChars?: number;
-  /** Names of the caller's tools (JavaScript only for now). */
+  /** Names of the caller's tools (functions in either language's REPL). */
   readonly toolNames?: readonly string[];
 }
 
@@ -40,10 +40,18 @@ function jsLimits(options: StepReplOptions): { memoryLimitMb?: number; maxAnswer
   };
 }
 
+/** The Python sandbox's share of the options. */
+function pythonOptions(options: StepReplOptions): { pool?: PythonSandboxPool; toolNames?: readonly string[] } {
+  return {
+    ...(options.pythonPool === undefined ? {} : { pool: options.pythonPool }),
+    ...(options.toolNames === undefined ? {} : { toolNames: options.toolNames }),
+  };
+}
+
 export function createStepRepl(options: StepReplOptions): Promise<StepRepl> {
   const { context, host, pythonPool } = options;
   return options.language === 'python'
-    ? PythonReplSession.create({ context, host, ...(pythonPool === undefined ? {} : { pool: pythonPool }) })
+    ? PythonReplSession.create({ context, host, ...pythonOptions(options) })
     : ReplSession.create({ context, host, ...jsLimits(options) });
 }
 
@@ -65,7 +73,7 @@ export async function createSnapshotRepl(options: SnapshotReplOptions): Promise<
       context,
       host,
       ...(restore === undefined ? {} : { restore }),
-      ...(pythonPool === undefined ? {} : { pool: pythonPool }),
+      ...pythonOptions(options),
     });
   const repl = await ReplSession.create({
     context,
