@@ -27,11 +27,11 @@ let turn = 0;
 const compactedTurnsSeen: string[] = [];
 
 function reply(request: SimRequest): string {
-  if (request.messages[0]?.content.startsWith('You are condensing') === true)
+  if (request.messages[0]?.content?.startsWith('You are condensing') === true)
     return 'Summary: each turn added its number to the variable `total` and printed a row of multiples.';
   if (!isSessionTurn(request)) return 'sub-call';
   turn += 1;
-  if (request.messages.some((message) => message.content.startsWith('[Earlier turns compacted'))) {
+  if (request.messages.some((message) => message.content?.startsWith('[Earlier turns compacted') === true)) {
     compactedTurnsSeen.push(lastUserMessage(request));
   }
   if (turn === TURNS) return 'FINAL_VAR(total)';
@@ -72,7 +72,7 @@ describe('compaction', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as TrajectoryRecord);
-    const compactions = records.filter((record): record is CompactionEvent => record.type === 'compaction');
+    const compactions = records.filter((record): record is CompactionEvent & TrajectoryRecord => record.type === 'compaction');
     expect(compactions.length).toBeGreaterThanOrEqual(3);
     for (const compaction of compactions) {
       expect(compaction.tokensBefore).toBeGreaterThan(WINDOW * 0.8);
@@ -86,7 +86,9 @@ describe('compaction', () => {
     expect(compactedTurnsSeen.length).toBeGreaterThan(0);
 
     // The trajectory is complete: a replay asks exactly the recorded requests, summaries included.
-    const events = records.filter((record): record is RlmEvent => record.type !== 'metadata' && record.type !== 'result');
+    const events = records.filter(
+      (record): record is Extract<TrajectoryRecord, RlmEvent> => record.type !== 'metadata' && record.type !== 'result',
+    );
     const provider = createReplayProvider(events);
     const replay = new RLM({ provider, model: 'sim-large', maxIterations: TURNS + 5, contextWindow: WINDOW, env: {} });
     const replayed = await replay.completion('a small context', 'add up the turn numbers');

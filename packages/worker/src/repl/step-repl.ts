@@ -49,7 +49,7 @@ function pythonOptions(options: StepReplOptions): { pool?: PythonSandboxPool; to
 }
 
 export function createStepRepl(options: StepReplOptions): Promise<StepRepl> {
-  const { context, host, pythonPool } = options;
+  const { context, host } = options;
   return options.language === 'python'
     ? PythonReplSession.create({ context, host, ...pythonOptions(options) })
     : ReplSession.create({ context, host, ...jsLimits(options) });
@@ -67,7 +67,7 @@ export interface SnapshotReplOptions extends StepReplOptions {
 }
 
 export async function createSnapshotRepl(options: SnapshotReplOptions): Promise<SnapshotRepl> {
-  const { context, host, restore, pythonPool } = options;
+  const { context, host, restore } = options;
   if (options.language === 'python')
     return PythonReplSession.create({
       context,
