@@ -10,6 +10,7 @@ import { benchBatch, benchServeLatency } from './front-doors.ts';
 import { benchCapMemory, benchQueuedSubcallBytes } from './resource-caps.ts';
 import { benchPythonSessionStart, benchPythonStepLatency, benchStepLatency } from './step-latency.ts';
 import { benchSubcallCost } from './subcall-cost.ts';
+import { benchToolLatency } from './tool-latency.ts';
 import { benchEngineOnly, benchThroughput } from './throughput.ts';
 import { BENCH_ENTRY_ROUNDS, benchTracingOverhead } from './tracing-overhead.ts';
 
@@ -50,6 +51,9 @@ export const BENCH_ENTRIES: readonly BenchEntry[] = [
   entry('serveLatency', 'latency rlm serve adds over a direct SDK call', () => benchServeLatency()),
   entry('queuedSubcallBytes', 'host bytes per queued sub-call (slope between 2,000 and 12,000 queued)', () =>
     benchQueuedSubcallBytes(),
+  ),
+  entry('toolLatency', 'one caller-tool call: embedded vs cluster (the Redis round trip to the submitter)', () =>
+    benchToolLatency(),
   ),
   entry('capMemory', 'peak RSS growth of a request that hits each cap', () => benchCapMemory()),
 ];

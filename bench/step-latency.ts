@@ -20,6 +20,7 @@ const idleHost: ReplHost = {
   llmQueryBatched: (prompts) => Promise.resolve(prompts.map(() => 'ok')),
   rlmQuery: () => Promise.resolve('ok'),
   rlmQueryBatched: (prompts) => Promise.resolve(prompts.map(() => 'ok')),
+  callTool: () => Promise.resolve('ok'),
 };
 
 export async function benchStepLatency(

@@ -18,6 +18,7 @@ const host: ReplHost = {
   llmQueryBatched: (prompts) => Promise.resolve(prompts.map(() => 'unused')),
   rlmQuery: () => Promise.resolve('unused'),
   rlmQueryBatched: (prompts) => Promise.resolve(prompts.map(() => 'unused')),
+  callTool: () => Promise.resolve('unused'),
 };
 
 const sessions: ReplSession[] = [];

@@ -1,7 +1,7 @@
 /**
  * A scripted provider that plays back a recorded trajectory: each root-model
  * request is answered with the reply recorded for the same messages (matched
- * by `requestHash`), each plain sub-call with the answer recorded for the same
+ * by `requestHash`; a compaction's summary call likewise), each plain sub-call with the answer recorded for the same
  * model and prompt (matched by `promptHash`). A request the recording never
  * saw means the replay diverged: it is counted and fails the call.
  */
@@ -30,6 +30,9 @@ export function createReplayProvider(events: readonly RlmEvent[]): ReplayProvide
         usage: event.usage,
         model: event.model,
       });
+    } else if (event.type === 'compaction') {
+      // The summary call of a compaction is a system-prompted request like a turn.
+      turns.set(event.requestHash, { content: event.summary, usage: event.usage, model: 'replay' });
     } else if (event.type === 'subcall-start') starts.set(event.callId, event);
     else if (event.type === 'subcall-end' && event.kind === 'llm' && event.answer !== undefined) {
       const start = starts.get(event.callId);

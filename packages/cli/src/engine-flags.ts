@@ -23,6 +23,7 @@ export const ENGINE_FLAG_OPTIONS = {
   'record-content': { type: 'boolean' },
   'log-level': { type: 'string' },
   repl: { type: 'string' },
+  'context-window': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 const FLAG_TO_SETTING: Record<keyof typeof ENGINE_FLAG_OPTIONS, string> = {
@@ -43,6 +44,7 @@ const FLAG_TO_SETTING: Record<keyof typeof ENGINE_FLAG_OPTIONS, string> = {
   'record-content': 'recordContent',
   'log-level': 'logLevel',
   repl: 'repl',
+  'context-window': 'contextWindow',
 };
 
 export function engineOverrides(values: Record<string, unknown>): Record<string, unknown> {

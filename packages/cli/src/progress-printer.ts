@@ -29,11 +29,17 @@ export function createProgressPrinter(write: (line: string) => void): (event: Rl
         if (event.cacheHit) cacheHits += 1;
         if (event.error !== undefined) failed += 1;
         break;
+      case 'compaction':
+        write(
+          `${indent(event.depth)}compacted ${event.messagesCompacted} older messages: ${event.tokensBefore.toLocaleString('en-US')} -> ${event.tokensAfter.toLocaleString('en-US')} tokens`,
+        );
+        break;
       case 'session-start':
       case 'session-end':
       case 'completion-end':
       case 'step-start':
       case 'step-end':
+      case 'tool-end':
         break;
     }
   };

@@ -108,6 +108,16 @@ export function createVerbosePrinter(
         if (event.final !== undefined) write(`${pad}FINAL from code`);
         break;
       }
+      case 'tool-end':
+        write(
+          `${pad}tool ${event.name}: ${event.error === undefined ? 'ok' : event.error}, ${(event.durationMs / 1000).toFixed(2)} s`,
+        );
+        break;
+      case 'compaction':
+        write(
+          `${pad}compacted ${event.messagesCompacted} older messages into a summary: ${event.tokensBefore.toLocaleString('en-US')} -> ${event.tokensAfter.toLocaleString('en-US')} tokens`,
+        );
+        break;
       case 'iteration-end':
         if (event.codeBlocks === 0 && !event.final) write(`${pad}(no code in the reply)`);
         break;

@@ -25,5 +25,6 @@ export { QueueSet } from './bullmq/queue-set.ts';
 export type { QueueSetOptions } from './bullmq/queue-set.ts';
 export { EventFollower, RedisEventLog } from './cluster/redis-event-log.ts';
 export { RedisRequestRuntime, RedisRuntimeFactory } from './cluster/redis-request-runtime.ts';
+export { RedisToolCaller, RedisToolServer } from './cluster/redis-tool-channel.ts';
 export { RedisSessionStore } from './cluster/redis-session-store.ts';
 export { RedisStepRecordStore } from './cluster/redis-step-record-store.ts';

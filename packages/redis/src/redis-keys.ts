@@ -12,6 +12,8 @@
  * | `rlm:root:{<rootId>}:limiter`           | zset   | RedisLimiter: holder id -> lease expiry (ms)  |
  * | `rlm:root:{<rootId>}:cancel`            | string | RedisCancellationBus: the first stop reason   |
  * | `rlm:root:{<rootId>}:events`            | stream | RedisEventLog: the request's progress events  |
+ * | `rlm:root:{<rootId>}:tool-calls`        | list   | RedisToolCaller: caller-tool calls for the submitter |
+ * | `rlm:root:{<rootId>}:tool-reply:<callId>` | list | RedisToolServer: the outcome of one tool call  |
  * | `rlm:cancel`                            | channel| RedisCancellationBus: `{rootId, reason}` JSON |
  * | `rlm:session:{<rootId>}<rest>`          | string | session state; `<rest>` is `.2.1` below the root |
  * | `rlm:session:{<rootId>}<rest>:snapshot:<v>` | string | step v's record (result, snapshot hash)   |
@@ -69,6 +71,16 @@ export class RedisKeys {
 
   events(rootId: string): string {
     return `${this.root(rootId)}:events`;
+  }
+
+  /** Caller-tool calls waiting for the submitter (a list: workers RPUSH, the submitter BLPOPs). */
+  toolCalls(rootId: string): string {
+    return `${this.root(rootId)}:tool-calls`;
+  }
+
+  /** The outcome of one tool call (a list of one item, BLPOPed by the worker that made the call). */
+  toolReply(rootId: string, callId: string): string {
+    return `${this.root(rootId)}:tool-reply:${escapeSegment(callId)}`;
   }
 
   /** The pub/sub channel of stop notices (not a key: PUBLISH reaches every node of a cluster). */

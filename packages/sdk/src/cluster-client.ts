@@ -14,6 +14,7 @@ import {
   RedisEventLog,
   RedisKeys,
   RedisRuntimeFactory,
+  RedisToolServer,
 } from '@rlm/redis';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describeContext, isRlmError, RlmError, storeContextValue } from '@rlm/shared';
@@ -26,6 +27,7 @@ import type {
   RootScope,
   SessionOutcome,
   SessionSettings,
+  ToolCaller,
 } from '@rlm/shared';
 import { withinDeadline } from './deadline-backstop.ts';
 import { toRlmResult } from './rlm-result.ts';
@@ -48,12 +50,14 @@ export class ClusterClient {
   private readonly blobs: CachedBlobStore;
   private readonly events: RedisEventLog;
   private readonly target: RedisTarget;
+  private readonly keys: RedisKeys;
 
   constructor(options: ClusterClientOptions) {
     this.target = options.target;
     this.redis = createRedisClient(options.target);
     this.connection = createRedisClient(options.target, 'bullmq');
     const keys = new RedisKeys(options.prefix);
+    this.keys = keys;
     // The local cache makes a context submitted by many requests cross the wire once (and again
     // when half its Redis lifetime has passed, which renews its expiry).
     this.blobs = new CachedBlobStore(new RedisBlobStore(this.redis, keys, { ttlSeconds: options.keyTtlSeconds }), {
@@ -75,6 +79,7 @@ export class ClusterClient {
     query: string,
     signal: AbortSignal | undefined,
     onEvent?: RlmEventListener,
+    tools?: ToolCaller,
   ): Promise<RlmResult> {
     const scope: RootScope = {
       rootId,
@@ -87,10 +92,13 @@ export class ClusterClient {
       // Workers and orchestrators stream events only for a submitter that listens.
       ...(onEvent === undefined ? {} : { events: true }),
       ...requestPrices(config, settings),
+      // Workers send tool calls back here: the handlers are this process's functions.
+      ...(tools === undefined ? {} : { tools: true }),
     };
     // Following starts before the root job exists, so the first event is not missed.
     const follower = onEvent === undefined ? undefined : this.events.follow(rootId, onEvent);
     const runtime = this.runtimes.open(scope);
+    const toolServer = tools === undefined ? undefined : new RedisToolServer(this.redis, this.keys, rootId, tools, runtime.signal);
     // The caller's cancel (an interrupted `rlm run`, a closed HTTP response) ends the wait at once;
     // the tree stops through the runtime, and partial answers are only waited for after budget stops.
     const callerStop = new AbortController();
@@ -139,6 +147,7 @@ export class ClusterClient {
       return toRlmResult(outcome, totals, { traceId: rootId.replaceAll('-', ''), durationMs: 0 });
     } finally {
       signal?.removeEventListener('abort', onAbort);
+      await toolServer?.stop();
       runtime.close();
       // Idempotent after a normal finish; on a failure it stops the reader without draining.
       await follower?.stop();

@@ -3,6 +3,7 @@ import './node-guard.ts';
 export { RLM } from './rlm.ts';
 export type { CompletionOptions, RequestOverrides, RLMOptions } from './rlm.ts';
 export type { RlmResult } from './rlm-result.ts';
+export type { CallerTool, CallerTools, ToolCallContext } from './tools/caller-tools.ts';
 export { runBatch } from './batch/run-batch.ts';
 export type { BatchOptions, BatchPlan } from './batch/run-batch.ts';
 export type { BatchRecord } from './batch/batch-record.ts';

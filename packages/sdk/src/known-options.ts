@@ -7,7 +7,7 @@
 import { EngineConfig, RlmError } from '@rlm/shared';
 
 /** Options of the SDK itself, beside the engine settings. */
-const SDK_KEYS = ['redisPrefix', 'env', 'provider', 'cache', 'onEvent'] as const;
+const SDK_KEYS = ['redisPrefix', 'env', 'provider', 'cache', 'onEvent', 'tools'] as const;
 
 const KNOWN_KEYS: readonly string[] = [...Object.keys(EngineConfig.shape), ...SDK_KEYS];
 

@@ -8,6 +8,7 @@ import { EmbeddedDispatcher } from '@rlm/orchestrator';
 import {
   createRequestCapacity,
   composeQuery,
+  contextWindowOf,
   loadConfig,
   LocalLedger,
   redisTargetOf,
@@ -35,6 +36,9 @@ import { assertPricedForBudget } from './price-check.ts';
 import { withRequestSpan } from './request-span.ts';
 import { toRlmResult } from './rlm-result.ts';
 import { buildTrajectoryMetadata } from './trajectory-metadata.ts';
+import { prepareTools } from './tools/caller-tools.ts';
+import type { CallerTools, PreparedTool } from './tools/caller-tools.ts';
+import { LocalToolCaller } from './tools/local-tool-caller.ts';
 import type { RlmResult } from './rlm-result.ts';
 
 /**
@@ -55,13 +59,19 @@ export interface RLMOptions extends Omit<Partial<EngineConfig>, 'redisClusterNod
   readonly cache?: ResultCache;
   /** Progress events of every request made through this instance. */
   readonly onEvent?: RlmEventListener;
+  /**
+   * The caller's tools: async functions in the REPL (`await lookup_customer({ id: 7 })`) whose
+   * handlers run in this process, also in cluster mode. Names must be identifiers that shadow
+   * nothing the REPL defines; arguments are validated against `parameters` before the handler runs.
+   */
+  readonly tools?: CallerTools;
 }
 
 /** Settings one request may change (the HTTP server's per-request model and budgets); validated like the constructor's. */
 export type RequestOverrides = Partial<
   Pick<
     EngineConfig,
-    'model' | 'subModel' | 'maxDepth' | 'maxIterations' | 'maxTokens' | 'maxCostUsd' | 'timeoutSec' | 'temperature' | 'repl'
+    'model' | 'subModel' | 'maxDepth' | 'maxIterations' | 'maxTokens' | 'maxCostUsd' | 'timeoutSec' | 'temperature' | 'repl' | 'contextWindow'
   >
 >;
 
@@ -81,12 +91,15 @@ export class RLM {
   private readonly steps = new LiveStepExecutor();
   private readonly onEvent: RlmEventListener | undefined;
   private readonly cluster: ClusterClient | undefined;
+  /** The caller's tools, checked and compiled; empty without tools. */
+  private readonly tools: ReadonlyMap<string, PreparedTool>;
 
   constructor(options: RLMOptions = {}) {
     assertKnownOptions(options);
-    const { env, provider, cache, onEvent, redisPrefix, ...overrides } = options;
+    const { env, provider, cache, onEvent, redisPrefix, tools, ...overrides } = options;
     this.config = loadConfig({ env: env ?? process.env, overrides });
     this.onEvent = onEvent;
+    this.tools = tools === undefined ? new Map() : prepareTools(tools);
     const redis = redisTargetOf(this.config);
     if (redis !== undefined) {
       // Cluster mode: the model endpoint is the workers' business, not the submitter's.
@@ -153,7 +166,7 @@ export class RLM {
     return withRequestSpan(rootId, cluster === undefined ? 'embedded' : 'cluster', async () => {
       const started = performance.now();
       if (cluster === undefined) return this.embeddedCompletion(rootId, config, context, query, options, onEvent);
-      const result = await cluster.completion(rootId, config, this.settings(config), context, query, options.signal, onEvent);
+      const result = await cluster.completion(rootId, config, this.settings(config), context, query, options.signal, onEvent, this.toolCaller());
       return { ...result, durationMs: Math.round(performance.now() - started) };
     });
   }
@@ -182,6 +195,7 @@ export class RLM {
       ...(config.timeoutSec === undefined ? {} : { timeoutMs: config.timeoutSec * 1000 }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(onEvent === undefined ? {} : { onEvent }),
+      ...(this.tools.size === 0 ? {} : { tools: this.toolCaller() }),
     });
     try {
       const outcome = await withinDeadline(
@@ -210,6 +224,10 @@ export class RLM {
     await this.cluster?.close();
   }
 
+  private toolCaller(): LocalToolCaller | undefined {
+    return this.tools.size === 0 ? undefined : new LocalToolCaller(this.tools);
+  }
+
   private settings(config: EngineConfig = this.config): SessionSettings {
     return {
       model: config.model,
@@ -226,6 +244,8 @@ export class RLM {
       maxAnswerChars: config.maxAnswerChars,
       maxSandboxMemoryMb: config.maxSandboxMemoryMb,
       ...(config.repl === 'python' ? { repl: 'python' } : {}),
+      ...(this.tools.size === 0 ? {} : { tools: [...this.tools.values()].map((tool) => tool.spec) }),
+      contextWindow: contextWindowOf(config.model, config.contextWindow),
     };
   }
 }

@@ -57,6 +57,11 @@ export const EngineConfig = z.object({
   temperature: decimal(plainNumber().min(0).max(2)).optional(),
   /** False: the REPL-only ablation (no llm_query / rlm_query); the evaluation's rlm-no-subcalls method. */
   subcalls: z.boolean().default(true),
+  /**
+   * The root model's context window, tokens: older turns are compacted into a summary before the
+   * conversation would pass 80% of it. Unset: the window of a known model (model-windows.ts), else 32,000.
+   */
+  contextWindow: positiveInt(100_000_000).optional(),
   /** The REPL language the root model writes: `js` (isolated-vm) or `python` (Pyodide in a sealed process). */
   repl: ReplLanguage.default('js'),
   /** Largest context accepted, in characters (about 4 bytes of V8 heap each at worst). */
@@ -193,6 +198,7 @@ const SETTING_LABELS: Partial<Record<keyof EngineConfig, string>> = {
   recordContent: '--record-content / RLM_RECORD_CONTENT',
   logLevel: '--log-level / RLM_LOG_LEVEL',
   repl: '--repl / RLM_REPL',
+  contextWindow: '--context-window',
 };
 
 export function settingLabel(key: string): string {

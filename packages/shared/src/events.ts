@@ -120,6 +120,37 @@ export interface SubcallEndEvent extends SessionRef {
   readonly durationMs: number;
 }
 
+/** One call of a caller tool from REPL code. */
+export interface ToolEndEvent extends SessionRef {
+  readonly type: 'tool-end';
+  readonly callId: string;
+  readonly name: string;
+  /** The REPL step that made the call. */
+  readonly step: number;
+  /** Absent when the call succeeded; what the model read otherwise. */
+  readonly error?: string;
+  readonly durationMs: number;
+}
+
+/** Older turns of the root conversation were replaced by a summary the model wrote. */
+export interface CompactionEvent extends SessionRef {
+  readonly type: 'compaction';
+  /** The turn that was about to be asked when the conversation was compacted. */
+  readonly iteration: number;
+  /** Estimated tokens of the conversation before and after (o200k count). */
+  readonly tokensBefore: number;
+  readonly tokensAfter: number;
+  /** Messages replaced by the summary. */
+  readonly messagesCompacted: number;
+  /** hashValue(messages of the summary call): a replay answers it with `summary`. */
+  readonly requestHash: string;
+  /** What the model wrote; it replaced the compacted messages. */
+  readonly summary: string;
+  /** The summary call's own usage and cost. */
+  readonly usage: TokenUsage;
+  readonly costUsd: number;
+}
+
 export type RlmEvent =
   | SessionStartEvent
   | SessionEndEvent
@@ -129,6 +160,8 @@ export type RlmEvent =
   | StepEndEvent
   | IterationEndEvent
   | SubcallStartEvent
-  | SubcallEndEvent;
+  | SubcallEndEvent
+  | ToolEndEvent
+  | CompactionEvent;
 
 export type RlmEventListener = (event: RlmEvent) => void;

@@ -38,6 +38,7 @@ export { ENV_SETTINGS, EngineConfig, loadConfig, redisTargetOf, settingLabel } f
 export type { ConfigSources, EngineConfigInput } from './config.ts';
 export type { CompletionPort, Dispatcher, ResultCache, SessionCheckpoint, SessionStore, StepPort } from './dispatch.ts';
 export type {
+  CompactionEvent,
   CompletionEndEvent,
   IterationEndEvent,
   IterationStartEvent,
@@ -49,7 +50,11 @@ export type {
   StepStartEvent,
   SubcallEndEvent,
   SubcallStartEvent,
+  ToolEndEvent,
 } from './events.ts';
+export { RESERVED_TOOL_NAMES, toolNameProblem, ToolSpec } from './tools/tool-spec.ts';
+export type { ToolCallOutcome, ToolCallRequest, ToolCaller } from './tools/tool-spec.ts';
+export { contextWindowOf, DEFAULT_CONTEXT_WINDOW, KNOWN_CONTEXT_WINDOWS } from './model-windows.ts';
 export type { RequestResult, RequestUsage } from './request-result.ts';
 export { TRAJECTORY_VERSION } from './trajectory.ts';
 export type {

@@ -21,8 +21,10 @@ export const RUN_USAGE = `rlm run --context FILE|- --query TEXT [--model M] [--s
         [--api-key KEY] [--max-depth N] [--max-iterations N] [--max-tokens N] [--max-cost USD]
         [--timeout SEC] [--step-timeout SEC] [--concurrency N] [--redis URL | --redis-cluster H:P,...]
         [--json] [--trace-out FILE] [--verbose] [--quiet] [--price IN,OUT] [--prefix P]
-        [--record-content] [--log-level L] [--repl js|python]
+        [--record-content] [--log-level L] [--repl js|python] [--context-window TOKENS]
   --repl python: the model writes Python, run by Pyodide in a sealed sandbox process (default js).
+  --context-window: the root model's window; past 80% of it older turns are replaced by a summary
+  the model writes (default: the window of a known model, else 32000).
   A context file ending in .json is parsed as JSON; anything else is read as UTF-8 text. Empty,
   binary (NUL bytes) or invalid UTF-8 input, or more than RLM_MAX_CONTEXT_CHARS characters, is
   refused before any model is called. Numbers are plain decimals; a flag may be given once.

@@ -20,7 +20,7 @@ import type { Upstream } from '../serve/upstream-proxy.ts';
 export const SERVE_USAGE = `rlm serve [--port P] [--host H] [--base-url URL] [--api-key KEY] [--model M] [--sub-model M]
         [--redis URL | --redis-cluster H:P,...] [--auth-token TOKEN] [--models M1,M2] [--max-requests N]
         [--max-body-bytes N] [--retry-after SEC] [--body-timeout SEC] [--direct-below TOKENS] [--repl js|python]
-        [budget flags of rlm run as limits]
+        [--context-window TOKENS] [budget flags of rlm run as limits]
   OpenAI-compatible: POST /v1/chat/completions with model "rlm:<root model>" (an RLM) or a plain
   model name (proxied to the upstream), GET /v1/models (only names that work), GET /healthz.
   Callers send Authorization: Bearer TOKEN (--auth-token or RLM_AUTH_TOKENS=a,b); their "rlm"

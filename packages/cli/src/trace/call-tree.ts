@@ -137,6 +137,10 @@ export function buildCallTree(events: readonly RlmEvent[]): SessionNode[] {
         if (node !== undefined) node.end = event;
         break;
       }
+      // Not nodes of the call tree: tool calls run in the caller's process, compactions rewrite history only.
+      case 'tool-end':
+      case 'compaction':
+        break;
     }
   }
   return roots;

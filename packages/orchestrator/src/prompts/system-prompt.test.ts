@@ -30,4 +30,18 @@ describe('buildSystemPrompt', () => {
     // At the last REPL depth, rlm_query is said to behave like llm_query.
     expect(buildSystemPrompt({ ...base, repl: 'python', depth: 1 })).toContain('do exactly what `llm_query` does');
   });
+
+  it('lists the caller tools after the fixed part, which stays the same', () => {
+    const tool = {
+      name: 'lookup_customer',
+      description: 'Finds a customer by id.',
+      parameters: { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] },
+    };
+    const withTools = buildSystemPrompt({ ...base, tools: [tool] });
+    expect(withTools.startsWith(buildSystemPrompt(base))).toBe(true);
+    expect(withTools).toContain('`await lookup_customer(args)`');
+    expect(withTools).toContain('Finds a customer by id.');
+    expect(withTools).toContain('"required":["id"]');
+    expect(buildSystemPrompt({ ...base, tools: [] })).toBe(buildSystemPrompt(base));
+  });
 });

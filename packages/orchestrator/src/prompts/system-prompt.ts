@@ -4,8 +4,9 @@
  * short working strategies. It is identical for every request of a given
  * shape, so providers' prefix caches hit across requests.
  */
-import type { ReplLanguage } from '@rlm/shared';
+import type { ReplLanguage, ToolSpec } from '@rlm/shared';
 import { buildPythonSystemPrompt } from './python-system-prompt.ts';
+import { renderToolsSection } from './tools-section.ts';
 
 export interface SystemPromptOptions {
   /** Depth of the session this prompt is for (0 = root). */
@@ -17,6 +18,8 @@ export interface SystemPromptOptions {
   readonly subcalls?: boolean;
   /** The REPL language; JavaScript when absent (Python's prompt is python-system-prompt.ts). */
   readonly repl?: ReplLanguage;
+  /** The caller's tools, listed after the fixed part; none when absent. */
+  readonly tools?: readonly ToolSpec[];
 }
 
 /*
@@ -56,6 +59,12 @@ function advice(items: readonly string[]): string {
 }
 
 export function buildSystemPrompt(options: SystemPromptOptions): string {
+  const base = buildLanguagePrompt(options);
+  const tools = options.tools ?? [];
+  return tools.length === 0 ? base : `${base}\n\n${renderToolsSection(tools, options.repl)}`;
+}
+
+function buildLanguagePrompt(options: SystemPromptOptions): string {
   if (options.repl === 'python') return buildPythonSystemPrompt(options);
   if (options.subcalls === false) return buildReplOnlyPrompt(options);
   const canRecurse = options.depth + 1 < options.maxDepth;

@@ -38,6 +38,7 @@ import { NUDGE_MESSAGE, renderFinalVarFailure, renderStepFeedback } from '../pro
 import { renderRootUserMessage } from '../prompts/root-message.ts';
 import { buildSystemPrompt } from '../prompts/system-prompt.ts';
 import { answerCapOf, answerTooLargeMessage, capStepAnswer } from './answer-cap.ts';
+import { Compactor } from './compaction.ts';
 import { withIterationSpan, withSessionSpan } from './session-spans.ts';
 import { interruptedBy, shouldStop } from './stop-conditions.ts';
 
@@ -56,6 +57,8 @@ interface LoopState {
   costUsd: number;
   /** Everything spent under this session in this process: own turns, steps' sub-calls, children. */
   subtree: Spend;
+  /** Keeps the conversation inside the root model's window (compaction.ts). */
+  readonly compactor: Compactor;
 }
 
 type TurnResult =
@@ -91,6 +94,7 @@ async function runSessionLoop(
     usage: ZERO_USAGE,
     costUsd: 0,
     subtree: ZERO_SPEND,
+    compactor: new Compactor(task),
   };
   const started = performance.now();
   runtime.emit({
@@ -145,6 +149,7 @@ async function loop(state: LoopState): Promise<SessionOutcome> {
       iteration,
     });
     const { reply, blocks, turn } = await withIterationSpan(task, iteration, async () => {
+      await compactIfNeeded(state);
       const reply = await askRootModel(state, `t${iteration}`);
       const blocks = extractCodeBlocks(reply, task.settings.repl ?? 'js');
       return { reply, blocks, turn: await runTurn(state, reply, blocks) };
@@ -263,6 +268,18 @@ async function runStep(state: LoopState, code: string): Promise<StepResult> {
   return result;
 }
 
+/** Replaces the oldest turns by a summary when the conversation would outgrow the root model's window. */
+async function compactIfNeeded(state: LoopState): Promise<void> {
+  const compacted = await state.compactor.compact(state.messages, state.iterations, state.dispatcher, state.runtime);
+  if (compacted === undefined) return;
+  state.messages.splice(0, state.messages.length, ...compacted.messages);
+  const { usage } = compacted.outcome.response;
+  const costUsd = compacted.outcome.costUsd ?? 0;
+  state.usage = addUsage(state.usage, usage);
+  state.costUsd += costUsd;
+  state.subtree = addSpend(state.subtree, { usage, costUsd, calls: 1 });
+}
+
 async function askRootModel(state: LoopState, turn: string): Promise<string> {
   const { task } = state;
   const started = performance.now();
@@ -349,6 +366,7 @@ function initialMessages(task: SessionTask): ChatMessage[] {
     outputLimitChars: task.settings.outputLimitChars,
     subcalls: task.settings.subcalls !== false,
     ...(task.settings.repl === undefined ? {} : { repl: task.settings.repl }),
+    ...(task.settings.tools === undefined ? {} : { tools: task.settings.tools }),
   });
   const metadata = contextMetadataOf(task);
   if (metadata === undefined)

@@ -14,6 +14,7 @@ import type {
 } from '@rlm/shared';
 import { RedisLedger } from '../redis-ledger.ts';
 import { RedisEventLog } from './redis-event-log.ts';
+import { RedisToolCaller } from './redis-tool-channel.ts';
 import { RedisLimiter } from '../redis-limiter.ts';
 import type { RedisClient } from '../redis-client.ts';
 import type { RedisKeys } from '../redis-keys.ts';
@@ -30,6 +31,8 @@ export class RedisRequestRuntime implements RequestRuntime {
   readonly scope: RootScope;
   readonly ledger: RedisLedger;
   readonly limiter: RedisLimiter;
+  /** Present when the submitter serves caller tools (`RootScope.tools`): calls go back to it over Redis. */
+  readonly tools: RedisToolCaller | undefined;
   private readonly bus: CancellationBus;
   /** Present when the submitter listens for events. */
   private readonly events: RedisEventLog | undefined;
@@ -50,6 +53,7 @@ export class RedisRequestRuntime implements RequestRuntime {
       capacity: scope.concurrency,
     });
     this.events = scope.events === true ? new RedisEventLog(redis, keys) : undefined;
+    this.tools = scope.tools === true ? new RedisToolCaller(redis, keys, scope.rootId) : undefined;
     this.watch = bus.watch(scope.rootId);
     this.combined = AbortSignal.any([this.watch.signal, this.local.signal]);
     if (scope.deadlineAt !== undefined) {

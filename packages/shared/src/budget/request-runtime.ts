@@ -6,6 +6,7 @@
 import type { RlmEvent, RlmEventListener } from '../events.ts';
 import type { RootScope } from '../jobs/job-catalog.ts';
 import type { InterruptReason } from '../stop-reason.ts';
+import type { ToolCaller } from '../tools/tool-spec.ts';
 import type { Ledger } from './ledger.ts';
 import type { Limiter } from './limiter.ts';
 import { createRequestCapacity } from './request-capacity.ts';
@@ -24,6 +25,8 @@ export interface RequestRuntime {
    * sub-call host and the step executor to apply the same caps per session.
    */
   readonly capacity?: RequestCapacity;
+  /** Runs the caller's tools (in this process, or over Redis back to the submitter); absent when the request has none. */
+  readonly tools?: ToolCaller;
   /** Stops the whole request; later calls keep the first reason. */
   stop(reason: InterruptReason): void;
   /** The reason the request was stopped, if it was. */
@@ -48,6 +51,8 @@ export interface LocalRuntimeOptions {
   readonly onEvent?: RlmEventListener;
   /** Default: the default caps (request-capacity.ts). */
   readonly capacity?: RequestCapacity;
+  /** The caller's tools, when the request has any. */
+  readonly tools?: ToolCaller;
 }
 
 export class LocalRequestRuntime implements RequestRuntime {
@@ -55,6 +60,7 @@ export class LocalRequestRuntime implements RequestRuntime {
   readonly ledger: Ledger;
   readonly limiter: Limiter;
   readonly capacity: RequestCapacity;
+  readonly tools: ToolCaller | undefined;
   private readonly controller = new AbortController();
   private reason: InterruptReason | undefined;
   private readonly timer: NodeJS.Timeout | undefined;
@@ -66,6 +72,7 @@ export class LocalRequestRuntime implements RequestRuntime {
     this.ledger = options.ledger;
     this.limiter = options.limiter;
     this.capacity = options.capacity ?? createRequestCapacity({});
+    this.tools = options.tools;
     this.onEvent = options.onEvent;
     if (options.timeoutMs !== undefined) {
       this.timer = setTimeout(() => this.stop('timeout'), options.timeoutMs);

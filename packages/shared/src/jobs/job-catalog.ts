@@ -40,6 +40,8 @@ export const RootScope = z
     events: z.boolean().optional(),
     /** The submitter's prices of the request's models (--price, RLM_PRICES): a cost cap holds on every worker. */
     prices: z.record(z.string(), ModelPrice).optional(),
+    /** The submitter serves the request's caller tools: workers send tool calls back to it over Redis. */
+    tools: z.boolean().optional(),
   })
   .readonly();
 export type RootScope = z.infer<typeof RootScope>;

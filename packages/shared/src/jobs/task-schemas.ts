@@ -6,6 +6,7 @@
  * codes. Objects and arrays infer as readonly: tasks and results are values.
  */
 import { z } from 'zod';
+import { ToolSpec } from '../tools/tool-spec.ts';
 import { ERROR_CODES } from '../error-codes.ts';
 import { ReplLanguage } from '../protocol.ts';
 import type { ContextValue } from '../protocol.ts';
@@ -127,6 +128,10 @@ export const SessionSettings = z
     maxSandboxMemoryMb: z.number().int().positive().optional(),
     /** The REPL language; absent means JavaScript. */
     repl: ReplLanguage.optional(),
+    /** Caller tools the REPL offers as functions (their handlers stay with the caller); none when absent. */
+    tools: z.array(ToolSpec).optional(),
+    /** The root model's context window in tokens: the conversation is compacted before it would overflow; never when absent. */
+    contextWindow: z.number().int().positive().optional(),
   })
   .readonly();
 export type SessionSettings = z.infer<typeof SessionSettings>;

@@ -40,6 +40,7 @@ export const ATTR = {
   rlmCacheSource: 'rlm.cache.source',
   rlmStep: 'rlm.step',
   rlmSubcallKind: 'rlm.subcall.kind',
+  rlmToolError: 'rlm.tool.error',
   rlmReplDurationMs: 'rlm.repl.duration_ms',
   rlmReplOutputChars: 'rlm.repl.output_chars',
   rlmReplReset: 'rlm.repl.reset',
@@ -68,6 +69,8 @@ export const SPAN_NAMES = {
   chat: (model: string) => `chat ${model}`,
   replStep: 'execute_tool repl',
   subcall: (kind: 'llm' | 'rlm') => `${kind}_query`,
+  /** One call of a caller tool from REPL code. */
+  tool: (name: string) => `execute_tool ${name}`,
   publish: (queue: string) => `send ${queue}`,
   process: (queue: string) => `process ${queue}`,
   /** A whole batch run: the span every document's trace links back to. */

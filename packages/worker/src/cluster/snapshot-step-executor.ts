@@ -92,6 +92,7 @@ export class SnapshotStepExecutor {
       host,
       ...(snapshotText === undefined ? {} : { restore: snapshotText }),
       ...(task.settings.maxAnswerChars === undefined ? {} : { maxAnswerChars: task.settings.maxAnswerChars }),
+      ...(task.settings.tools === undefined ? {} : { toolNames: task.settings.tools.map((tool) => tool.name) }),
     });
     const session = { repl, host, version: task.step - 1 };
     this.live.set(task.sessionId, session);

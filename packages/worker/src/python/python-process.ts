@@ -35,6 +35,8 @@ export interface PythonSessionStart {
   readonly host: ReplHost;
   /** A snapshot text (python-snapshot.ts) to start from. */
   readonly restore?: string;
+  /** Names of the caller's tools, each defined as a function in the REPL. */
+  readonly toolNames?: readonly string[];
 }
 
 /** Why the process ended, when it ended on its own or by our hand. */
@@ -142,6 +144,7 @@ export class PythonProcess {
         type: 'context',
         ...(typeof context === 'string' ? { contextText: context } : { context }),
         ...(start.restore === undefined ? {} : { restore: start.restore }),
+        toolNames: start.toolNames ?? [],
       }),
     );
     try {

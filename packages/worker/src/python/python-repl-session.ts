@@ -35,6 +35,8 @@ export interface PythonReplSessionOptions {
   readonly restore?: string;
   /** Sandboxes with Pyodide already loaded; used when the default memory limit fits its limits. */
   readonly pool?: PythonSandboxPool;
+  /** Names of the caller's tools, each defined as a function in the REPL. */
+  readonly toolNames?: readonly string[];
 }
 
 const DEFAULT_MAX_CAPTURED_OUTPUT_CHARS = 1_000_000;
@@ -62,6 +64,7 @@ interface ProcessOptions {
   readonly host: ReplHost;
   readonly limits: PythonProcessLimits;
   readonly pool: PythonSandboxPool | undefined;
+  readonly toolNames: readonly string[];
 }
 
 export class PythonReplSession {
@@ -90,6 +93,7 @@ export class PythonReplSession {
       },
       // An explicit limit is exact: a pooled process would grant more.
       pool: options.memoryLimitMb === undefined ? options.pool : undefined,
+      toolNames: options.toolNames ?? [],
     });
     session.#process = await session.#start(restore);
     session.#unreported = session.#process.skipped;
@@ -98,8 +102,8 @@ export class PythonReplSession {
 
   /** A pooled process when one fits (a fresh one if it fails to take the context), else a new one. */
   async #start(restore?: string): Promise<PythonProcess> {
-    const { context, host, limits, pool } = this.#options;
-    const start = { context, host, ...(restore === undefined ? {} : { restore }) };
+    const { context, host, limits, pool, toolNames } = this.#options;
+    const start = { context, host, toolNames, ...(restore === undefined ? {} : { restore }) };
     const pooled = pool?.take(limits);
     if (pooled !== undefined) {
       try {

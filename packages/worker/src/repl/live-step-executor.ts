@@ -74,6 +74,7 @@ export class LiveStepExecutor implements StepPort {
         ...(language === 'python' && this.pythonPool !== undefined ? { pythonPool: this.pythonPool } : {}),
         memoryLimitMb,
         ...(task.settings.maxAnswerChars === undefined ? {} : { maxAnswerChars: task.settings.maxAnswerChars }),
+        ...(task.settings.tools === undefined ? {} : { toolNames: task.settings.tools.map((tool) => tool.name) }),
       });
       return { repl, host, release };
     } catch (error) {

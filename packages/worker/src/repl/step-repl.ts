@@ -27,20 +27,31 @@ export interface StepReplOptions {
   readonly memoryLimitMb?: number;
   /** Largest final answer the sandbox accepts (JavaScript only; the session loop checks every language). */
   readonly maxAnswerChars?: number;
+  /** Names of the caller's tools (functions in either language's REPL). */
+  readonly toolNames?: readonly string[];
 }
 
 /** The JavaScript sandbox's share of the options. */
-function jsLimits(options: StepReplOptions): { memoryLimitMb?: number; maxAnswerChars?: number } {
+function jsLimits(options: StepReplOptions): { memoryLimitMb?: number; maxAnswerChars?: number; toolNames?: readonly string[] } {
   return {
+    ...(options.toolNames === undefined ? {} : { toolNames: options.toolNames }),
     ...(options.memoryLimitMb === undefined ? {} : { memoryLimitMb: options.memoryLimitMb }),
     ...(options.maxAnswerChars === undefined ? {} : { maxAnswerChars: options.maxAnswerChars }),
   };
 }
 
+/** The Python sandbox's share of the options. */
+function pythonOptions(options: StepReplOptions): { pool?: PythonSandboxPool; toolNames?: readonly string[] } {
+  return {
+    ...(options.pythonPool === undefined ? {} : { pool: options.pythonPool }),
+    ...(options.toolNames === undefined ? {} : { toolNames: options.toolNames }),
+  };
+}
+
 export function createStepRepl(options: StepReplOptions): Promise<StepRepl> {
-  const { context, host, pythonPool } = options;
+  const { context, host } = options;
   return options.language === 'python'
-    ? PythonReplSession.create({ context, host, ...(pythonPool === undefined ? {} : { pool: pythonPool }) })
+    ? PythonReplSession.create({ context, host, ...pythonOptions(options) })
     : ReplSession.create({ context, host, ...jsLimits(options) });
 }
 
@@ -56,13 +67,13 @@ export interface SnapshotReplOptions extends StepReplOptions {
 }
 
 export async function createSnapshotRepl(options: SnapshotReplOptions): Promise<SnapshotRepl> {
-  const { context, host, restore, pythonPool } = options;
+  const { context, host, restore } = options;
   if (options.language === 'python')
     return PythonReplSession.create({
       context,
       host,
       ...(restore === undefined ? {} : { restore }),
-      ...(pythonPool === undefined ? {} : { pool: pythonPool }),
+      ...pythonOptions(options),
     });
   const repl = await ReplSession.create({
     context,

@@ -52,6 +52,10 @@ export class StepRuntime implements RequestRuntime {
     return this.#request.capacity;
   }
 
+  get tools(): RequestRuntime['tools'] {
+    return this.#request.tools;
+  }
+
   get observed(): boolean {
     return this.#request.observed;
   }

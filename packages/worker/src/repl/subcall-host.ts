@@ -18,6 +18,7 @@ import type {
 import type { ReplHost } from '../sandbox/index.ts';
 import { CallPool } from './call-pool.ts';
 import { StepRuntime } from './step-runtime.ts';
+import { runToolCall } from './tool-call.ts';
 
 /** What a sub-call needs to know about the step that issues it. */
 export interface SubcallScope {
@@ -85,6 +86,25 @@ export class SubcallHost implements ReplHost {
 
   rlmQueryBatched(prompts: string[], options: SubcallOptions): Promise<string[]> {
     return this.admitted('rlm', prompts, options);
+  }
+
+  /**
+   * A caller tool. It counts against the pending-sub-call cap like an LLM sub-call, but takes no
+   * concurrency slot: the caller's function is not a model call.
+   */
+  callTool(name: string, args: unknown): Promise<unknown> {
+    if (this.runtime.abandoned) return Promise.resolve(ABANDONED);
+    const pending = this.pendingCap();
+    if (pending.take(1) < 1) return Promise.resolve(refusedMessage(pending.limit));
+    this.callIndex += 1;
+    const { task } = this.scope;
+    const callId = `${task.sessionId}.${task.step}.${this.callIndex}`;
+    return runToolCall(
+      { task, runtime: this.runtime, ...(this.scope.trace === undefined ? {} : { trace: this.scope.trace }) },
+      callId,
+      name,
+      args,
+    ).finally(() => pending.release());
   }
 
   /**

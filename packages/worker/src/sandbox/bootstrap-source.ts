@@ -3,7 +3,7 @@
  *
  * Runs once per isolate through `context.evalClosure` with two host references as `$0` (call a
  * host function) and `$1` (append printed text), the output cap as `$2` and the final-answer cap
- * (characters) as `$3`. The references stay
+ * (characters) as `$3`, and the names of the caller's tools as `$4` (a copied array). The references stay
  * in this closure's constants and are never stored on an object, passed to a function the user
  * can replace, or made global: an `ivm.Reference` in reach of user code is a way out of the
  * sandbox. The closure is strict so that stack-trace APIs (`CallSite#getFunction`, `getThis`) and
@@ -23,6 +23,7 @@ const callHostRef = $0;
 const writeOutputRef = $1;
 const outputCap = $2;
 const answerCap = $3;
+const toolNames = $4;
 
 ${OFF_HEAP_LOCKDOWN_SOURCE}
 
@@ -260,6 +261,14 @@ const api = {
   SHOW_VARS,
   answer: { content: '', ready: false },
 };
+// Caller tools: one async function each, taking one argument (validated on the host side).
+// The names were checked by the caller (identifiers that shadow nothing above).
+for (let i = 0; i < toolNames.length; i++) {
+  const toolName = toolNames[i];
+  if (api[toolName] !== undefined) continue;
+  const tool = { [toolName]: function (args) { return callHost('call_tool', args, toolName); } }[toolName];
+  api[toolName] = tool;
+}
 for (const name of objectKeys(api)) {
   defineProperty(global, name, { value: api[name], writable: true, configurable: true, enumerable: false });
 }

@@ -56,6 +56,11 @@ export class FakeReplHost implements ReplHost {
     return Promise.all(prompts.map((prompt) => this.#respond('rlm', prompt, options)));
   }
 
+  /** Echoes the tool call back, so a test sees what crossed the boundary. */
+  callTool(name: string, args: unknown): Promise<unknown> {
+    return Promise.resolve({ tool: name, args });
+  }
+
   async #respond(kind: 'llm' | 'rlm', prompt: string, options: SubcallOptions): Promise<string> {
     this.calls.push({ kind, prompt, options });
     this.inFlight += 1;

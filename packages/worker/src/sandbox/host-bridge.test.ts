@@ -33,6 +33,7 @@ describe('dispatchHostCall', () => {
         throw new Error('sync throw');
       },
       rlmQueryBatched: () => Promise.resolve([]),
+      callTool: () => Promise.reject(new Error('handler gone')),
     };
     expect(await dispatchHostCall(broken, 'llm_query', 'p', undefined)).toBe(
       'Error: llm_query: socket closed',
@@ -43,6 +44,15 @@ describe('dispatchHostCall', () => {
     expect(await dispatchHostCall(broken, 'llm_query_batched', ['a', 'b'], undefined)).toBe(
       'Error: llm_query_batched got 1 answers for 2 prompts',
     );
+    expect(await dispatchHostCall(broken, 'call_tool', { id: 1 }, 'lookup')).toBe('Error: lookup: handler gone');
+  });
+
+  it('passes a tool call through with its name and argument', async () => {
+    expect(await dispatchHostCall(new FakeReplHost(), 'call_tool', { id: 7 }, 'lookup')).toEqual({
+      tool: 'lookup',
+      args: { id: 7 },
+    });
+    expect(await dispatchHostCall(new FakeReplHost(), 'call_tool', {}, 42)).toBe('Error: a tool call without a tool name');
   });
 
   it('names the offending option', async () => {

@@ -10,12 +10,16 @@ import type { ReplHost } from './repl-host.ts';
 
 export type HostCallName = 'llm_query' | 'llm_query_batched' | 'rlm_query' | 'rlm_query_batched';
 
+/** The host call of a caller tool: the payload is the tool's argument, the options slot its name. */
+export const TOOL_HOST_CALL = 'call_tool';
+
 export async function dispatchHostCall(
   host: ReplHost,
   name: unknown,
   payload: unknown,
   rawOptions: unknown,
-): Promise<string | string[]> {
+): Promise<unknown> {
+  if (name === TOOL_HOST_CALL) return callTool(host, rawOptions, payload);
   if (!isHostCallName(name)) return `Error: unknown host function ${String(name)}`;
   const options = parseOptions(name, rawOptions);
   if (typeof options === 'string') return options;
@@ -48,6 +52,15 @@ export async function dispatchHostCall(
   } catch (error) {
     // The ReplHost contract says it never throws; if one does, the model still gets data.
     return `Error: ${name}: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+async function callTool(host: ReplHost, toolName: unknown, args: unknown): Promise<unknown> {
+  if (typeof toolName !== 'string') return 'Error: a tool call without a tool name';
+  try {
+    return await host.callTool(toolName, args);
+  } catch (error) {
+    return `Error: ${toolName}: ${error instanceof Error ? error.message : String(error)}`;
   }
 }
 

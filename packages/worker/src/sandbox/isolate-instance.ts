@@ -27,6 +27,8 @@ export interface IsolateInstanceOptions {
   readonly maxCapturedOutputChars: number;
   /** Largest final answer the isolate hands out, in characters. */
   readonly maxAnswerChars: number;
+  /** Names of the caller's tools, each defined as an async function in the REPL. */
+  readonly toolNames?: readonly string[];
 }
 
 /** The two sources of a rewritten step (see rewrite-declarations.ts). */
@@ -96,7 +98,13 @@ export class IsolateInstance {
       await context.global.set('context', options.context, { copy: true });
       const api = await context.evalClosure(
         BOOTSTRAP_SOURCE,
-        [callHost, writeOutput, options.maxCapturedOutputChars, options.maxAnswerChars],
+        [
+          callHost,
+          writeOutput,
+          options.maxCapturedOutputChars,
+          options.maxAnswerChars,
+          new ivm.ExternalCopy([...(options.toolNames ?? [])]).copyInto({ release: true }),
+        ],
         {
           filename: 'rlm-bootstrap.js',
           result: { reference: true },

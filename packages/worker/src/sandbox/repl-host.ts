@@ -12,4 +12,6 @@ export interface ReplHost {
   llmQueryBatched(prompts: string[], options: SubcallOptions): Promise<string[]>;
   rlmQuery(prompt: string, options: SubcallOptions): Promise<string>;
   rlmQueryBatched(prompts: string[], options: SubcallOptions): Promise<string[]>;
+  /** A caller tool: resolves with its JSON-safe result, or an `Error: ...` string. */
+  callTool(name: string, args: unknown): Promise<unknown>;
 }

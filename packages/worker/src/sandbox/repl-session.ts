@@ -35,6 +35,8 @@ export interface ReplSessionOptions {
   readonly maxAnswerChars?: number;
   /** Start with these user globals and answer state, taken by `snapshot()` in another session. */
   readonly restore?: ReplSnapshot;
+  /** Names of the caller's tools (async functions in the REPL). */
+  readonly toolNames?: readonly string[];
 }
 
 export interface StepOptions {
@@ -76,6 +78,7 @@ export class ReplSession {
         options.memoryLimitMb ?? defaultMemoryLimitMb(options.context, options.restore),
       maxCapturedOutputChars: options.maxCapturedOutputChars ?? DEFAULT_MAX_CAPTURED_OUTPUT_CHARS,
       maxAnswerChars: options.maxAnswerChars ?? DEFAULT_MAX_ANSWER_CHARS,
+      ...(options.toolNames === undefined ? {} : { toolNames: options.toolNames }),
     });
     const instance = await IsolateInstance.create(session.#instanceOptions);
     if (options.restore !== undefined) {

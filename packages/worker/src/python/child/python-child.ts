@@ -240,6 +240,7 @@ async function start(): Promise<void> {
     typeof context === 'string' ? context : pyodide.toPy(context),
     init['outputCap'],
     init['flushChars'],
+    pyodide.toPy(Array.isArray(session['toolNames']) ? session['toolNames'].map(String) : []),
   );
   const restore = session['restore'];
   const skipped = typeof restore === 'string' ? String(runtime.get('_rlm_restore')(restore)) : '[]';

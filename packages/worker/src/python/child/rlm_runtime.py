@@ -229,6 +229,36 @@ def rlm_query_batched(prompts, model=None):
     return answers if isinstance(answers, list) else [answers] * len(items)
 
 
+def _make_tool(tool_name):
+    def tool(*args, **kwargs):
+        if args and kwargs:
+            return "Error: " + tool_name + " takes keyword arguments or one dict, not both"
+        if len(args) > 1:
+            return "Error: " + tool_name + " takes keyword arguments or one dict, got " + str(len(args)) + " positional arguments"
+        payload = args[0] if args else dict(kwargs)
+        try:
+            json.dumps(payload, ensure_ascii=False)
+        except (TypeError, ValueError) as error:
+            return "Error: " + tool_name + ": the arguments are not JSON (" + str(error) + ")"
+        partial, _ = _partial_answer()
+        frame = {
+            "type": "call",
+            "name": "call_tool",
+            "payload": payload,
+            "options": tool_name,
+            "output": _output.take(),
+            "total": _output.total,
+        }
+        if partial is not None:
+            frame["partialAnswer"] = partial
+        return _send(b"C", frame)
+
+    tool.__name__ = tool_name
+    tool.__qualname__ = tool_name
+    tool.__doc__ = "A tool of the caller: keyword arguments (or one dict) in, a JSON value out; failures as a str starting with \"Error:\"."
+    return tool
+
+
 def FINAL(value):
     """Declares the final answer (a str, or anything str()/JSON can render)."""
     _step["final"] = _stringify(value)
@@ -303,7 +333,7 @@ def _seal():
     sys.stderr = sys.stdout
 
 
-def _rlm_setup(context, output_cap, flush_chars):
+def _rlm_setup(context, output_cap, flush_chars, tool_names=()):
     global _output
     _output = _Output(int(output_cap), int(flush_chars))
     _seal()
@@ -318,6 +348,9 @@ def _rlm_setup(context, output_cap, flush_chars):
         "SHOW_VARS": SHOW_VARS,
         "answer": {"content": "", "ready": False},
     }
+    for tool_name in tool_names:
+        if tool_name not in api:
+            api[tool_name] = _make_tool(str(tool_name))
     _user.clear()
     _user["__builtins__"] = builtins
     _user["__name__"] = "__main__"
