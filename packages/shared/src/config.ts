@@ -59,6 +59,11 @@ export const EngineConfig = z.object({
   subcalls: z.boolean().default(true),
   /** The REPL language the root model writes: `js` (isolated-vm) or `python` (Pyodide in a sealed process). */
   repl: ReplLanguage.default('js'),
+  /**
+   * Python sandboxes kept loaded ahead of need (Pyodide takes 1-3 s to load), started with the engine
+   * when `repl` is `python`, else with the first Python session; 0 loads each one on demand.
+   */
+  pythonSpares: decimal(plainNumber().int().min(0).max(16)).default(1),
   /** Largest context accepted, in characters (about 4 bytes of V8 heap each at worst). */
   maxContextChars: positiveInt().default(1_000_000_000),
   /** Sub-calls one request may have waiting or running at once (each waits in about 1 KB of host heap); more are refused with an error string. */
@@ -164,6 +169,7 @@ export const ENV_SETTINGS: ReadonlyArray<readonly [string, keyof EngineConfig]> 
   ['RLM_RECORD_CONTENT', 'recordContent'],
   ['RLM_LOG_LEVEL', 'logLevel'],
   ['RLM_REPL', 'repl'],
+  ['RLM_PYTHON_SPARES', 'pythonSpares'],
 ];
 
 /** Names a setting the way the user wrote it, for error messages. */
@@ -193,6 +199,7 @@ const SETTING_LABELS: Partial<Record<keyof EngineConfig, string>> = {
   recordContent: '--record-content / RLM_RECORD_CONTENT',
   logLevel: '--log-level / RLM_LOG_LEVEL',
   repl: '--repl / RLM_REPL',
+  pythonSpares: 'RLM_PYTHON_SPARES',
 };
 
 export function settingLabel(key: string): string {

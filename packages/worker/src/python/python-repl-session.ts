@@ -144,7 +144,15 @@ export class PythonReplSession {
 
   /** Steps run one at a time, in call order. Rejects only if the session was disposed or no sandbox can start. */
   execute(code: string, options: StepOptions): Promise<StepResult> {
-    const result = this.#queue.then(async () => this.#withRestoreNote(await this.#execute(code, options)));
+    const result = this.#queue.then(async () => {
+      try {
+        return this.#withRestoreNote(await this.#execute(code, options));
+      } finally {
+        // Between steps the host waits for the root model: the time to replace a spare this
+        // session took (sandbox-pool.ts says why not during the step).
+        this.#options.pool?.fill();
+      }
+    });
     this.#queue = result.catch(() => undefined);
     return result;
   }
@@ -154,6 +162,7 @@ export class PythonReplSession {
     this.#disposed = true;
     this.#process?.kill('killed');
     this.#process = undefined;
+    this.#options.pool?.fill();
   }
 
   /** The first step after a lossy restore says what was lost, ahead of its own output. */
