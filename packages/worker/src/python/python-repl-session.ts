@@ -150,7 +150,7 @@ export class PythonReplSession {
       } finally {
         // Between steps the host waits for the root model: the time to replace a spare this
         // session took (sandbox-pool.ts says why not during the step).
-        this.#options.pool?.fill();
+        this.#refillPool();
       }
     });
     this.#queue = result.catch(() => undefined);
@@ -162,7 +162,13 @@ export class PythonReplSession {
     this.#disposed = true;
     this.#process?.kill('killed');
     this.#process = undefined;
-    this.#options.pool?.fill();
+    this.#refillPool();
+  }
+
+  /** Tops the pool up once the current call has returned: spawning blocks the event loop for a few milliseconds. */
+  #refillPool(): void {
+    const pool = this.#options.pool;
+    if (pool !== undefined) setImmediate(() => pool.fill());
   }
 
   /** The first step after a lossy restore says what was lost, ahead of its own output. */

@@ -69,6 +69,8 @@ describe('Python sandbox pool', () => {
     const running = session.execute('x = 1', { timeoutMs: 20_000 });
     expect(pool.waiting).toBe(0);
     await running;
+    // The replacement starts once the step's result has been handed over.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(pool.waiting).toBe(1);
   });
 
