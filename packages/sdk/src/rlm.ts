@@ -88,7 +88,7 @@ export interface CompletionOptions {
 export class RLM {
   readonly config: EngineConfig;
   private readonly dispatcher: EmbeddedDispatcher;
-  private readonly steps = new LiveStepExecutor();
+  private readonly steps: LiveStepExecutor;
   private readonly onEvent: RlmEventListener | undefined;
   private readonly cluster: ClusterClient | undefined;
   /** The caller's tools, checked and compiled; empty without tools. */
@@ -101,6 +101,11 @@ export class RLM {
     this.onEvent = onEvent;
     this.tools = tools === undefined ? new Map() : prepareTools(tools);
     const redis = redisTargetOf(this.config);
+    // An engine whose default REPL is Python loads its spare sandboxes now, off the first request's path.
+    this.steps = new LiveStepExecutor({
+      pythonSpares: this.config.pythonSpares,
+      prewarmPython: redis === undefined && this.config.repl === 'python',
+    });
     if (redis !== undefined) {
       // Cluster mode: the model endpoint is the workers' business, not the submitter's.
       this.cluster = new ClusterClient({
@@ -130,6 +135,15 @@ export class RLM {
       recordContent: this.config.recordContent,
     });
     this.dispatcher = new EmbeddedDispatcher({ completions: gateway, steps: this.steps });
+  }
+
+  /**
+   * With `repl: 'python'`, resolves once the spare Python sandboxes (`pythonSpares`) have loaded
+   * Pyodide, so the next session starts without waiting for it (a server can call this before it
+   * reports ready). Nothing to wait for with JavaScript, or in cluster mode (workers warm their own).
+   */
+  async warmUp(): Promise<void> {
+    if (this.cluster === undefined && this.config.repl === 'python') await this.steps.warmPython();
   }
 
   /**
@@ -219,8 +233,9 @@ export class RLM {
     return buildTrajectoryMetadata(this.config, this.settings(), context, query, startedAt);
   }
 
-  /** Closes cluster connections; embedded instances hold nothing that needs closing. */
+  /** Closes cluster connections and kills the spare Python sandboxes (idle spares never keep the process alive). */
   async close(): Promise<void> {
+    this.steps.close();
     await this.cluster?.close();
   }
 

@@ -64,6 +64,11 @@ export const EngineConfig = z.object({
   contextWindow: positiveInt(100_000_000).optional(),
   /** The REPL language the root model writes: `js` (isolated-vm) or `python` (Pyodide in a sealed process). */
   repl: ReplLanguage.default('js'),
+  /**
+   * Python sandboxes kept loaded ahead of need (Pyodide takes 1-3 s to load), started with the engine
+   * when `repl` is `python`, else with the first Python session; 0 loads each one on demand.
+   */
+  pythonSpares: decimal(plainNumber().int().min(0).max(16)).default(1),
   /** Largest context accepted, in characters (about 4 bytes of V8 heap each at worst). */
   maxContextChars: positiveInt().default(1_000_000_000),
   /** Sub-calls one request may have waiting or running at once (each waits in about 1 KB of host heap); more are refused with an error string. */
@@ -169,6 +174,7 @@ export const ENV_SETTINGS: ReadonlyArray<readonly [string, keyof EngineConfig]> 
   ['RLM_RECORD_CONTENT', 'recordContent'],
   ['RLM_LOG_LEVEL', 'logLevel'],
   ['RLM_REPL', 'repl'],
+  ['RLM_PYTHON_SPARES', 'pythonSpares'],
 ];
 
 /** Names a setting the way the user wrote it, for error messages. */
@@ -199,6 +205,7 @@ const SETTING_LABELS: Partial<Record<keyof EngineConfig, string>> = {
   logLevel: '--log-level / RLM_LOG_LEVEL',
   repl: '--repl / RLM_REPL',
   contextWindow: '--context-window',
+  pythonSpares: 'RLM_PYTHON_SPARES',
 };
 
 export function settingLabel(key: string): string {

@@ -154,7 +154,13 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         ? {}
         : { rateGate: new RedisRateGate(redis, keys, { limits: options.config.rateLimits }) }),
     });
-    executor = new SnapshotStepExecutor({ blobs, records: new RedisStepRecordStore(redis, keys, ttlSeconds), bus });
+    executor = new SnapshotStepExecutor({
+      blobs,
+      records: new RedisStepRecordStore(redis, keys, ttlSeconds),
+      bus,
+      pythonSpares: options.config.pythonSpares,
+      prewarmPython: options.config.repl === 'python',
+    });
     const stepExecutor = executor;
     // Sub-calls also stop when their step is killed on another worker (step-stop.ts).
     consume('llm', 0, options.concurrency.llm, createJobProcessor('llm', { runtimes, blobs }, stepAwareCompletion(gateway, bus)));

@@ -26,16 +26,26 @@ export interface SnapshotStepExecutorOptions {
   readonly maxLiveSessions?: number;
   /** Where a killed step announces that its sub-calls on other workers must stop (shared/src/step-stop.ts). */
   readonly bus?: CancellationBus;
+  /** Python sandboxes kept loaded ahead of need (default 1; 0 loads each one on demand). */
+  readonly pythonSpares?: number;
+  /** Start loading the spares now (a cluster whose default REPL is Python), not at the first Python step. */
+  readonly prewarmPython?: boolean;
 }
 
 export class SnapshotStepExecutor {
   private readonly options: SnapshotStepExecutorOptions;
   private readonly live = new Map<string, LiveSession>();
-  /** Started with the first Python step, so workers that only see JavaScript never load Pyodide. */
+  /** Started with the executor when it prewarms, else with the first Python step, so workers that only see JavaScript never load Pyodide. */
   private pythonPool: PythonSandboxPool | undefined;
 
   constructor(options: SnapshotStepExecutorOptions) {
     this.options = options;
+    if (options.prewarmPython === true) this.pool().fill();
+  }
+
+  private pool(): PythonSandboxPool {
+    this.pythonPool ??= new PythonSandboxPool({ spares: this.options.pythonSpares ?? 1 });
+    return this.pythonPool;
   }
 
   async executeStep(task: StepTask, runtime: RequestRuntime, dispatcher: Dispatcher): Promise<StepResult> {
@@ -84,10 +94,9 @@ export class SnapshotStepExecutor {
     const snapshotText = previous === undefined ? undefined : await this.options.blobs.get(previous.snapshotHash);
     const host = new SubcallHost(scope);
     const language = task.settings.repl ?? 'js';
-    if (language === 'python') this.pythonPool ??= new PythonSandboxPool();
     const repl = await createSnapshotRepl({
       language,
-      ...(this.pythonPool === undefined ? {} : { pythonPool: this.pythonPool }),
+      ...(language === 'python' ? { pythonPool: this.pool() } : {}),
       context,
       host,
       ...(snapshotText === undefined ? {} : { restore: snapshotText }),

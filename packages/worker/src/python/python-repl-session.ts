@@ -148,7 +148,15 @@ export class PythonReplSession {
 
   /** Steps run one at a time, in call order. Rejects only if the session was disposed or no sandbox can start. */
   execute(code: string, options: StepOptions): Promise<StepResult> {
-    const result = this.#queue.then(async () => this.#withRestoreNote(await this.#execute(code, options)));
+    const result = this.#queue.then(async () => {
+      try {
+        return this.#withRestoreNote(await this.#execute(code, options));
+      } finally {
+        // Between steps the host waits for the root model: the time to replace a spare this
+        // session took (sandbox-pool.ts says why not during the step).
+        this.#refillPool();
+      }
+    });
     this.#queue = result.catch(() => undefined);
     return result;
   }
@@ -158,6 +166,13 @@ export class PythonReplSession {
     this.#disposed = true;
     this.#process?.kill('killed');
     this.#process = undefined;
+    this.#refillPool();
+  }
+
+  /** Tops the pool up once the current call has returned: spawning blocks the event loop for a few milliseconds. */
+  #refillPool(): void {
+    const pool = this.#options.pool;
+    if (pool !== undefined) setImmediate(() => pool.fill());
   }
 
   /** The first step after a lossy restore says what was lost, ahead of its own output. */

@@ -43,4 +43,42 @@ describe('Python sandbox pool', () => {
     expect((await session.execute('while True: pass', { timeoutMs: 1_000 })).reset).toBe('timeout');
     expect((await session.execute('print(context)', { timeoutMs: 20_000 })).output).toBe('pooled\n');
   });
+
+  it('ready() resolves once the spare has loaded, so the session takes a sandbox that needs no wait', async () => {
+    const pool = new PythonSandboxPool({ spares: 1 });
+    pools.push(pool);
+    await pool.ready();
+    expect(pool.waiting).toBe(1);
+    const spare = pool.take(DEFAULT_POOL_LIMITS);
+    const state = await Promise.race([
+      spare?.loaded.then(() => 'loaded'),
+      new Promise((resolve) => setImmediate(() => resolve('still loading'))),
+    ]);
+    expect(state).toBe('loaded');
+    expect(spare?.loadMs).toBeGreaterThan(0);
+    spare?.kill('killed');
+  });
+
+  it('replaces a taken spare when the session is done with a step, not while the step runs', async () => {
+    const pool = new PythonSandboxPool({ spares: 1 });
+    pools.push(pool);
+    await pool.ready();
+    const session = await PythonReplSession.create({ context: 'fan-out', host: new FakeReplHost(), pool });
+    sessions.push(session);
+    expect(pool.waiting).toBe(0);
+    const running = session.execute('x = 1', { timeoutMs: 20_000 });
+    expect(pool.waiting).toBe(0);
+    await running;
+    // The replacement starts once the step's result has been handed over.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(pool.waiting).toBe(1);
+  });
+
+  it('a pool with no spares starts nothing and hands out nothing', async () => {
+    const pool = new PythonSandboxPool({ spares: 0 });
+    pools.push(pool);
+    await pool.ready();
+    expect(pool.waiting).toBe(0);
+    expect(pool.take(DEFAULT_POOL_LIMITS)).toBeUndefined();
+  });
 });

@@ -2,8 +2,14 @@
  * Python sandboxes started ahead of need. Loading Pyodide takes 1-3 s (more on a busy machine),
  * which a session, a child session of `rlm_query`, and a REPL reset after a kill would otherwise
  * each wait for. The pool keeps `spares` processes that have loaded Pyodide but hold no context
- * yet, all with one set of limits; a session whose limits fit takes one and the pool starts a
- * replacement. Idle spares do not keep the host's event loop alive, and die with the host.
+ * yet, all with one set of limits; a session whose limits fit takes one. Idle spares do not keep
+ * the host's event loop alive, and die with the host.
+ *
+ * The replacement is not started when a spare is taken but when the session that took it is done
+ * with a step (`fill`, called by python-repl-session.ts): a session takes its sandbox for the step
+ * about to run, and loading Pyodide (1-2 s of a core) during that step slows it down (measured on
+ * 2 cores: a 400-call fan-out step ran up to twice as long), while between steps the session waits
+ * for its root model and the host has time to spare.
  */
 import { PythonProcess } from './python-process.ts';
 import type { PythonProcessLimits } from './python-process.ts';
@@ -39,24 +45,35 @@ export class PythonSandboxPool {
   /** A loading or loaded process whose limits cover these (same output cap, at least the memory and context room), or undefined. */
   take(limits: PythonProcessLimits): PythonProcess | undefined {
     if (this.#closed || !fits(limits, this.#limits)) return undefined;
-    this.#idle.splice(0, this.#idle.length, ...this.#idle.filter((process) => process.isAlive));
     // An empty pool hands out a process it just started: no slower than starting one outside.
     this.fill();
     const taken = this.#idle.shift();
     taken?.setReferenced(true);
-    // The replacement loads once the taken one has: two loads at once would slow the one awaited.
-    const refill = (): void => this.fill();
-    void taken?.loaded.then(refill, refill);
     return taken;
   }
 
-  /** Starts processes until `spares` are waiting. */
+  /** Starts processes until `spares` are waiting (spares that died while waiting are dropped). */
   fill(): void {
+    this.#idle.splice(0, this.#idle.length, ...this.#idle.filter((process) => process.isAlive));
     while (!this.#closed && this.#idle.length < this.#spares) {
       const process = PythonProcess.spawn(this.#limits);
       process.setReferenced(false);
       this.#idle.push(process);
     }
+  }
+
+  /**
+   * Starts the spares and resolves once every one waiting has loaded Pyodide (or failed to: a
+   * session then starts its own), so a caller can make its first session start warm.
+   */
+  async ready(): Promise<void> {
+    this.fill();
+    await Promise.all(this.#idle.map((process) => process.loaded.catch(() => undefined)));
+  }
+
+  /** Spares waiting to be taken (loading or loaded). */
+  get waiting(): number {
+    return this.#idle.filter((process) => process.isAlive).length;
   }
 
   /** Kills the idle processes; later `take`s return undefined. */

@@ -24,10 +24,39 @@ interface LiveSession {
   readonly release: () => void;
 }
 
+export interface LiveStepExecutorOptions {
+  /** Python sandboxes kept loaded ahead of need (default 1; 0 loads each one on demand). */
+  readonly pythonSpares?: number;
+  /** Start loading the spares now (an engine whose default REPL is Python), not at the first Python session. */
+  readonly prewarmPython?: boolean;
+}
+
 export class LiveStepExecutor implements StepPort {
   private readonly sessions = new Map<string, Promise<LiveSession>>();
-  /** Started with the first Python session, so JavaScript-only users never load Pyodide. */
+  readonly #pythonSpares: number;
+  /** Started with the engine when it prewarms, else with the first Python session, so JavaScript-only users never load Pyodide. */
   private pythonPool: PythonSandboxPool | undefined;
+
+  constructor(options: LiveStepExecutorOptions = {}) {
+    this.#pythonSpares = options.pythonSpares ?? 1;
+    if (options.prewarmPython === true) this.#pool().fill();
+  }
+
+  /** Resolves when the Python spares have loaded, so the next Python session starts without waiting for Pyodide. */
+  warmPython(): Promise<void> {
+    return this.#pool().ready();
+  }
+
+  /** Kills the spare Python sandboxes; live sessions end through endSession. */
+  close(): void {
+    this.pythonPool?.close();
+    this.pythonPool = undefined;
+  }
+
+  #pool(): PythonSandboxPool {
+    this.pythonPool ??= new PythonSandboxPool({ spares: this.#pythonSpares });
+    return this.pythonPool;
+  }
 
   executeStep(task: StepTask, runtime: RequestRuntime, dispatcher: Dispatcher): Promise<StepResult> {
     return withStepSpan(task, (trace) => this.execute({ task, runtime, dispatcher, trace }));
@@ -66,12 +95,11 @@ export class LiveStepExecutor implements StepPort {
     const host = new SubcallHost(scope);
     try {
       const language = task.settings.repl ?? 'js';
-      if (language === 'python') this.pythonPool ??= new PythonSandboxPool();
       const repl = await createStepRepl({
         language,
         context,
         host,
-        ...(language === 'python' && this.pythonPool !== undefined ? { pythonPool: this.pythonPool } : {}),
+        ...(language === 'python' ? { pythonPool: this.#pool() } : {}),
         memoryLimitMb,
         ...(task.settings.maxAnswerChars === undefined ? {} : { maxAnswerChars: task.settings.maxAnswerChars }),
         ...(task.settings.tools === undefined ? {} : { toolNames: task.settings.tools.map((tool) => tool.name) }),
