@@ -27,3 +27,4 @@ export { EventFollower, RedisEventLog } from './cluster/redis-event-log.ts';
 export { RedisRequestRuntime, RedisRuntimeFactory } from './cluster/redis-request-runtime.ts';
 export { RedisSessionStore } from './cluster/redis-session-store.ts';
 export { RedisStepRecordStore } from './cluster/redis-step-record-store.ts';
+export { RedisConversationStore } from './cluster/redis-conversation-store.ts';

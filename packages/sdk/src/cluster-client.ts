@@ -11,6 +11,7 @@ import {
   QueueSet,
   RedisBlobStore,
   RedisCancellationBus,
+  RedisConversationStore,
   RedisEventLog,
   RedisKeys,
   RedisRuntimeFactory,
@@ -20,6 +21,7 @@ import { describeContext, isRlmError, RlmError, storeContextValue } from '@rlm/s
 import type { RedisTarget } from '@rlm/redis';
 import type {
   ContextValue,
+  ConversationScope,
   EngineConfig,
   LedgerTotals,
   RlmEventListener,
@@ -48,6 +50,7 @@ export class ClusterClient {
   private readonly blobs: CachedBlobStore;
   private readonly events: RedisEventLog;
   private readonly target: RedisTarget;
+  private readonly conversations: RedisConversationStore;
 
   constructor(options: ClusterClientOptions) {
     this.target = options.target;
@@ -65,6 +68,12 @@ export class ClusterClient {
     this.bus = new RedisCancellationBus(this.redis, keys);
     this.runtimes = new RedisRuntimeFactory(this.redis, keys, this.bus);
     this.events = new RedisEventLog(this.redis, keys);
+    this.conversations = new RedisConversationStore(this.redis, keys, options.keyTtlSeconds);
+  }
+
+  /** Forgets a conversation's REPL state in Redis (its snapshot blobs expire with the blob TTL). */
+  async endConversation(conversationId: string): Promise<void> {
+    await this.conversations.delete(conversationId);
   }
 
   async completion(
@@ -75,6 +84,7 @@ export class ClusterClient {
     query: string,
     signal: AbortSignal | undefined,
     onEvent?: RlmEventListener,
+    conversation?: ConversationScope,
   ): Promise<RlmResult> {
     const scope: RootScope = {
       rootId,
@@ -116,6 +126,7 @@ export class ClusterClient {
                 contextMetadata: describeContext(context),
                 query,
                 settings,
+                ...(conversation === undefined ? {} : { conversation }),
               },
               runtime,
             ),

@@ -71,6 +71,7 @@ export type {
   RuntimeFactory,
   StepRecord,
   StepRecordStore,
+  ConversationStateStore,
 } from './cluster-ports.ts';
 export { describeContext } from './context-metadata.ts';
 export {
@@ -83,6 +84,8 @@ export {
   ContextRef,
   LlmCallOutcome,
   LlmCallTask,
+  ConversationExchange,
+  ConversationScope,
   ReplResetReason,
   SerializedError,
   SessionOutcome,

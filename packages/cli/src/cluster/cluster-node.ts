@@ -21,6 +21,7 @@ import {
   RedisRuntimeFactory,
   RedisSessionStore,
   RedisStepRecordStore,
+  RedisConversationStore,
   readBacklog,
 } from '@rlm/redis';
 import type { Backlog, RedisTarget } from '@rlm/redis';
@@ -154,7 +155,12 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         ? {}
         : { rateGate: new RedisRateGate(redis, keys, { limits: options.config.rateLimits }) }),
     });
-    executor = new SnapshotStepExecutor({ blobs, records: new RedisStepRecordStore(redis, keys, ttlSeconds), bus });
+    executor = new SnapshotStepExecutor({
+      blobs,
+      records: new RedisStepRecordStore(redis, keys, ttlSeconds),
+      conversations: new RedisConversationStore(redis, keys, ttlSeconds),
+      bus,
+    });
     const stepExecutor = executor;
     // Sub-calls also stop when their step is killed on another worker (step-stop.ts).
     consume('llm', 0, options.concurrency.llm, createJobProcessor('llm', { runtimes, blobs }, stepAwareCompletion(gateway, bus)));

@@ -32,6 +32,8 @@ export interface PythonProcessLimits {
 /** What a session gives the process it takes. */
 export interface PythonSessionStart {
   readonly context: ContextValue;
+  /** A conversation's contexts after the first (`context_1`, ...; `context_0` names `context`). */
+  readonly extraContexts?: readonly ContextValue[];
   readonly host: ReplHost;
   /** A snapshot text (python-snapshot.ts) to start from. */
   readonly restore?: string;
@@ -142,6 +144,7 @@ export class PythonProcess {
         type: 'context',
         ...(typeof context === 'string' ? { contextText: context } : { context }),
         ...(start.restore === undefined ? {} : { restore: start.restore }),
+        ...(start.extraContexts === undefined ? {} : { extraContexts: start.extraContexts }),
       }),
     );
     try {

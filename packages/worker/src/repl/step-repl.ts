@@ -20,6 +20,8 @@ export interface StepRepl {
 export interface StepReplOptions {
   readonly language: ReplLanguage;
   readonly context: ContextValue;
+  /** A conversation's contexts after the first (`context_1`, ...; then `context_0` names `context` too). */
+  readonly extraContexts?: readonly ContextValue[];
   readonly host: ReplHost;
   /** Python sandboxes with Pyodide loaded ahead of need (Python only). */
   readonly pythonPool?: PythonSandboxPool;
@@ -29,18 +31,31 @@ export interface StepReplOptions {
   readonly maxAnswerChars?: number;
 }
 
-/** The JavaScript sandbox's share of the options. */
-function jsLimits(options: StepReplOptions): { memoryLimitMb?: number; maxAnswerChars?: number } {
+/** The JavaScript sandbox's share of the options (and the added contexts, which both languages take). */
+function jsLimits(options: StepReplOptions): {
+  memoryLimitMb?: number;
+  maxAnswerChars?: number;
+  extraContexts?: readonly ContextValue[];
+} {
   return {
+    ...(options.extraContexts === undefined ? {} : { extraContexts: options.extraContexts }),
     ...(options.memoryLimitMb === undefined ? {} : { memoryLimitMb: options.memoryLimitMb }),
     ...(options.maxAnswerChars === undefined ? {} : { maxAnswerChars: options.maxAnswerChars }),
   };
 }
 
+/** The Python sandbox's share of the options. */
+function pythonShare(options: StepReplOptions): { pool?: PythonSandboxPool; extraContexts?: readonly ContextValue[] } {
+  return {
+    ...(options.pythonPool === undefined ? {} : { pool: options.pythonPool }),
+    ...(options.extraContexts === undefined ? {} : { extraContexts: options.extraContexts }),
+  };
+}
+
 export function createStepRepl(options: StepReplOptions): Promise<StepRepl> {
-  const { context, host, pythonPool } = options;
+  const { context, host } = options;
   return options.language === 'python'
-    ? PythonReplSession.create({ context, host, ...(pythonPool === undefined ? {} : { pool: pythonPool }) })
+    ? PythonReplSession.create({ context, host, ...pythonShare(options) })
     : ReplSession.create({ context, host, ...jsLimits(options) });
 }
 
@@ -56,13 +71,13 @@ export interface SnapshotReplOptions extends StepReplOptions {
 }
 
 export async function createSnapshotRepl(options: SnapshotReplOptions): Promise<SnapshotRepl> {
-  const { context, host, restore, pythonPool } = options;
+  const { context, host, restore } = options;
   if (options.language === 'python')
     return PythonReplSession.create({
       context,
       host,
       ...(restore === undefined ? {} : { restore }),
-      ...(pythonPool === undefined ? {} : { pool: pythonPool }),
+      ...pythonShare(options),
     });
   const repl = await ReplSession.create({
     context,

@@ -303,7 +303,7 @@ def _seal():
     sys.stderr = sys.stdout
 
 
-def _rlm_setup(context, output_cap, flush_chars):
+def _rlm_setup(context, output_cap, flush_chars, extra_contexts=None):
     global _output
     _output = _Output(int(output_cap), int(flush_chars))
     _seal()
@@ -318,6 +318,11 @@ def _rlm_setup(context, output_cap, flush_chars):
         "SHOW_VARS": SHOW_VARS,
         "answer": {"content": "", "ready": False},
     }
+    # A conversation's later contexts: context_1, context_2, ... and context_0 for the first.
+    if extra_contexts is not None:
+        api["context_0"] = context
+        for index, value in enumerate(extra_contexts):
+            api[f"context_{index + 1}"] = value
     _user.clear()
     _user["__builtins__"] = builtins
     _user["__name__"] = "__main__"
