@@ -66,6 +66,8 @@ export class SnapshotStepExecutor {
         session.history = history.length;
       }
       const executed = await session.repl.execute(task.code, stepOptions);
+      // A reset REPL lost `history` too: the next question's first step sets it again.
+      if (executed.reset !== undefined) session.history = 0;
       result = { ...executed, subcallSpend: session.host.spent() };
     } finally {
       // A killed step's sub-calls must not outlive it (step-runtime.ts), here or on other workers.

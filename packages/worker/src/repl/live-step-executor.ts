@@ -66,6 +66,8 @@ export class LiveStepExecutor implements StepPort {
         session.history = history.length;
       }
       const result = await session.repl.execute(task.code, stepOptions);
+      // A reset REPL lost `history` too: the next question's first step sets it again.
+      if (result.reset !== undefined) session.history = 0;
       return { ...result, subcallSpend: session.host.spent() };
     } finally {
       // A killed step's sub-calls must not outlive it (step-runtime.ts).
