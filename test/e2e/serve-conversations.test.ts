@@ -97,8 +97,17 @@ describe('rlm serve conversations', () => {
 
     // --max-conversations 2: a third is refused with 429, known ones go on.
     await expect(ask(alice, 'chat-2', FIRST)).rejects.toMatchObject({ status: 429, code: 'too_many_conversations' });
-    const aliceAgain = await ask(alice, 'chat-1', [{ role: 'user', content: 'How many red rows are there?' }]);
-    expect(aliceAgain.answer).toMatch(/^20 red rows; 2 earlier, first answer \{"red":20/);
+    // Streaming follow-ups continue the same conversation.
+    const stream = await alice.chat.completions.create({
+      model: 'rlm:sim-large',
+      messages: [{ role: 'user', content: 'How many red rows are there?' }],
+      stream: true,
+      // @ts-expect-error -- the rlm extension field is ours, not in the openai types
+      rlm: { conversation: 'chat-1' },
+    });
+    let streamed = '';
+    for await (const chunk of stream) streamed += chunk.choices[0]?.delta.content ?? '';
+    expect(streamed).toMatch(/^20 red rows; 2 earlier, first answer \{"red":20/);
   }, 120_000);
 
   it('a new conversation without a separate question is a 400; an idle one expires', async () => {
