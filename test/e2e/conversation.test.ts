@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { RLM } from '@rlm/sdk';
-import { lastUserMessage } from '../support/engine-requests.ts';
+import { lastUserMessage, repl } from '../support/engine-requests.ts';
 import { closeScriptedEngines, scriptedEngine } from '../support/scripted-engine.ts';
 import { colourRows, conversationScript } from '../support/conversation-script.ts';
 import type { SimRequest } from '@rlm/sim';
@@ -72,6 +72,24 @@ describe('conversations', () => {
     expect(conversation.history.map((exchange) => exchange.question)).toEqual([QUESTIONS[0], QUESTIONS[1]]);
     await conversation.close();
     await expect(conversation.ask('again?')).rejects.toThrow(/closed/);
+  }, 60_000);
+
+  it('adding a context reloads the REPL from its snapshot and tells the model what could not come along', async () => {
+    const feedback: string[] = [];
+    const { rlm } = await scriptedEngine((request) => {
+      const question = lastQuestion(request);
+      if (question === 'first') return repl('const kept = 41;\nconst handle = new WeakMap();\nFINAL("ok")');
+      if (request.messages.length === 2) return repl('print(`kept ${kept} context_1 ${context_1}`)');
+      feedback.push(lastUserMessage(request));
+      return 'FINAL(done)';
+    });
+    const conversation = rlm.conversation('the first context');
+    await conversation.ask('first');
+    conversation.addContext('added');
+    expect((await conversation.ask('second')).answer).toBe('done');
+    expect(feedback[0]).toMatch(/note: not restored from the previous step: handle \(/);
+    expect(feedback[0]).toContain('kept 41 context_1 added');
+    await conversation.close();
   }, 60_000);
 
   it('python: variables, history and added contexts persist between questions', async () => {

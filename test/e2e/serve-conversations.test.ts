@@ -98,13 +98,13 @@ describe('rlm serve conversations', () => {
     // --max-conversations 2: a third is refused with 429, known ones go on.
     await expect(ask(alice, 'chat-2', FIRST)).rejects.toMatchObject({ status: 429, code: 'too_many_conversations' });
     // Streaming follow-ups continue the same conversation.
-    const stream = await alice.chat.completions.create({
+    const streaming: OpenAI.Chat.ChatCompletionCreateParamsStreaming = {
       model: 'rlm:sim-large',
       messages: [{ role: 'user', content: 'How many red rows are there?' }],
       stream: true,
-      // @ts-expect-error -- the rlm extension field is ours, not in the openai types
-      rlm: { conversation: 'chat-1' },
-    });
+    };
+    // The rlm extension field is ours, not in the openai types.
+    const stream = await alice.chat.completions.create({ ...streaming, rlm: { conversation: 'chat-1' } } as typeof streaming);
     let streamed = '';
     for await (const chunk of stream) streamed += chunk.choices[0]?.delta.content ?? '';
     expect(streamed).toMatch(/^20 red rows; 2 earlier, first answer \{"red":20/);

@@ -10,7 +10,7 @@
  */
 import { RlmError, stepStopId } from '@rlm/shared';
 import type { BlobStore, CancellationBus, ContextRef, ContextValue, ConversationStateStore, Dispatcher, RequestRuntime, StepRecordStore, StepResult, StepTask } from '@rlm/shared';
-import { historyPreamble } from '../repl/conversation-repl.ts';
+import { runStepWithHistory } from '../repl/conversation-repl.ts';
 import { withStepSpan } from '../repl/step-span.ts';
 import { SubcallHost } from '../repl/subcall-host.ts';
 import type { SubcallScope } from '../repl/subcall-host.ts';
@@ -60,14 +60,7 @@ export class SnapshotStepExecutor {
     let result: StepResult;
     try {
       const stepOptions = { timeoutMs: task.settings.stepTimeoutMs, signal: runtime.signal };
-      const history = task.conversation?.history;
-      if (history !== undefined && session.history !== history.length) {
-        await session.repl.execute(historyPreamble(task.settings.repl ?? 'js', history), stepOptions);
-        session.history = history.length;
-      }
-      const executed = await session.repl.execute(task.code, stepOptions);
-      // A reset REPL lost `history` too: the next question's first step sets it again.
-      if (executed.reset !== undefined) session.history = 0;
+      const executed = await runStepWithHistory(session.repl, task, session, stepOptions);
       result = { ...executed, subcallSpend: session.host.spent() };
     } finally {
       // A killed step's sub-calls must not outlive it (step-runtime.ts), here or on other workers.

@@ -16,7 +16,7 @@ import { RlmError } from '@rlm/shared';
 import type { ContextRef, ContextValue, Dispatcher, RequestRuntime, StepPort, StepResult, StepTask } from '@rlm/shared';
 import { PythonSandboxPool } from '../python/sandbox-pool.ts';
 import { defaultMemoryLimitMb } from '../sandbox/index.ts';
-import { historyPreamble, replKeyOf } from './conversation-repl.ts';
+import { replKeyOf, runStepWithHistory } from './conversation-repl.ts';
 import { createSnapshotRepl } from './step-repl.ts';
 import type { SnapshotRepl } from './step-repl.ts';
 import { withStepSpan } from './step-span.ts';
@@ -60,14 +60,7 @@ export class LiveStepExecutor implements StepPort {
     session.host.bind(scope);
     try {
       const stepOptions = { timeoutMs: task.settings.stepTimeoutMs, signal: runtime.signal };
-      const history = task.conversation?.history;
-      if (history !== undefined && session.history !== history.length) {
-        await session.repl.execute(historyPreamble(task.settings.repl ?? 'js', history), stepOptions);
-        session.history = history.length;
-      }
-      const result = await session.repl.execute(task.code, stepOptions);
-      // A reset REPL lost `history` too: the next question's first step sets it again.
-      if (result.reset !== undefined) session.history = 0;
+      const result = await runStepWithHistory(session.repl, task, session, stepOptions);
       return { ...result, subcallSpend: session.host.spent() };
     } finally {
       // A killed step's sub-calls must not outlive it (step-runtime.ts).
