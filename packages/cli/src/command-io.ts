@@ -9,6 +9,12 @@ export interface CommandIo {
   readonly terminal?: { write(text: string): void; readonly columns: number };
   /** Standard input as a byte stream (read it with a cap: it may be endless). */
   stdin(): AsyncIterable<Uint8Array>;
+  /** The prompt's streams (`rlm chat`): a terminal (line editing) or piped lines. */
+  readonly interactive?: {
+    readonly input: NodeJS.ReadableStream;
+    readonly output: NodeJS.WritableStream;
+    readonly terminal: boolean;
+  };
   /** Calls `handler` on SIGINT/SIGTERM; returns a function that detaches it. */
   onInterrupt(handler: () => void): () => void;
 }
@@ -23,6 +29,7 @@ export function processIo(): CommandIo {
       ? { terminal: { write: (text: string) => process.stderr.write(text), columns: process.stderr.columns } }
       : {}),
     stdin: () => process.stdin,
+    interactive: { input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY && process.stdout.isTTY },
     onInterrupt: (handler) => {
       process.once('SIGINT', handler);
       process.once('SIGTERM', handler);

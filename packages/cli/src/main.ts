@@ -6,6 +6,7 @@ import { isRlmError } from '@rlm/shared';
 import { processIo } from './command-io.ts';
 import type { CommandIo } from './command-io.ts';
 import { BATCH_USAGE, batchCommand } from './commands/batch.ts';
+import { CHAT_USAGE, chatCommand } from './commands/chat.ts';
 import { DEMO_USAGE, demoCommand } from './commands/demo.ts';
 import { EVAL_USAGE, evalCommand } from './commands/eval.ts';
 import { RUN_USAGE, runCommand } from './commands/run.ts';
@@ -20,6 +21,8 @@ const USAGE = `usage: rlm <command> [flags]
 commands:
   run     answer a query over a long context
           ${RUN_USAGE.replaceAll('\n', '\n          ')}
+  chat    follow-up questions over one context at a terminal prompt
+          ${CHAT_USAGE.replaceAll('\n', '\n          ')}
   batch   ${BATCH_USAGE.replaceAll('\n', '\n          ')}
   demo    ${DEMO_USAGE.replaceAll('\n', '\n          ')}
   serve   ${SERVE_USAGE.replaceAll('\n', '\n          ')}
@@ -37,6 +40,7 @@ type Command = (argv: readonly string[], io: CommandIo) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   run: runCommand,
+  chat: chatCommand,
   batch: batchCommand,
   demo: demoCommand,
   serve: serveCommand,
@@ -50,6 +54,7 @@ const COMMANDS: Record<string, Command> = {
 /** What `rlm <command> --help` prints. */
 const COMMAND_USAGE: Record<string, string> = {
   run: RUN_USAGE,
+  chat: CHAT_USAGE,
   batch: BATCH_USAGE,
   demo: DEMO_USAGE,
   serve: SERVE_USAGE,

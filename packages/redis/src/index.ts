@@ -28,3 +28,4 @@ export { RedisRequestRuntime, RedisRuntimeFactory } from './cluster/redis-reques
 export { RedisToolCaller, RedisToolServer } from './cluster/redis-tool-channel.ts';
 export { RedisSessionStore } from './cluster/redis-session-store.ts';
 export { RedisStepRecordStore } from './cluster/redis-step-record-store.ts';
+export { RedisConversationStore } from './cluster/redis-conversation-store.ts';

@@ -18,6 +18,7 @@
  * | `rlm:session:{<rootId>}<rest>`          | string | session state; `<rest>` is `.2.1` below the root |
  * | `rlm:session:{<rootId>}<rest>:snapshot:<v>` | string | step v's record (result, snapshot hash)   |
  * | `rlm:rate:{<model>}:<window>`           | hash   | RedisRateGate: requests/tokens of one window  |
+ * | `rlm:conversation:{<conversationId>}`   | string | RedisConversationStore: latest REPL snapshot hash |
  *
  * Hash tags (`{...}`): Redis Cluster places a key by the text between its first
  * `{` and the next `}`, so keys that share a tag share a slot and one Lua
@@ -102,6 +103,11 @@ export class RedisKeys {
 
   snapshot(sessionId: string, version: number): string {
     return `${this.session(sessionId)}:snapshot:${version}`;
+  }
+
+  /** A conversation's REPL state between questions (the hash of its latest snapshot blob). */
+  conversation(conversationId: string): string {
+    return `${this.prefix}:conversation:{${escapeSegment(conversationId)}}`;
   }
 
   /** One rate window of a model; `window` is the window's index (start time / window length). */

@@ -11,6 +11,7 @@ import {
   QueueSet,
   RedisBlobStore,
   RedisCancellationBus,
+  RedisConversationStore,
   RedisEventLog,
   RedisKeys,
   RedisRuntimeFactory,
@@ -21,6 +22,7 @@ import { describeContext, isRlmError, RlmError, storeContextValue } from '@rlm/s
 import type { RedisTarget } from '@rlm/redis';
 import type {
   ContextValue,
+  ConversationScope,
   EngineConfig,
   LedgerTotals,
   RlmEventListener,
@@ -51,6 +53,7 @@ export class ClusterClient {
   private readonly events: RedisEventLog;
   private readonly target: RedisTarget;
   private readonly keys: RedisKeys;
+  private readonly conversations: RedisConversationStore;
 
   constructor(options: ClusterClientOptions) {
     this.target = options.target;
@@ -69,6 +72,12 @@ export class ClusterClient {
     this.bus = new RedisCancellationBus(this.redis, keys);
     this.runtimes = new RedisRuntimeFactory(this.redis, keys, this.bus);
     this.events = new RedisEventLog(this.redis, keys);
+    this.conversations = new RedisConversationStore(this.redis, keys, options.keyTtlSeconds);
+  }
+
+  /** Forgets a conversation's REPL state in Redis (its snapshot blobs expire with the blob TTL). */
+  async endConversation(conversationId: string): Promise<void> {
+    await this.conversations.delete(conversationId);
   }
 
   async completion(
@@ -80,6 +89,7 @@ export class ClusterClient {
     signal: AbortSignal | undefined,
     onEvent?: RlmEventListener,
     tools?: ToolCaller,
+    conversation?: ConversationScope,
   ): Promise<RlmResult> {
     const scope: RootScope = {
       rootId,
@@ -124,6 +134,7 @@ export class ClusterClient {
                 contextMetadata: describeContext(context),
                 query,
                 settings,
+                ...(conversation === undefined ? {} : { conversation }),
               },
               runtime,
             ),

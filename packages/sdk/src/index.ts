@@ -2,6 +2,8 @@
 import './node-guard.ts';
 export { RLM } from './rlm.ts';
 export type { CompletionOptions, RequestOverrides, RLMOptions } from './rlm.ts';
+export { Conversation } from './conversation.ts';
+export type { AskOptions, ConversationOptions } from './conversation.ts';
 export type { RlmResult } from './rlm-result.ts';
 export type { CallerTool, CallerTools, ToolCallContext } from './tools/caller-tools.ts';
 export { runBatch } from './batch/run-batch.ts';

@@ -20,6 +20,7 @@ import {
 } from '@rlm/shared';
 import type {
   ContextValue,
+  ConversationScope,
   EngineConfig,
   ResultCache,
   RlmEvent,
@@ -30,6 +31,8 @@ import type {
 import { LiveStepExecutor, LlmGateway, LocalCallCoalescer, MemoryResultCache, OpenAIProvider } from '@rlm/worker';
 import type { LlmProvider } from '@rlm/shared';
 import { ClusterClient } from './cluster-client.ts';
+import { Conversation } from './conversation.ts';
+import type { ConversationOptions } from './conversation.ts';
 import { withinDeadline } from './deadline-backstop.ts';
 import { assertKnownOptions } from './known-options.ts';
 import { assertPricedForBudget } from './price-check.ts';
@@ -164,6 +167,33 @@ export class RLM {
     if (separate === undefined && typeof context === 'string' && context.trim().length === 0) {
       throw new RlmError('config_invalid', 'the prompt is empty');
     }
+    return this.request(context, separate, options, undefined);
+  }
+
+  /**
+   * Follow-up questions over one context (issue 16): `ask` any number of times; the REPL and its
+   * variables live until `close()`. Each question is its own request with its own budgets.
+   */
+  conversation(context: ContextValue, options: ConversationOptions = {}): Conversation {
+    const config = options.overrides === undefined ? this.config : withOverrides(this.config, options.overrides);
+    validateContext(config, context);
+    return new Conversation(
+      {
+        ask: (scope, question, askOptions) => this.request(context, question, askOptions, scope),
+        release: (conversationId) => this.releaseConversation(conversationId),
+        validateContext: (value) => validateContext(config, value),
+      },
+      options,
+    );
+  }
+
+  /** One root request: a plain completion, or a question of a conversation (`scope`). */
+  private async request(
+    context: ContextValue,
+    separate: string | undefined,
+    options: CompletionOptions,
+    conversation: ConversationScope | undefined,
+  ): Promise<RlmResult> {
     const query = composeQuery(separate, options.instructions);
     const config = options.overrides === undefined ? this.config : withOverrides(this.config, options.overrides);
     validateRequest(config, context, query);
@@ -179,8 +209,19 @@ export class RLM {
           };
     return withRequestSpan(rootId, cluster === undefined ? 'embedded' : 'cluster', async () => {
       const started = performance.now();
-      if (cluster === undefined) return this.embeddedCompletion(rootId, config, context, query, options, onEvent);
-      const result = await cluster.completion(rootId, config, this.settings(config), context, query, options.signal, onEvent, this.toolCaller());
+      if (cluster === undefined)
+        return this.embeddedCompletion(rootId, config, context, query, options, onEvent, conversation);
+      const result = await cluster.completion(
+        rootId,
+        config,
+        this.settings(config),
+        context,
+        query,
+        options.signal,
+        onEvent,
+        this.toolCaller(),
+        conversation,
+      );
       return { ...result, durationMs: Math.round(performance.now() - started) };
     });
   }
@@ -192,6 +233,7 @@ export class RLM {
     query: string,
     options: CompletionOptions,
     onEvent: RlmEventListener | undefined,
+    conversation: ConversationScope | undefined,
   ): Promise<RlmResult> {
     const started = performance.now();
     const deadlineAt = config.timeoutSec === undefined ? undefined : Date.now() + config.timeoutSec * 1000;
@@ -214,7 +256,14 @@ export class RLM {
     try {
       const outcome = await withinDeadline(
         this.dispatcher.runSession(
-          { sessionId: rootId, depth: 0, context: { kind: 'inline', value: context }, query, settings: this.settings(config) },
+          {
+            sessionId: rootId,
+            depth: 0,
+            context: { kind: 'inline', value: context },
+            query,
+            settings: this.settings(config),
+            ...(conversation === undefined ? {} : { conversation }),
+          },
           runtime,
         ),
         deadlineAt,
@@ -233,7 +282,16 @@ export class RLM {
     return buildTrajectoryMetadata(this.config, this.settings(), context, query, startedAt);
   }
 
-  /** Closes cluster connections and kills the spare Python sandboxes (idle spares never keep the process alive). */
+  /** Frees a conversation's REPL: the live one here, or (cluster) its state in Redis. */
+  private async releaseConversation(conversationId: string): Promise<void> {
+    if (this.cluster === undefined) await this.steps.endSession(conversationId);
+    else await this.cluster.endConversation(conversationId);
+  }
+
+  /**
+   * Closes cluster connections and kills the spare Python sandboxes (idle spares never keep the
+   * process alive); open conversations hold their REPLs until closed.
+   */
   async close(): Promise<void> {
     this.steps.close();
     await this.cluster?.close();
@@ -282,6 +340,10 @@ function assertEndpointConfigured(config: EngineConfig): void {
 
 function validateRequest(config: EngineConfig, context: ContextValue, query: string): void {
   if (query.trim().length === 0) throw new RlmError('config_invalid', 'the query is empty');
+  validateContext(config, context);
+}
+
+function validateContext(config: EngineConfig, context: ContextValue): void {
   const size = typeof context === 'string' ? context.length : (JSON.stringify(context)?.length ?? 0);
   if (size > config.maxContextChars) {
     throw new RlmError(

@@ -86,3 +86,16 @@ export interface StepRecordStore {
   load(sessionId: string, step: number): Promise<StepRecord | undefined>;
   save(sessionId: string, step: number, record: StepRecord): Promise<void>;
 }
+
+/**
+ * Where a conversation's REPL state waits between its questions (cluster mode, issue 16): the hash
+ * of the snapshot blob after its latest step, so the next question's first step restores it on any
+ * worker. Entries expire (the conversation's idle expiry); `delete` is `conversation.close()`.
+ */
+export interface ConversationStateStore {
+  /** Undefined when the conversation has no state (no step ran yet, it expired, or it was closed). */
+  load(conversationId: string): Promise<string | undefined>;
+  /** Records the latest snapshot and renews the expiry. */
+  save(conversationId: string, snapshotHash: string): Promise<void>;
+  delete(conversationId: string): Promise<void>;
+}

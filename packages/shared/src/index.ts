@@ -76,6 +76,7 @@ export type {
   RuntimeFactory,
   StepRecord,
   StepRecordStore,
+  ConversationStateStore,
 } from './cluster-ports.ts';
 export { describeContext } from './context-metadata.ts';
 export {
@@ -88,6 +89,8 @@ export {
   ContextRef,
   LlmCallOutcome,
   LlmCallTask,
+  ConversationExchange,
+  ConversationScope,
   ReplResetReason,
   SerializedError,
   SessionOutcome,

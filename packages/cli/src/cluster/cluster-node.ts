@@ -21,6 +21,7 @@ import {
   RedisRuntimeFactory,
   RedisSessionStore,
   RedisStepRecordStore,
+  RedisConversationStore,
   readBacklog,
 } from '@rlm/redis';
 import type { Backlog, RedisTarget } from '@rlm/redis';
@@ -157,6 +158,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     executor = new SnapshotStepExecutor({
       blobs,
       records: new RedisStepRecordStore(redis, keys, ttlSeconds),
+      conversations: new RedisConversationStore(redis, keys, ttlSeconds),
       bus,
       pythonSpares: options.config.pythonSpares,
       prewarmPython: options.config.repl === 'python',

@@ -11,6 +11,7 @@ import { readContextSource } from '../context-source.ts';
 import { ENGINE_FLAG_OPTIONS, engineOverrides } from '../engine-flags.ts';
 import { createProgressPrinter } from '../progress-printer.ts';
 import { exitCodeOf, outcomeLine } from '../run-outcome.ts';
+import { summaryLine } from '../summary-line.ts';
 import { createVerbosePrinter } from '../verbose-printer.ts';
 import { openTrajectory } from '../trajectory-writer.ts';
 import type { CommandIo } from '../command-io.ts';
@@ -97,9 +98,4 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
     if (!values.quiet) io.stderr(summaryLine(result));
   }
   return exitCodeOf(result);
-}
-
-function summaryLine(result: RlmResult): string {
-  const tokens = result.usage.inputTokens + result.usage.outputTokens;
-  return `[${result.stopReason}] ${result.iterations} turns, ${result.subcalls} sub-calls (${result.cacheHits} cached), ${result.usage.calls} LLM calls, ${tokens.toLocaleString('en-US')} tokens, $${result.costUsd.toFixed(4)}, ${(result.durationMs / 1000).toFixed(1)} s`;
 }

@@ -12,6 +12,7 @@ import type { CommandIo } from '../command-io.ts';
 import { ENGINE_FLAG_OPTIONS, engineOverrides } from '../engine-flags.ts';
 import { numberFlag } from '../number-flag.ts';
 import { callerTokens } from '../serve/caller-auth.ts';
+import { ConversationRegistry } from '../serve/conversation-registry.ts';
 import { startServeServer } from '../serve/serve-server.ts';
 import { upstreamOf } from '../serve/upstream-proxy.ts';
 import { usageError } from '../usage-error.ts';
@@ -20,14 +21,20 @@ import type { Upstream } from '../serve/upstream-proxy.ts';
 export const SERVE_USAGE = `rlm serve [--port P] [--host H] [--base-url URL] [--api-key KEY] [--model M] [--sub-model M]
         [--redis URL | --redis-cluster H:P,...] [--auth-token TOKEN] [--models M1,M2] [--max-requests N]
         [--max-body-bytes N] [--retry-after SEC] [--body-timeout SEC] [--direct-below TOKENS] [--repl js|python]
-        [--context-window TOKENS] [budget flags of rlm run as limits]
+        [--context-window TOKENS] [--conversation-idle SEC] [--max-conversations N]
+        [budget flags of rlm run as limits]
   OpenAI-compatible: POST /v1/chat/completions with model "rlm:<root model>" (an RLM) or a plain
   model name (proxied to the upstream), GET /v1/models (only names that work), GET /healthz.
   Callers send Authorization: Bearer TOKEN (--auth-token or RLM_AUTH_TOKENS=a,b); their "rlm"
   options may only tighten the budget flags given here. --direct-below: rlm: requests shorter
   than TOKENS go straight to the model. --repl: the server's default REPL language; a request may choose
   with "rlm": {"repl": "python"}. A request's body is read (within --body-timeout, default 30 s;
-  headers within 10 s) before it takes one of the --max-requests slots, so slow clients cannot hold slots.`;
+  headers within 10 s) before it takes one of the --max-requests slots, so slow clients cannot hold slots.
+  "rlm": {"conversation": "<id>"} keeps one conversation (its REPL and variables) across requests:
+  the first request's documents are its context, each later request's last user message is the next
+  question. Ids are scoped to the caller's token (another token with the same id gets its own fresh
+  conversation); one idle --conversation-idle seconds (default 900) is closed; at most
+  --max-conversations (default 100) live at once, past that a new one is refused with 429.`;
 
 export async function serveCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const { values } = parseFlags({
@@ -44,6 +51,8 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
       'body-timeout': { type: 'string', default: '30' },
       prefix: { type: 'string' },
       'direct-below': { type: 'string' },
+      'conversation-idle': { type: 'string', default: '900' },
+      'max-conversations': { type: 'string', default: '100' },
     },
     strict: true,
     allowPositionals: false,
@@ -68,6 +77,12 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
     values['direct-below'] === undefined
       ? undefined
       : numberFlag('direct-below', values['direct-below'], { min: 1, integer: true });
+  const conversationIdleSec = numberFlag('conversation-idle', values['conversation-idle'], { min: 1, max: 7 * 24 * 3600 });
+  const maxConversations = numberFlag('max-conversations', values['max-conversations'], {
+    min: 1,
+    max: 100_000,
+    integer: true,
+  });
   const models = values.models
     ?.split(',')
     .map((model) => model.trim())
@@ -92,6 +107,7 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
     models: models === undefined || models.length === 0 ? undefined : models,
     ...proxyOptions(rlm, directBelowTokens),
     log: (line) => io.stderr(line),
+    conversations: new ConversationRegistry({ idleMs: conversationIdleSec * 1000, maxLive: maxConversations }),
   });
   io.stderr(
     `rlm serve: listening on ${server.url} (${redisTargetOf(rlm.config) === undefined ? 'embedded' : 'cluster'}, ${tokens.length === 0 ? 'no caller auth' : `${tokens.length} caller token(s)`})`,

@@ -20,9 +20,12 @@ export function callerTokens(
     .filter((token) => token !== '');
 }
 
-/** Throws a 401 unless the request carries one of `tokens` (or none are configured). */
-export function assertCaller(request: IncomingMessage, tokens: readonly string[]): void {
-  if (tokens.length === 0) return;
+/**
+ * Throws a 401 unless the request carries one of `tokens` (or none are configured). Returns the
+ * caller's token (undefined when none are configured): conversations are scoped by it.
+ */
+export function assertCaller(request: IncomingMessage, tokens: readonly string[]): string | undefined {
+  if (tokens.length === 0) return undefined;
   const header = request.headers.authorization ?? '';
   const presented = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
   if (presented === undefined) {
@@ -37,6 +40,7 @@ export function assertCaller(request: IncomingMessage, tokens: readonly string[]
     // The message never echoes the presented token.
     throw new ApiError(401, 'authentication_error', 'invalid_api_key', 'invalid bearer token');
   }
+  return presented;
 }
 
 function sameSecret(expected: string, presented: string): boolean {

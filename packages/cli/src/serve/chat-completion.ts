@@ -26,7 +26,9 @@ import {
   usageOf,
 } from './completion-format.ts';
 import type { CompletionIdentity } from './completion-format.ts';
+import type { ConversationLease, ConversationRegistry } from './conversation-registry.ts';
 import { conversationToRlmInput } from './message-context.ts';
+import type { RlmInput } from './message-context.ts';
 import { assertWithinOperatorLimits } from './operator-limits.ts';
 import { proxyChatCompletion } from './upstream-proxy.ts';
 import type { Upstream } from './upstream-proxy.ts';
@@ -40,7 +42,14 @@ export interface ChatCompletionDeps {
   readonly upstream: Upstream | undefined;
   /** `rlm:` requests whose messages total fewer tokens go straight to the model; undefined: never. */
   readonly directBelowTokens: number | undefined;
+  /** Conversations kept across requests (`rlm.conversation`). */
+  readonly conversations: ConversationRegistry;
+  /** The caller's bearer token (undefined when the server checks none): the scope of its conversations. */
+  readonly callerToken: string | undefined;
 }
+
+/** One RLM request of this call: a plain completion, or the next question of a conversation. */
+type RunRequest = (signal: AbortSignal, onEvent?: (event: RlmEvent) => void) => Promise<RlmResult>;
 
 export async function handleChatCompletion(
   response: ServerResponse,
@@ -70,7 +79,7 @@ export async function handleChatCompletion(
   }
   assertWithinOperatorLimits(request.overrides, served, { config: deps.rlm.config, allowedModels: deps.allowedModels });
   const input = conversationToRlmInput(request.messages);
-  if (deps.upstream !== undefined && isBelow(request.messages, deps.directBelowTokens)) {
+  if (deps.upstream !== undefined && request.conversation === undefined && isBelow(request.messages, deps.directBelowTokens)) {
     await proxyChatCompletion(response, { ...request.body, model: served }, deps.upstream, caller.signal);
     return;
   }
@@ -81,19 +90,57 @@ export async function handleChatCompletion(
   };
   const overrides = { ...request.overrides, model: served };
   const instructions = input.instructions === undefined ? {} : { instructions: input.instructions };
-  if (!request.stream) {
-    const result = await deps.rlm.completion(input.context, input.query, {
-      signal: caller.signal,
-      overrides,
-      ...instructions,
-    });
-    if (caller.signal.aborted) return;
-    assertAnswered(result);
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify(completionBody(identity, result)));
-    return;
+  const lease = request.conversation === undefined ? undefined : leaseConversation(deps, request, input, instructions);
+  const run: RunRequest = (signal, onEvent) => {
+    const events = onEvent === undefined ? {} : { onEvent };
+    if (lease === undefined) return deps.rlm.completion(input.context, input.query, { signal, overrides, ...events, ...instructions });
+    const question = lease.created ? (input.query ?? '') : lastUserText(request);
+    return lease.conversation.ask(question, { signal, overrides, ...events });
+  };
+  try {
+    if (!request.stream) {
+      const result = await run(caller.signal);
+      if (caller.signal.aborted) return;
+      assertAnswered(result);
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(completionBody(identity, result)));
+      return;
+    }
+    await streamCompletion(response, request, identity, run, caller.signal);
+  } finally {
+    lease?.release();
   }
-  await streamCompletion(response, request, identity, deps.rlm, input, caller.signal, overrides);
+}
+
+/**
+ * The caller's conversation: a new one takes this request's documents as its context and needs a
+ * separate question (a drop-in prompt has none to carry forward); a known one takes the last user
+ * message as the question and ignores the rest (its context is loaded already).
+ */
+function leaseConversation(
+  deps: ChatCompletionDeps,
+  request: ChatRequest,
+  input: RlmInput,
+  instructions: { instructions?: string },
+): ConversationLease {
+  const id = request.conversation ?? '';
+  const lease = deps.conversations.lease(deps.callerToken, id, () => {
+    if (input.query === undefined) {
+      throw new ApiError(
+        400,
+        'invalid_request_error',
+        'conversation_needs_question',
+        'a new conversation needs the document(s) and a separate short question as the last user message',
+        { param: 'messages' },
+      );
+    }
+    return deps.rlm.conversation(input.context, instructions);
+  });
+  return lease;
+}
+
+function lastUserText(request: ChatRequest): string {
+  return (request.messages.at(-1)?.parts ?? []).join('\n').trim();
 }
 
 /** Whether the conversation is short enough for --direct-below (counting characters first: a token is at least one). */
@@ -111,10 +158,8 @@ async function streamCompletion(
   response: ServerResponse,
   request: ChatRequest,
   identity: CompletionIdentity,
-  rlm: RLM,
-  input: ReturnType<typeof conversationToRlmInput>,
+  run: RunRequest,
   signal: AbortSignal,
-  overrides: ChatRequest['overrides'],
 ): Promise<void> {
   const sse = new SseWriter(response);
   let started = false;
@@ -131,12 +176,7 @@ async function streamCompletion(
   };
   let result: RlmResult;
   try {
-    result = await rlm.completion(input.context, input.query, {
-      signal,
-      onEvent,
-      overrides,
-      ...(input.instructions === undefined ? {} : { instructions: input.instructions }),
-    });
+    result = await run(signal, onEvent);
   } catch (error) {
     if (!started) throw error;
     sse.data(toApiError(error).body());

@@ -7,6 +7,7 @@
  */
 import type { RequestOverrides } from '@rlm/sdk';
 import { invalidRequest } from './api-error.ts';
+import { parseConversationId } from './conversation-registry.ts';
 import type { ChatInputMessage } from './message-context.ts';
 
 export const MODEL_PREFIX = 'rlm:';
@@ -18,6 +19,8 @@ export interface ChatRequest {
   readonly stream: boolean;
   readonly includeUsage: boolean;
   readonly overrides: RequestOverrides;
+  /** `rlm.conversation`: the caller's name for a conversation kept across requests (conversation-registry.ts). */
+  readonly conversation: string | undefined;
   /** The body as sent, for forwarding to the upstream (proxied and direct requests). */
   readonly body: Readonly<Record<string, unknown>>;
 }
@@ -48,7 +51,8 @@ export function parseChatRequest(raw: Buffer): ChatRequest {
     throw invalidRequest('you must provide a model parameter', 'invalid_request', 'model');
   const messages = parseMessages(record['messages']);
   const streamOptions = record['stream_options'];
-  const overrides: Record<string, unknown> = { ...parseRlmOptions(record['rlm']) };
+  const { conversation, ...rlmOptions } = parseRlmOptions(record['rlm']);
+  const overrides: Record<string, unknown> = { ...rlmOptions };
   const temperature = record['temperature'];
   if (temperature !== undefined && temperature !== null) {
     if (typeof temperature !== 'number')
@@ -64,6 +68,7 @@ export function parseChatRequest(raw: Buffer): ChatRequest {
       streamOptions !== null &&
       (streamOptions as Record<string, unknown>)['include_usage'] === true,
     overrides: overrides as RequestOverrides,
+    conversation,
     body: record,
   };
 }
@@ -116,16 +121,20 @@ function contentParts(content: unknown, where: string): string[] {
   );
 }
 
-function parseRlmOptions(value: unknown): RequestOverrides {
+function parseRlmOptions(value: unknown): RequestOverrides & { conversation?: string } {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value))
     throw invalidRequest('rlm must be an object of RLM options', 'invalid_request', 'rlm');
   const overrides: Record<string, unknown> = {};
   for (const [name, option] of Object.entries(value)) {
+    if (name === 'conversation') {
+      overrides['conversation'] = parseConversationId(option);
+      continue;
+    }
     const known = RLM_OPTIONS[name];
     if (known === undefined) {
       throw invalidRequest(
-        `rlm.${name} is not an RLM option (known: ${Object.keys(RLM_OPTIONS).join(', ')})`,
+        `rlm.${name} is not an RLM option (known: ${[...Object.keys(RLM_OPTIONS), 'conversation'].join(', ')})`,
         'invalid_request',
         `rlm.${name}`,
       );

@@ -12,6 +12,7 @@ import type { RLM } from '@rlm/sdk';
 import { ApiError, sendApiError, toApiError } from './api-error.ts';
 import { assertCaller } from './caller-auth.ts';
 import { handleChatCompletion } from './chat-completion.ts';
+import type { ConversationRegistry } from './conversation-registry.ts';
 import {
   applySlowClientTimeouts,
   BodyReaders,
@@ -45,6 +46,8 @@ export interface ServeOptions {
   readonly directBelowTokens?: number;
   /** Reports unexpected failures (never request content or tokens). */
   readonly log: (line: string) => void;
+  /** Conversations kept across requests (`rlm.conversation`). */
+  readonly conversations: ConversationRegistry;
 }
 
 export interface ServeServer {
@@ -84,7 +87,7 @@ export async function startServeServer(options: ServeOptions): Promise<ServeServ
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      }).then(() => options.conversations.close()),
   };
 }
 
@@ -97,11 +100,16 @@ async function route(
 ): Promise<void> {
   const path = new URL(request.url ?? '/', 'http://localhost').pathname;
   if (path === '/healthz' && request.method === 'GET') {
-    sendJson(response, 200, { status: 'ok', active: slots.active, capacity: slots.capacity });
+    sendJson(response, 200, {
+      status: 'ok',
+      active: slots.active,
+      capacity: slots.capacity,
+      conversations: options.conversations.size,
+    });
     return;
   }
-  if (path === '/v1/models' || path === '/v1/chat/completions')
-    assertCaller(request, options.callerTokens);
+  const callerToken =
+    path === '/v1/models' || path === '/v1/chat/completions' ? assertCaller(request, options.callerTokens) : undefined;
   if (path === '/v1/models' && request.method === 'GET') {
     const config = options.rlm.config;
     const ids = await servedModelIds({
@@ -136,6 +144,8 @@ async function route(
         allowedModels: options.models,
         upstream: options.upstream,
         directBelowTokens: options.directBelowTokens,
+        conversations: options.conversations,
+        callerToken,
       });
     } finally {
       release();

@@ -10,7 +10,8 @@ import type { ContextMetadata } from '@rlm/shared';
 /** Rough characters per token, only to give the model a sense of scale. */
 const CHARS_PER_TOKEN = 4;
 
-export function renderRootUserMessage(metadata: ContextMetadata, query: string): string {
+/** `notes` (a conversation's added contexts and earlier exchanges) go just before the question. */
+export function renderRootUserMessage(metadata: ContextMetadata, query: string, notes?: string): string {
   const lines = [
     'The context is loaded in the REPL variable `context`.',
     `Type: ${metadata.type}`,
@@ -34,6 +35,7 @@ export function renderRootUserMessage(metadata: ContextMetadata, query: string):
     lines.push(`The last ${metadata.tail.length} characters${of}:`, '"""', metadata.tail, '"""', '');
   }
   lines.push('Start by exploring `context` with code. Do not answer before you have looked.', '');
+  if (notes !== undefined) lines.push(notes);
   lines.push(QUESTION_HEADER, query);
   return lines.join('\n');
 }

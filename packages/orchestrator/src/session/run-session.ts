@@ -35,6 +35,7 @@ import type {
 import { extractCodeBlocks, findTextFinal, stripTypes, truncateOutput } from '../parsing/index.ts';
 import type { CodeBlock, TextFinal } from '../parsing/index.ts';
 import { NUDGE_MESSAGE, renderFinalVarFailure, renderStepFeedback } from '../prompts/feedback.ts';
+import { renderConversationNotes } from '../prompts/conversation-notes.ts';
 import { renderRootUserMessage } from '../prompts/root-message.ts';
 import { buildSystemPrompt } from '../prompts/system-prompt.ts';
 import { answerCapOf, answerTooLargeMessage, capStepAnswer } from './answer-cap.ts';
@@ -245,6 +246,7 @@ async function runStep(state: LoopState, code: string): Promise<StepResult> {
       code,
       context: task.context,
       settings: task.settings,
+      ...(task.conversation === undefined ? {} : { conversation: task.conversation }),
     },
     state.runtime,
   );
@@ -371,7 +373,7 @@ function initialMessages(task: SessionTask): ChatMessage[] {
   const metadata = contextMetadataOf(task);
   if (metadata === undefined)
     throw new RlmError('internal', `session ${task.sessionId} has a blob context but no metadata`);
-  const user = renderRootUserMessage(metadata, task.query);
+  const user = renderRootUserMessage(metadata, task.query, renderConversationNotes(task.conversation));
   return [
     { role: 'system', content: system },
     { role: 'user', content: user },

@@ -105,6 +105,28 @@ export const ContextRef = z.union([
 ]);
 export type ContextRef = z.infer<typeof ContextRef>;
 
+/** One earlier question of a conversation and the answer it got (issue 16). */
+export const ConversationExchange = z.object({ question: z.string(), answer: z.string() }).readonly();
+export type ConversationExchange = z.infer<typeof ConversationExchange>;
+
+/**
+ * A question asked inside a conversation (`rlm.conversation(...)`): its REPL outlives the session.
+ * The REPL is named by `conversationId`, not by the session id (every question is its own request
+ * and session); the contexts after the first and the earlier exchanges travel with every task.
+ */
+export const ConversationScope = z
+  .object({
+    conversationId: z.string(),
+    /** Contexts added after the first one, in order: `context_1`, `context_2`, ... in the REPL. */
+    contexts: z.array(ContextRef).readonly(),
+    /** Their metadata, for the first message (the loop never loads a context). */
+    contextMetadata: z.array(ContextMetadata).readonly(),
+    /** Earlier questions and their final answers, oldest first (the REPL variable `history`). */
+    history: z.array(ConversationExchange).readonly(),
+  })
+  .readonly();
+export type ConversationScope = z.infer<typeof ConversationScope>;
+
 /** Settings that travel with every task of a request. */
 export const SessionSettings = z
   .object({
@@ -146,6 +168,7 @@ export const SessionTask = z
     contextMetadata: ContextMetadata.optional(),
     query: z.string(),
     settings: SessionSettings,
+    conversation: ConversationScope.optional(),
   })
   .readonly();
 export type SessionTask = z.infer<typeof SessionTask>;
@@ -196,6 +219,7 @@ export const StepTask = z
     code: z.string(),
     context: ContextRef,
     settings: SessionSettings,
+    conversation: ConversationScope.optional(),
   })
   .readonly();
 export type StepTask = z.infer<typeof StepTask>;

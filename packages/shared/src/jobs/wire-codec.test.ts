@@ -81,6 +81,27 @@ describe('the wire codec and the job catalog', () => {
     await expect(encodeTask('step', { ...task, context: { kind: 'inline', value: 'text' } }, blobs)).rejects.toThrow('blob context');
   });
 
+  it('stores a conversation\'s added contexts as blobs, like the first, and keeps its history', async () => {
+    const blobs = memoryBlobs();
+    const conversation = {
+      conversationId: 'c',
+      contexts: [{ kind: 'inline' as const, value: 'added text' }],
+      contextMetadata: [],
+      history: [{ question: 'q1', answer: 'a1' }],
+    };
+    const task: TaskOf['session'] = { sessionId: 's', depth: 0, context: { kind: 'inline', value: 'first' }, query: 'q', settings, conversation };
+    const decoded = await roundTrip('session', task, blobs);
+    expect(decoded.conversation).toEqual({
+      ...conversation,
+      contexts: [{ kind: 'blob', hash: sha256Hex('added text'), format: 'text' }],
+    });
+    // The loop hands the decoded scope to its steps, whose codec accepts only blob contexts.
+    const step: TaskOf['step'] = { sessionId: 's', depth: 0, step: 1, code: 'x', context: blobContext, settings, conversation };
+    await expect(encodeTask('step', step, blobs)).rejects.toThrow('blob context');
+    const blobStep = { ...step, ...(decoded.conversation === undefined ? {} : { conversation: decoded.conversation }) };
+    expect(await roundTrip('step', blobStep, blobs)).toEqual(blobStep);
+  });
+
   it('rejects a payload of another schema version', () => {
     const parsed = JOB_CATALOG.session.payload.safeParse({ v: 1, root, task: {} });
     expect(parsed.success).toBe(false);

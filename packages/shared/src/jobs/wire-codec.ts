@@ -10,7 +10,7 @@ import { RlmError } from '../errors.ts';
 import type { ContextValue } from '../protocol.ts';
 import { INLINE_MESSAGE_LIMIT_CHARS } from './job-catalog.ts';
 import type { JobKind, TaskOf, WireMessage, WireTaskOf } from './job-catalog.ts';
-import type { BlobContextRef, ChatMessage, ContextRef } from './task-schemas.ts';
+import type { BlobContextRef, ChatMessage, ContextRef, ConversationScope } from './task-schemas.ts';
 
 interface Codec<Task, Wire> {
   encode(task: Task, blobs: BlobStore): Promise<Wire>;
@@ -30,17 +30,28 @@ const CODECS: { readonly [K in JobKind]: Codec<TaskOf[K], WireTaskOf[K]> } = {
   },
   step: {
     // Inside the executor, a refused context rejects the promise rather than throwing.
-    encode: (task) => new Promise((resolve) => resolve({ ...task, context: blobRef(task.context) })),
+    encode: (task) =>
+      new Promise((resolve) =>
+        resolve({
+          ...task,
+          context: blobRef(task.context),
+          ...(task.conversation === undefined
+            ? {}
+            : { conversation: { ...task.conversation, contexts: task.conversation.contexts.map(blobRef) } }),
+        }),
+      ),
     decode: (wire) => Promise.resolve(wire),
   },
   session: {
     encode: async (task, blobs) => {
+      const conversation = task.conversation === undefined ? {} : { conversation: await storeConversation(task.conversation, blobs) };
       if (task.context.kind === 'blob') {
         if (task.contextMetadata === undefined) throw new RlmError('internal', 'a blob context needs its metadata');
-        return { ...task, context: task.context, contextMetadata: task.contextMetadata };
+        return { ...task, ...conversation, context: task.context, contextMetadata: task.contextMetadata };
       }
       return {
         ...task,
+        ...conversation,
         context: await storeContextValue(blobs, task.context.value),
         contextMetadata: task.contextMetadata ?? describeContext(task.context.value),
       };
@@ -61,6 +72,14 @@ export function decodeTask<K extends JobKind>(kind: K, wire: WireTaskOf[K], blob
 export async function storeContextValue(blobs: BlobStore, value: ContextValue): Promise<BlobContextRef> {
   if (typeof value === 'string') return { kind: 'blob', hash: await blobs.put(value), format: 'text' };
   return { kind: 'blob', hash: await blobs.put(JSON.stringify(value)), format: 'json' };
+}
+
+/** A conversation's added contexts as blobs, like the first one, so sessions and steps carry hashes. */
+async function storeConversation(conversation: ConversationScope, blobs: BlobStore): Promise<ConversationScope> {
+  const contexts = await Promise.all(
+    conversation.contexts.map(async (context) => (context.kind === 'blob' ? context : storeContextValue(blobs, context.value))),
+  );
+  return { ...conversation, contexts };
 }
 
 function blobRef(context: ContextRef): BlobContextRef {

@@ -3,9 +3,14 @@
  * snapshot blob recorded with the step's result; step n+1 restores it on any
  * worker. A worker that still holds the live isolate at version n reuses it
  * (the sticky fast path); correctness never depends on that.
+ *
+ * A conversation's question (issue 16) is a session of its own: its first step restores the
+ * snapshot the conversation's previous step left (`ConversationStateStore`), with the contexts
+ * added so far, and sets `history`; every step then records the conversation's latest snapshot.
  */
 import { RlmError, stepStopId } from '@rlm/shared';
-import type { BlobStore, CancellationBus, ContextValue, Dispatcher, RequestRuntime, StepRecordStore, StepResult, StepTask } from '@rlm/shared';
+import type { BlobStore, CancellationBus, ContextRef, ContextValue, ConversationStateStore, Dispatcher, RequestRuntime, StepRecordStore, StepResult, StepTask } from '@rlm/shared';
+import { runStepWithHistory } from '../repl/conversation-repl.ts';
 import { withStepSpan } from '../repl/step-span.ts';
 import { SubcallHost } from '../repl/subcall-host.ts';
 import type { SubcallScope } from '../repl/subcall-host.ts';
@@ -17,11 +22,15 @@ interface LiveSession {
   readonly repl: SnapshotRepl;
   readonly host: SubcallHost;
   version: number;
+  /** A conversation's exchanges the REPL's `history` holds. */
+  history: number;
 }
 
 export interface SnapshotStepExecutorOptions {
   readonly blobs: BlobStore;
   readonly records: StepRecordStore;
+  /** Conversations' REPL state between questions; without it a question starts from an empty REPL. */
+  readonly conversations?: ConversationStateStore;
   /** Live isolates kept for the sticky fast path; the least recently used is disposed first. */
   readonly maxLiveSessions?: number;
   /** Where a killed step announces that its sub-calls on other workers must stop (shared/src/step-stop.ts). */
@@ -60,7 +69,8 @@ export class SnapshotStepExecutor {
     session.host.bind(scope);
     let result: StepResult;
     try {
-      const executed = await session.repl.execute(task.code, { timeoutMs: task.settings.stepTimeoutMs, signal: runtime.signal });
+      const stepOptions = { timeoutMs: task.settings.stepTimeoutMs, signal: runtime.signal };
+      const executed = await runStepWithHistory(session.repl, task, session, stepOptions);
       result = { ...executed, subcallSpend: session.host.spent() };
     } finally {
       // A killed step's sub-calls must not outlive it (step-runtime.ts), here or on other workers.
@@ -70,6 +80,7 @@ export class SnapshotStepExecutor {
       await this.options.bus?.stop(stepStopId(runtime.rootId, task.sessionId, task.step), 'step ended').catch(() => undefined);
     const snapshotHash = await this.options.blobs.put(await session.repl.snapshotText());
     await this.options.records.save(task.sessionId, task.step, { result, snapshotHash });
+    if (task.conversation !== undefined) await this.options.conversations?.save(task.conversation.conversationId, snapshotHash);
     session.version = task.step;
     return result;
   }
@@ -89,24 +100,35 @@ export class SnapshotStepExecutor {
       return cached;
     }
     cached?.repl.dispose();
-    const context = await this.loadContext(task);
-    const previous = task.step > 1 ? await this.options.records.load(task.sessionId, task.step - 1) : undefined;
-    const snapshotText = previous === undefined ? undefined : await this.options.blobs.get(previous.snapshotHash);
+    const context = await this.loadContext(task.context);
+    const extraContexts =
+      task.conversation === undefined ? undefined : await Promise.all(task.conversation.contexts.map((ref) => this.loadContext(ref)));
+    const snapshotText = await this.stateBefore(task);
     const host = new SubcallHost(scope);
     const language = task.settings.repl ?? 'js';
     const repl = await createSnapshotRepl({
       language,
       ...(language === 'python' ? { pythonPool: this.pool() } : {}),
       context,
+      ...(extraContexts === undefined ? {} : { extraContexts }),
       host,
       ...(snapshotText === undefined ? {} : { restore: snapshotText }),
       ...(task.settings.maxAnswerChars === undefined ? {} : { maxAnswerChars: task.settings.maxAnswerChars }),
       ...(task.settings.tools === undefined ? {} : { toolNames: task.settings.tools.map((tool) => tool.name) }),
     });
-    const session = { repl, host, version: task.step - 1 };
+    const session = { repl, host, version: task.step - 1, history: 0 };
     this.live.set(task.sessionId, session);
     this.evict();
     return session;
+  }
+
+  /** The snapshot text step n starts from: step n-1's, or for a question's first step its conversation's latest. */
+  private async stateBefore(task: StepTask): Promise<string | undefined> {
+    let hash: string | undefined;
+    if (task.step > 1) hash = (await this.options.records.load(task.sessionId, task.step - 1))?.snapshotHash;
+    else if (task.conversation !== undefined) hash = await this.options.conversations?.load(task.conversation.conversationId);
+    // No state (or an expired one) starts an empty REPL: the model sees its variables are gone.
+    return hash === undefined ? undefined : this.options.blobs.get(hash);
   }
 
   private evict(): void {
@@ -119,10 +141,10 @@ export class SnapshotStepExecutor {
     }
   }
 
-  private async loadContext(task: StepTask): Promise<ContextValue> {
-    if (task.context.kind === 'inline') return task.context.value;
-    const text = await this.options.blobs.get(task.context.hash);
-    if (text === undefined) throw new RlmError('internal', `context blob ${task.context.hash} is missing from Redis`);
-    return task.context.format === 'json' ? (JSON.parse(text) as ContextValue) : text;
+  private async loadContext(ref: ContextRef): Promise<ContextValue> {
+    if (ref.kind === 'inline') return ref.value;
+    const text = await this.options.blobs.get(ref.hash);
+    if (text === undefined) throw new RlmError('internal', `context blob ${ref.hash} is missing from Redis`);
+    return ref.format === 'json' ? (JSON.parse(text) as ContextValue) : text;
   }
 }

@@ -32,6 +32,8 @@ export interface PythonProcessLimits {
 /** What a session gives the process it takes. */
 export interface PythonSessionStart {
   readonly context: ContextValue;
+  /** A conversation's contexts after the first (`context_1`, ...; `context_0` names `context`). */
+  readonly extraContexts?: readonly ContextValue[];
   readonly host: ReplHost;
   /** A snapshot text (python-snapshot.ts) to start from. */
   readonly restore?: string;
@@ -145,6 +147,7 @@ export class PythonProcess {
         ...(typeof context === 'string' ? { contextText: context } : { context }),
         ...(start.restore === undefined ? {} : { restore: start.restore }),
         toolNames: start.toolNames ?? [],
+        ...(start.extraContexts === undefined ? {} : { extraContexts: start.extraContexts }),
       }),
     );
     try {

@@ -26,6 +26,8 @@ import { contextBytes } from './sandbox-seal.ts';
 
 export interface PythonReplSessionOptions {
   readonly context: ContextValue;
+  /** A conversation's contexts after the first (`context_1`, ...; `context_0` names `context`). */
+  readonly extraContexts?: readonly ContextValue[];
   readonly host: ReplHost;
   /** Python's heap limit. Default: 512 MB plus three times the context (see defaultPythonMemoryMb). */
   readonly memoryLimitMb?: number;
@@ -61,6 +63,7 @@ type StepOutcome =
 
 interface ProcessOptions {
   readonly context: ContextValue;
+  readonly extraContexts: readonly ContextValue[] | undefined;
   readonly host: ReplHost;
   readonly limits: PythonProcessLimits;
   readonly pool: PythonSandboxPool | undefined;
@@ -85,6 +88,7 @@ export class PythonReplSession {
     const restore = options.restore === undefined ? undefined : checkPythonSnapshot(options.restore);
     const session = new PythonReplSession({
       context: options.context,
+      extraContexts: options.extraContexts,
       host: options.host,
       limits: {
         memoryLimitMb: options.memoryLimitMb ?? defaultPythonMemoryMb(options.context, restore),
@@ -102,8 +106,14 @@ export class PythonReplSession {
 
   /** A pooled process when one fits (a fresh one if it fails to take the context), else a new one. */
   async #start(restore?: string): Promise<PythonProcess> {
-    const { context, host, limits, pool, toolNames } = this.#options;
-    const start = { context, host, toolNames, ...(restore === undefined ? {} : { restore }) };
+    const { context, extraContexts, host, limits, pool, toolNames } = this.#options;
+    const start = {
+      context,
+      host,
+      toolNames,
+      ...(restore === undefined ? {} : { restore }),
+      ...(extraContexts === undefined ? {} : { extraContexts }),
+    };
     const pooled = pool?.take(limits);
     if (pooled !== undefined) {
       try {

@@ -3,6 +3,11 @@
  * kept between steps (the sticky fast path; the context is copied in once). Cluster mode adds
  * snapshots so that any worker can run the next step.
  *
+ * A conversation's REPL (issue 16) lives under the conversation's id, so the session loop's
+ * `endSession` at the end of a question leaves it alive; `endSession(conversationId)` frees it.
+ * A context added to the conversation reloads the REPL from its own snapshot with the new
+ * `context_<n>` (what a snapshot cannot carry is named in the next step's output, as in cluster mode).
+ *
  * Each live session reserves its isolate's memory limit from the request's sandbox memory
  * budget (`RequestRuntime.capacity`): a request whose REPLs (root and rlm_query children) would
  * together exceed it gets an error for the session that does not fit, not a host out of memory.
@@ -11,17 +16,22 @@ import { RlmError } from '@rlm/shared';
 import type { ContextRef, ContextValue, Dispatcher, RequestRuntime, StepPort, StepResult, StepTask } from '@rlm/shared';
 import { PythonSandboxPool } from '../python/sandbox-pool.ts';
 import { defaultMemoryLimitMb } from '../sandbox/index.ts';
-import { createStepRepl } from './step-repl.ts';
-import type { StepRepl } from './step-repl.ts';
+import { replKeyOf, runStepWithHistory } from './conversation-repl.ts';
+import { createSnapshotRepl } from './step-repl.ts';
+import type { SnapshotRepl } from './step-repl.ts';
 import { withStepSpan } from './step-span.ts';
 import { SubcallHost } from './subcall-host.ts';
 import type { SubcallScope } from './subcall-host.ts';
 
 interface LiveSession {
-  readonly repl: StepRepl;
+  readonly repl: SnapshotRepl;
   readonly host: SubcallHost;
   /** Gives the session's memory back to the request's budget. */
   readonly release: () => void;
+  /** A conversation's added contexts the REPL holds. */
+  readonly contexts: number;
+  /** A conversation's exchanges the REPL's `history` holds (set before a question's first step). */
+  history: number;
 }
 
 export interface LiveStepExecutorOptions {
@@ -64,15 +74,22 @@ export class LiveStepExecutor implements StepPort {
 
   private async execute(scope: SubcallScope): Promise<StepResult> {
     const { task, runtime } = scope;
-    let live = this.sessions.get(task.sessionId);
+    const key = replKeyOf(task);
+    let live = this.sessions.get(key);
     if (live === undefined) {
       live = this.open(scope);
-      this.sessions.set(task.sessionId, live);
+      this.sessions.set(key, live);
     }
-    const session = await live;
+    let session = await live;
+    if (task.conversation !== undefined && session.contexts < task.conversation.contexts.length) {
+      live = this.reload(session, scope);
+      this.sessions.set(key, live);
+      session = await live;
+    }
     session.host.bind(scope);
     try {
-      const result = await session.repl.execute(task.code, { timeoutMs: task.settings.stepTimeoutMs, signal: runtime.signal });
+      const stepOptions = { timeoutMs: task.settings.stepTimeoutMs, signal: runtime.signal };
+      const result = await runStepWithHistory(session.repl, task, session, stepOptions);
       return { ...result, subcallSpend: session.host.spent() };
     } finally {
       // A killed step's sub-calls must not outlive it (step-runtime.ts).
@@ -83,7 +100,8 @@ export class LiveStepExecutor implements StepPort {
   private async open(scope: SubcallScope): Promise<LiveSession> {
     const { task, runtime } = scope;
     const context = inlineContext(task.context);
-    const memoryLimitMb = defaultMemoryLimitMb(context);
+    const extraContexts = task.conversation?.contexts.map(inlineContext);
+    const memoryLimitMb = defaultMemoryLimitMb(extraContexts === undefined ? context : [context, ...extraContexts]);
     const budget = runtime.capacity?.sandboxMemory;
     const release = budget === undefined ? () => {} : budget.reserve(memoryLimitMb);
     if (release === undefined) {
@@ -95,22 +113,48 @@ export class LiveStepExecutor implements StepPort {
     const host = new SubcallHost(scope);
     try {
       const language = task.settings.repl ?? 'js';
-      const repl = await createStepRepl({
+      const repl = await createSnapshotRepl({
         language,
         context,
+        ...(extraContexts === undefined ? {} : { extraContexts }),
         host,
         ...(language === 'python' ? { pythonPool: this.#pool() } : {}),
         memoryLimitMb,
         ...(task.settings.maxAnswerChars === undefined ? {} : { maxAnswerChars: task.settings.maxAnswerChars }),
         ...(task.settings.tools === undefined ? {} : { toolNames: task.settings.tools.map((tool) => tool.name) }),
       });
-      return { repl, host, release };
+      return { repl, host, release, contexts: extraContexts?.length ?? 0, history: 0 };
     } catch (error) {
       release();
       throw error;
     }
   }
 
+  /**
+   * A conversation REPL with every context added so far, restored from the old one's snapshot.
+   * Sized by the snapshot (the reservation taken at the start stays as it was).
+   */
+  private async reload(session: LiveSession, scope: SubcallScope): Promise<LiveSession> {
+    const { task } = scope;
+    const restore = await session.repl.snapshotText();
+    session.repl.dispose();
+    const extraContexts = (task.conversation?.contexts ?? []).map(inlineContext);
+    const language = task.settings.repl ?? 'js';
+    const repl = await createSnapshotRepl({
+      language,
+      context: inlineContext(task.context),
+      extraContexts,
+      host: session.host,
+      restore,
+      ...(language === 'python' ? { pythonPool: this.#pool() } : {}),
+      ...(task.settings.maxAnswerChars === undefined ? {} : { maxAnswerChars: task.settings.maxAnswerChars }),
+      // The reloaded REPL keeps the caller's tools.
+      ...(task.settings.tools === undefined ? {} : { toolNames: task.settings.tools.map((tool) => tool.name) }),
+    });
+    return { ...session, repl, contexts: extraContexts.length };
+  }
+
+  /** Frees a session's REPL, or a conversation's when given its id. */
   async endSession(sessionId: string): Promise<void> {
     const live = this.sessions.get(sessionId);
     this.sessions.delete(sessionId);

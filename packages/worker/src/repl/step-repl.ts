@@ -20,6 +20,8 @@ export interface StepRepl {
 export interface StepReplOptions {
   readonly language: ReplLanguage;
   readonly context: ContextValue;
+  /** A conversation's contexts after the first (`context_1`, ...; then `context_0` names `context` too). */
+  readonly extraContexts?: readonly ContextValue[];
   readonly host: ReplHost;
   /** Python sandboxes with Pyodide loaded ahead of need (Python only). */
   readonly pythonPool?: PythonSandboxPool;
@@ -31,20 +33,31 @@ export interface StepReplOptions {
   readonly toolNames?: readonly string[];
 }
 
-/** The JavaScript sandbox's share of the options. */
-function jsLimits(options: StepReplOptions): { memoryLimitMb?: number; maxAnswerChars?: number; toolNames?: readonly string[] } {
+/** The JavaScript sandbox's share of the options (and the added contexts, which both languages take). */
+function jsLimits(options: StepReplOptions): {
+  memoryLimitMb?: number;
+  maxAnswerChars?: number;
+  toolNames?: readonly string[];
+  extraContexts?: readonly ContextValue[];
+} {
   return {
     ...(options.toolNames === undefined ? {} : { toolNames: options.toolNames }),
+    ...(options.extraContexts === undefined ? {} : { extraContexts: options.extraContexts }),
     ...(options.memoryLimitMb === undefined ? {} : { memoryLimitMb: options.memoryLimitMb }),
     ...(options.maxAnswerChars === undefined ? {} : { maxAnswerChars: options.maxAnswerChars }),
   };
 }
 
 /** The Python sandbox's share of the options. */
-function pythonOptions(options: StepReplOptions): { pool?: PythonSandboxPool; toolNames?: readonly string[] } {
+function pythonOptions(options: StepReplOptions): {
+  pool?: PythonSandboxPool;
+  toolNames?: readonly string[];
+  extraContexts?: readonly ContextValue[];
+} {
   return {
     ...(options.pythonPool === undefined ? {} : { pool: options.pythonPool }),
     ...(options.toolNames === undefined ? {} : { toolNames: options.toolNames }),
+    ...(options.extraContexts === undefined ? {} : { extraContexts: options.extraContexts }),
   };
 }
 

@@ -22,6 +22,8 @@ import type { StepSummary } from './step-summary.ts';
 
 export interface IsolateInstanceOptions {
   readonly context: ContextValue;
+  /** A conversation's contexts after the first: `context_1`, `context_2`, ... (and `context_0` = `context`). */
+  readonly extraContexts?: readonly ContextValue[];
   readonly host: ReplHost;
   readonly memoryLimitMb: number;
   readonly maxCapturedOutputChars: number;
@@ -96,6 +98,12 @@ export class IsolateInstance {
     try {
       const context = await isolate.createContext();
       await context.global.set('context', options.context, { copy: true });
+      // Set before the bootstrap runs, so like `context` they are not user variables (and never snapshotted).
+      if (options.extraContexts !== undefined) {
+        await context.eval('globalThis.context_0 = context; undefined');
+        for (const [index, value] of options.extraContexts.entries())
+          await context.global.set(`context_${index + 1}`, value, { copy: true });
+      }
       const api = await context.evalClosure(
         BOOTSTRAP_SOURCE,
         [

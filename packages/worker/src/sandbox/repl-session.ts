@@ -26,6 +26,8 @@ import type { WatchdogTrip } from './watchdog.ts';
 
 export interface ReplSessionOptions {
   readonly context: ContextValue;
+  /** A conversation's contexts after the first (`context_1`, ...); with them `context_0` names `context` too. */
+  readonly extraContexts?: readonly ContextValue[];
   readonly host: ReplHost;
   /** Default: sized from the context and the state to restore (see memory-limit.ts). */
   readonly memoryLimitMb?: number;
@@ -73,6 +75,7 @@ export class ReplSession {
   static async create(options: ReplSessionOptions): Promise<ReplSession> {
     const session = new ReplSession({
       context: options.context,
+      ...(options.extraContexts === undefined ? {} : { extraContexts: options.extraContexts }),
       host: options.host,
       memoryLimitMb:
         options.memoryLimitMb ?? defaultMemoryLimitMb(options.context, options.restore),

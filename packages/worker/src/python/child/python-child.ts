@@ -236,11 +236,13 @@ async function start(): Promise<void> {
   const session = readFrame();
   if (session.type !== 'context') throw new Error('expected a context frame');
   const context = session['contextText'] ?? session['context'];
+  const extraContexts = session['extraContexts'];
   runtime.get('_rlm_setup')(
     typeof context === 'string' ? context : pyodide.toPy(context),
     init['outputCap'],
     init['flushChars'],
     pyodide.toPy(Array.isArray(session['toolNames']) ? session['toolNames'].map(String) : []),
+    Array.isArray(extraContexts) ? pyodide.toPy(extraContexts) : undefined,
   );
   const restore = session['restore'];
   const skipped = typeof restore === 'string' ? String(runtime.get('_rlm_restore')(restore)) : '[]';

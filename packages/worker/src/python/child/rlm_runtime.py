@@ -333,7 +333,7 @@ def _seal():
     sys.stderr = sys.stdout
 
 
-def _rlm_setup(context, output_cap, flush_chars, tool_names=()):
+def _rlm_setup(context, output_cap, flush_chars, tool_names=(), extra_contexts=None):
     global _output
     _output = _Output(int(output_cap), int(flush_chars))
     _seal()
@@ -351,6 +351,11 @@ def _rlm_setup(context, output_cap, flush_chars, tool_names=()):
     for tool_name in tool_names:
         if tool_name not in api:
             api[tool_name] = _make_tool(str(tool_name))
+    # A conversation's later contexts: context_1, context_2, ... and context_0 for the first.
+    if extra_contexts is not None:
+        api["context_0"] = context
+        for index, value in enumerate(extra_contexts):
+            api[f"context_{index + 1}"] = value
     _user.clear()
     _user["__builtins__"] = builtins
     _user["__name__"] = "__main__"
