@@ -13,7 +13,7 @@
  * Lists, not pub/sub: a reply pushed before its reader blocks is still there when it does, and a
  * call pushed before the submitter's reader starts waits for it. A blocking read needs a
  * connection of its own, so each call opens one and closes it when answered or stopped (at most
- * MAX_WAITING_CALLS at once per job); that connection set-up is most of the latency a tool call
+ * MAX_WAITING_CALLS at once per job); that connection set-up is part of the latency a tool call
  * adds (ARCHITECTURE.md, "Caller tools").
  */
 import type { ToolCallOutcome, ToolCallRequest, ToolCaller } from '@rlm/shared';
