@@ -168,6 +168,31 @@ describe('caller tools (embedded)', () => {
     );
   }, 120_000);
 
+  it('counts tool calls against the pending sub-call cap', async () => {
+    const seen: string[] = [];
+    let handled = 0;
+    const { rlm } = await scriptedEngine(
+      twoTurns(
+        "const rs = await Promise.all([1, 2, 3, 4].map((n) => slow_echo({ n })));\nprint(rs.filter((r) => typeof r === 'string' && r.startsWith('Error: sub-call refused')).length, 'refused')",
+        seen,
+      ),
+      {
+        maxPendingSubcalls: 2,
+        tools: {
+          slow_echo: {
+            description: 'Echoes after a moment.',
+            parameters: { type: 'object' },
+            // Still pending while the other calls arrive: the cap sees two in flight.
+            handler: (args: unknown) => new Promise((resolve) => setTimeout(() => resolve(args), 200)).finally(() => (handled += 1)),
+          },
+        },
+      },
+    );
+    await rlm.completion('ctx', 'q');
+    expect(handled).toBe(2);
+    expect(seen[1]).toContain('2 refused');
+  }, 30_000);
+
   it('refuses bad tool names when the RLM is built', () => {
     const tool = { description: 'd', parameters: { type: 'object' }, handler: () => 1 };
     const build = (tools: Record<string, typeof tool>) => () =>

@@ -7,6 +7,7 @@
  */
 import { addUsage, ZERO_USAGE } from '@rlm/shared';
 import type {
+  CompactionEvent,
   CompletionEndEvent,
   IterationEndEvent,
   RlmEvent,
@@ -17,6 +18,7 @@ import type {
   SubcallEndEvent,
   SubcallStartEvent,
   TokenUsage,
+  ToolEndEvent,
 } from '@rlm/shared';
 
 export interface SessionNode {
@@ -29,6 +31,8 @@ export interface TurnNode {
   readonly iteration: number;
   readonly forcedFinal: boolean;
   completion?: CompletionEndEvent;
+  /** The conversation was compacted before this turn's request. */
+  compaction?: CompactionEvent;
   end?: IterationEndEvent;
   readonly steps: StepNode[];
 }
@@ -37,6 +41,8 @@ export interface StepNode {
   readonly start: StepStartEvent;
   end?: StepEndEvent;
   readonly subcalls: SubcallNode[];
+  /** Caller-tool calls the step made (they run in the caller's process: leaves). */
+  readonly tools: ToolEndEvent[];
 }
 
 export interface SubcallNode {
@@ -119,7 +125,7 @@ export function buildCallTree(events: readonly RlmEvent[]): SessionNode[] {
         break;
       }
       case 'step-start':
-        lastTurn(event.sessionId)?.steps.push({ start: event, subcalls: [] });
+        lastTurn(event.sessionId)?.steps.push({ start: event, subcalls: [], tools: [] });
         break;
       case 'step-end': {
         const step = findStep(event.sessionId, event.step);
@@ -137,10 +143,14 @@ export function buildCallTree(events: readonly RlmEvent[]): SessionNode[] {
         if (node !== undefined) node.end = event;
         break;
       }
-      // Not nodes of the call tree: tool calls run in the caller's process, compactions rewrite history only.
       case 'tool-end':
-      case 'compaction':
+        findStep(event.sessionId, event.step)?.tools.push(event);
         break;
+      case 'compaction': {
+        const turn = lastTurn(event.sessionId);
+        if (turn !== undefined) turn.compaction = event;
+        break;
+      }
     }
   }
   return roots;
@@ -165,7 +175,8 @@ export function subtreeTotals(session: SessionNode): SubtreeTotals {
       totals = {
         ...totals,
         steps: totals.steps + 1,
-        errors: totals.errors + (step.end?.error === undefined ? 0 : 1),
+        errors:
+          totals.errors + (step.end?.error === undefined ? 0 : 1) + step.tools.filter((tool) => tool.error !== undefined).length,
       };
       for (const call of step.subcalls) {
         totals = {

@@ -219,6 +219,38 @@ describe('renderTrace', () => {
     ]);
   });
 
+  it('shows a compaction under its turn and tool calls under their step', () => {
+    const withExtras: RlmEvent[] = [
+      { type: 'session-start', ...ref, query: 'q', model: 'big' },
+      { type: 'iteration-start', ...ref, iteration: 9 },
+      {
+        type: 'compaction',
+        ...ref,
+        iteration: 9,
+        tokensBefore: 5_000,
+        tokensAfter: 2_100,
+        messagesCompacted: 12,
+        requestHash: 'hc',
+        summary: 'the summary',
+        usage: usage(3000, 200),
+        costUsd: 0.004,
+      },
+      { type: 'step-start', ...ref, iteration: 9, step: 9, code: 'await lookup({ id: 1 })' },
+      { type: 'tool-end', ...ref, callId: 'r.9.1', name: 'lookup', step: 9, durationMs: 3 },
+      { type: 'tool-end', ...ref, callId: 'r.9.2', name: 'lookup', step: 9, error: 'invalid argument: /id must be integer', durationMs: 1 },
+      { type: 'step-end', ...ref, iteration: 9, step: 9, output: '', outputTotalChars: 0, pendingAwaited: 0, durationMs: 9 },
+    ];
+    const lines = renderTrace({ metadata, events: withExtras }, { color: false });
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '   ├─ compacted  12 messages, 5,000 -> 2,100 tok  in 3,000 / out 200 / cached 0 tok, $0.0040',
+        '      ├─ tool lookup  3 ms',
+        '      └─ tool lookup  1 ms  error: invalid argument: /id must be integer',
+      ]),
+    );
+    expect(lines.find((line) => line.startsWith('session d0'))).toContain('1 errors');
+  });
+
   it('collapses sessions deeper than maxDepth into one summary line', () => {
     const lines = renderTrace({ metadata, events, result }, { color: false, maxDepth: 0 });
     expect(lines.some((line) => line.includes('session d1'))).toBe(false);

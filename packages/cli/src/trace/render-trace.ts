@@ -100,11 +100,25 @@ function turnNode(turn: TurnNode, options: RenderOptions, paint: Paint): Display
       : '',
   ];
   const steps = turn.steps.map((step) => stepNode(step, options, paint));
+  const compaction = turn.compaction;
+  const compacted: DisplayNode[] =
+    compaction === undefined
+      ? []
+      : [
+          {
+            text: [
+              paint('yellow', 'compacted'),
+              `${count(compaction.messagesCompacted)} messages, ${count(compaction.tokensBefore)} -> ${count(compaction.tokensAfter)} tok`,
+              `${tokens(compaction.usage)}, ${usd(compaction.costUsd)}`,
+            ].join('  '),
+            children: options.code === true ? [{ text: `${paint('dim', 'summary:')}\n${compaction.summary}`, children: [] }] : [],
+          },
+        ];
   const reply =
     options.code === true && completion !== undefined
       ? [{ text: `${paint('dim', 'reply:')}\n${completion.reply}`, children: [] }]
       : [];
-  return { text: parts.filter(Boolean).join('  '), children: [...reply, ...steps] };
+  return { text: parts.filter(Boolean).join('  '), children: [...compacted, ...reply, ...steps] };
 }
 
 function stepNode(step: StepNode, options: RenderOptions, paint: Paint): DisplayNode {
@@ -122,7 +136,19 @@ function stepNode(step: StepNode, options: RenderOptions, paint: Paint): Display
     end?.reset === undefined ? '' : paint('red', `REPL reset (${end.reset})`),
     paint('dim', oneLine(firstLine, 60)),
   ];
-  const calls = step.subcalls.map((call) => subcallNode(call, options, paint));
+  const calls = [
+    ...step.subcalls.map((call) => subcallNode(call, options, paint)),
+    ...step.tools.map((tool): DisplayNode => ({
+      text: [
+        `tool ${tool.name}`,
+        ms(tool.durationMs),
+        tool.error === undefined ? '' : paint('red', `error: ${oneLine(tool.error, 80)}`),
+      ]
+        .filter(Boolean)
+        .join('  '),
+      children: [],
+    })),
+  ];
   if (options.code !== true) return { text: parts.filter(Boolean).join('  '), children: calls };
   const detail: DisplayNode[] = [{ text: `${paint('dim', 'code:')}\n${step.start.code}`, children: [] }];
   if (end !== undefined && end.output !== '') {

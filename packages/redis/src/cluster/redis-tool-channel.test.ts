@@ -49,6 +49,26 @@ describe('the Redis tool channel', () => {
     }
   });
 
+  it('waits on at most 16 connections at once, whatever the number of calls', async () => {
+    const keys = redis.freshKeys();
+    const caller = new RedisToolCaller(redis.client(), keys, 'root-4');
+    const signal = new AbortController().signal;
+    const answers = Array.from({ length: 40 }, (_, index) => caller.call({ callId: `root-4.1.${index}`, name: 'lookup', args: index }, signal));
+    // Nobody serves yet: only the calls holding a place have been sent.
+    await expect.poll(() => redis.client().llen(keys.toolCalls('root-4'))).toBe(16);
+    await redis.client().ping();
+    expect(await redis.client().llen(keys.toolCalls('root-4'))).toBe(16);
+    const server = new RedisToolServer(redis.client(), keys, 'root-4', new EchoTools(), new AbortController().signal);
+    try {
+      const outcomes = await Promise.all(answers);
+      expect(outcomes.map((outcome) => (outcome.ok ? outcome.value : outcome.error))).toEqual(
+        Array.from({ length: 40 }, (_, index) => ({ echo: index })),
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('gives up waiting when the step or request stops', async () => {
     const keys = redis.freshKeys();
     const caller = new RedisToolCaller(redis.client(), keys, 'root-3');

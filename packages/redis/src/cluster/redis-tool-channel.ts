@@ -12,8 +12,9 @@
  *
  * Lists, not pub/sub: a reply pushed before its reader blocks is still there when it does, and a
  * call pushed before the submitter's reader starts waits for it. A blocking read needs a
- * connection of its own, so each call opens one and closes it when answered or stopped; that
- * connection set-up is most of the latency a tool call adds (ARCHITECTURE.md, "Caller tools").
+ * connection of its own, so each call opens one and closes it when answered or stopped (at most
+ * MAX_WAITING_CALLS at once per job); that connection set-up is part of the latency a tool call
+ * adds (ARCHITECTURE.md, "Caller tools").
  */
 import type { ToolCallOutcome, ToolCallRequest, ToolCaller } from '@rlm/shared';
 import type { RedisClient } from '../redis-client.ts';
@@ -21,12 +22,19 @@ import type { RedisKeys } from '../redis-keys.ts';
 
 /** Expiry of the call list and reply lists after their last write. */
 const TOOL_KEY_TTL_SECONDS = 60 * 60;
+/**
+ * Tool calls of one runtime (one job) waiting for their reply at once, each on a connection of its
+ * own: a `Promise.all` of thousands of calls must not open thousands of sockets. The rest queue here.
+ */
+const MAX_WAITING_CALLS = 16;
 
 /** The worker's side: sends the call to the submitter and waits for its outcome. */
 export class RedisToolCaller implements ToolCaller {
   readonly #redis: RedisClient;
   readonly #keys: RedisKeys;
   readonly #rootId: string;
+  #active = 0;
+  readonly #queued: Array<() => void> = [];
 
   constructor(redis: RedisClient, keys: RedisKeys, rootId: string) {
     this.#redis = redis;
@@ -35,6 +43,39 @@ export class RedisToolCaller implements ToolCaller {
   }
 
   async call(request: ToolCallRequest, signal: AbortSignal): Promise<ToolCallOutcome> {
+    if (!(await this.#place(signal))) return stopped(signal);
+    try {
+      return await this.#send(request, signal);
+    } finally {
+      this.#active -= 1;
+      this.#queued.shift()?.();
+    }
+  }
+
+  /** Waits for one of the MAX_WAITING_CALLS places; false when the signal fires first. */
+  #place(signal: AbortSignal): Promise<boolean> {
+    if (signal.aborted) return Promise.resolve(false);
+    if (this.#active < MAX_WAITING_CALLS) {
+      this.#active += 1;
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        signal.removeEventListener('abort', onAbort);
+        this.#active += 1;
+        resolve(true);
+      };
+      const onAbort = (): void => {
+        const index = this.#queued.indexOf(wake);
+        if (index >= 0) this.#queued.splice(index, 1);
+        resolve(false);
+      };
+      this.#queued.push(wake);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  async #send(request: ToolCallRequest, signal: AbortSignal): Promise<ToolCallOutcome> {
     if (signal.aborted) return stopped(signal);
     const replyKey = this.#keys.toolReply(this.#rootId, request.callId);
     const callsKey = this.#keys.toolCalls(this.#rootId);
