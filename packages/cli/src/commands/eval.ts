@@ -104,7 +104,8 @@ export async function evalCommand(argv: readonly string[], io: CommandIo): Promi
         model,
         subModel,
         env,
-        engineOverrides: overrides,
+        // The window the baselines are cut to (and the simulator enforces) is the RLM's too: it compacts below it.
+        engineOverrides: { ...overrides, contextWindow: contextWindowTokens },
         ...(sim === undefined ? {} : { baseUrl: sim.baseUrl }),
         ...(sim === undefined && configured.baseUrl !== undefined
           ? { baseUrl: configured.baseUrl }
