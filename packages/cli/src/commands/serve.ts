@@ -21,7 +21,7 @@ import type { Upstream } from '../serve/upstream-proxy.ts';
 export const SERVE_USAGE = `rlm serve [--port P] [--host H] [--base-url URL] [--api-key KEY] [--model M] [--sub-model M]
         [--redis URL | --redis-cluster H:P,...] [--auth-token TOKEN] [--models M1,M2] [--max-requests N]
         [--max-body-bytes N] [--retry-after SEC] [--body-timeout SEC] [--direct-below TOKENS] [--repl js|python]
-        [--context-window TOKENS] [--conversation-idle SEC] [--max-conversations N]
+        [--context-window TOKENS] [--conversation-idle SEC] [--max-conversations N] [--max-conversation-chars N]
         [budget flags of rlm run as limits]
   OpenAI-compatible: POST /v1/chat/completions with model "rlm:<root model>" (an RLM) or a plain
   model name (proxied to the upstream), GET /v1/models (only names that work), GET /healthz.
@@ -34,7 +34,8 @@ export const SERVE_USAGE = `rlm serve [--port P] [--host H] [--base-url URL] [--
   the first request's documents are its context, each later request's last user message is the next
   question. Ids are scoped to the caller's token (another token with the same id gets its own fresh
   conversation); one idle --conversation-idle seconds (default 900) is closed; at most
-  --max-conversations (default 100) live at once, past that a new one is refused with 429.`;
+  --max-conversations (default 100) live at once holding at most --max-conversation-chars context
+  characters together (default 268435456); past either, a new one is refused with 429.`;
 
 export async function serveCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const { values } = parseFlags({
@@ -53,6 +54,8 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
       'direct-below': { type: 'string' },
       'conversation-idle': { type: 'string', default: '900' },
       'max-conversations': { type: 'string', default: '100' },
+      // Live conversations keep their contexts in their REPLs: 256 Mi characters, four maximal bodies.
+      'max-conversation-chars': { type: 'string', default: String(256 * 1024 * 1024) },
     },
     strict: true,
     allowPositionals: false,
@@ -83,6 +86,10 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
     max: 100_000,
     integer: true,
   });
+  const maxConversationChars = numberFlag('max-conversation-chars', values['max-conversation-chars'], {
+    min: 1,
+    integer: true,
+  });
   const models = values.models
     ?.split(',')
     .map((model) => model.trim())
@@ -107,7 +114,11 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
     models: models === undefined || models.length === 0 ? undefined : models,
     ...proxyOptions(rlm, directBelowTokens),
     log: (line) => io.stderr(line),
-    conversations: new ConversationRegistry({ idleMs: conversationIdleSec * 1000, maxLive: maxConversations }),
+    conversations: new ConversationRegistry({
+      idleMs: conversationIdleSec * 1000,
+      maxLive: maxConversations,
+      maxContextChars: maxConversationChars,
+    }),
   });
   io.stderr(
     `rlm serve: listening on ${server.url} (${redisTargetOf(rlm.config) === undefined ? 'embedded' : 'cluster'}, ${tokens.length === 0 ? 'no caller auth' : `${tokens.length} caller token(s)`})`,

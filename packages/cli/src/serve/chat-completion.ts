@@ -124,7 +124,7 @@ function leaseConversation(
   instructions: { instructions?: string },
 ): ConversationLease {
   const id = request.conversation ?? '';
-  const lease = deps.conversations.lease(deps.callerToken, id, () => {
+  const lease = deps.conversations.lease(deps.callerToken, id, input.context, () => {
     if (input.query === undefined) {
       throw new ApiError(
         400,

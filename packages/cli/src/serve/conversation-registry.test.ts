@@ -20,11 +20,11 @@ afterEach(() => {
 
 describe('ConversationRegistry', () => {
   it('scopes ids by token: the same id under another token is another conversation', () => {
-    const registry = new ConversationRegistry({ idleMs: 1_000, maxLive: 10 });
-    const alice = registry.lease('alice', 'chat', fakeConversation);
-    const again = registry.lease('alice', 'chat', fakeConversation);
-    const bob = registry.lease('bob', 'chat', fakeConversation);
-    const anonymous = registry.lease(undefined, 'chat', fakeConversation);
+    const registry = new ConversationRegistry({ idleMs: 1_000, maxLive: 10, maxContextChars: 1_000_000 });
+    const alice = registry.lease('alice', 'chat', 'ctx', fakeConversation);
+    const again = registry.lease('alice', 'chat', 'ctx', fakeConversation);
+    const bob = registry.lease('bob', 'chat', 'ctx', fakeConversation);
+    const anonymous = registry.lease(undefined, 'chat', 'ctx', fakeConversation);
     expect(alice.created).toBe(true);
     expect(again).toMatchObject({ created: false, conversation: alice.conversation });
     expect(bob.created).toBe(true);
@@ -35,9 +35,9 @@ describe('ConversationRegistry', () => {
 
   it('closes a conversation idle for idleMs after its last request, never while one runs', async () => {
     vi.useFakeTimers();
-    const registry = new ConversationRegistry({ idleMs: 1_000, maxLive: 10 });
-    const first = registry.lease('t', 'c', fakeConversation);
-    const second = registry.lease('t', 'c', fakeConversation);
+    const registry = new ConversationRegistry({ idleMs: 1_000, maxLive: 10, maxContextChars: 1_000_000 });
+    const first = registry.lease('t', 'c', 'ctx', fakeConversation);
+    const second = registry.lease('t', 'c', 'ctx', fakeConversation);
     first.release();
     await vi.advanceTimersByTimeAsync(5_000);
     expect(registry.size).toBe(1); // the second request still runs
@@ -48,16 +48,39 @@ describe('ConversationRegistry', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(registry.size).toBe(0);
     expect((first.conversation as unknown as { closed: boolean }).closed).toBe(true);
-    expect(registry.lease('t', 'c', fakeConversation).created).toBe(true);
+    expect(registry.lease('t', 'c', 'ctx', fakeConversation).created).toBe(true);
   });
 
   it('refuses a new conversation past maxLive with a 429, while known ones go on', async () => {
-    const registry = new ConversationRegistry({ idleMs: 60_000, maxLive: 1 });
-    registry.lease('t', 'a', fakeConversation).release();
-    expect(() => registry.lease('t', 'b', fakeConversation)).toThrow(expect.objectContaining({ status: 429, code: 'too_many_conversations' }));
-    expect(registry.lease('t', 'a', fakeConversation).created).toBe(false);
+    const registry = new ConversationRegistry({ idleMs: 60_000, maxLive: 1, maxContextChars: 1_000_000 });
+    registry.lease('t', 'a', 'ctx', fakeConversation).release();
+    expect(() => registry.lease('t', 'b', 'ctx', fakeConversation)).toThrow(expect.objectContaining({ status: 429, code: 'too_many_conversations' }));
+    expect(registry.lease('t', 'a', 'ctx', fakeConversation).created).toBe(false);
     await registry.close();
     expect(registry.size).toBe(0);
+  });
+
+  it('refuses a new conversation whose context would pass maxContextChars across live ones, and frees it on expiry', async () => {
+    vi.useFakeTimers();
+    const registry = new ConversationRegistry({ idleMs: 1_000, maxLive: 10, maxContextChars: 100 });
+    const started: Array<ReturnType<typeof fakeConversation>> = [];
+    const start = (): Conversation => {
+      const conversation = fakeConversation();
+      started.push(conversation);
+      return conversation;
+    };
+    registry.lease('t', 'a', 'x'.repeat(60), start).release();
+    // Lists and records count by their JSON: 40 characters here, 100 in all.
+    registry.lease('t', 'b', ['y'.repeat(18), 'z'.repeat(15)], start).release();
+    expect(registry.contextChars).toBe(100);
+    expect(() => registry.lease('t', 'c', 'w', start)).toThrow(
+      expect.objectContaining({ status: 429, code: 'too_many_conversations', message: expect.stringContaining('--max-conversation-chars') }),
+    );
+    expect(started).toHaveLength(2); // the refused one never started a REPL
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(registry.contextChars).toBe(0);
+    expect(registry.lease('t', 'c', 'w', start).created).toBe(true);
+    await registry.close();
   });
 
   it('accepts bounded printable ids only', () => {
