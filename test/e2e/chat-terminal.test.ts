@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimServer } from '@rlm/sim';
 import type { SimServer } from '@rlm/sim';
 import { colourRows, conversationScript } from '../support/conversation-script.ts';
+import { runCli } from '../support/run-cli.ts';
 import { startTmuxTerminal } from '../support/tmux-terminal.ts';
 import type { TmuxTerminal } from '../support/tmux-terminal.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -80,4 +81,20 @@ describe('rlm chat in a terminal', () => {
     await terminal.send('C-d');
     await waitFor('rlm chat to exit', async () => !(await terminal?.alive()), 15_000);
   }, 120_000);
+
+  it('answers every line of piped input in order, though the input ends while the first question runs', async () => {
+    const contextFile = path.join(directory, 'rows-piped.txt');
+    await writeFile(contextFile, colourRows());
+    const result = await runCli(
+      ['chat', '--context', contextFile, '--base-url', sim.baseUrl, '--model', 'sim-large', '--sub-model', 'sim-small'],
+      {},
+      'Count the colours of the rows.\nWhich colour is most common?\n',
+    );
+    expect(result.stderr).not.toContain('readline was closed');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('{"red":20,"green":10,"blue":10}');
+    // The second line is a follow-up: it reads the first question's `counts` from the REPL.
+    expect(result.stdout).toMatch(/^red$/m);
+    expect(count(result.stderr, /\[final\]/)).toBe(2);
+  }, 60_000);
 });

@@ -36,6 +36,15 @@ export async function runChatLoop(options: ChatLoopOptions): Promise<void> {
     removeHistoryDuplicates: true,
   });
   let running: AbortController | undefined;
+  // Piped input ends (and readline closes) while earlier lines' questions still run: their
+  // answers are still printed, but a closed interface refuses prompt() ("readline was closed").
+  let closed = false;
+  lines.once('close', () => {
+    closed = true;
+  });
+  const prompt = (): void => {
+    if (!closed) lines.prompt();
+  };
   /** A Ctrl-C at an empty, idle prompt: the next one in a row ends the chat. */
   let armed = false;
   const interrupt = (): void => {
@@ -50,7 +59,7 @@ export async function runChatLoop(options: ChatLoopOptions): Promise<void> {
       lines.write(null, { ctrl: true, name: 'u' });
       output.write('^C\n');
       armed = false;
-      lines.prompt();
+      prompt();
       return;
     }
     if (armed) {
@@ -61,7 +70,7 @@ export async function runChatLoop(options: ChatLoopOptions): Promise<void> {
     armed = true;
     output.write('\n');
     note('(press Ctrl-C again or Ctrl-D to quit)');
-    lines.prompt();
+    prompt();
   };
   lines.on('SIGINT', interrupt);
   // Process signals arrive once per listener: listen again after each one.
@@ -73,13 +82,13 @@ export async function runChatLoop(options: ChatLoopOptions): Promise<void> {
     });
   };
   listen();
-  lines.prompt();
+  prompt();
   try {
     for await (const line of lines) {
       armed = false;
       const question = line.trim();
       if (question === '') {
-        lines.prompt();
+        prompt();
         continue;
       }
       const controller = new AbortController();
@@ -92,7 +101,7 @@ export async function runChatLoop(options: ChatLoopOptions): Promise<void> {
       } finally {
         running = undefined;
       }
-      lines.prompt();
+      prompt();
     }
   } finally {
     detach();
