@@ -88,6 +88,19 @@ describe('the Python REPL protocol', () => {
     expect((await rlm.completion('ctx', 'q')).answer).toBe('sub:alpha | sub:b1 | sub:b2 | sub:b3 | Error: | Error:');
   });
 
+  it('refuses a batch whose prompts pass the prompt-character cap before sending it (one large str repeated)', async () => {
+    const rlm = await engine([
+      python(
+        'big = "x" * 20_000_000\nmany = llm_query_batched([big] * 20)\none = llm_query("y" * 300_000_000)\nFINAL(str(len(many)) + " | " + many[0][:60] + " | " + one[:52])',
+      ),
+    ]);
+    const result = await rlm.completion('ctx', 'q');
+    expect(result.answer).toBe(
+      '1 | Error: llm_query_batched: its prompts hold 400000000 charact | Error: llm_query: its prompts hold 300000000 charact',
+    );
+    expect(result.subcalls).toBe(0);
+  });
+
   it('rlm_query runs a child Python session below the depth limit and a plain call at it', async () => {
     const turns = (request: Parameters<ScriptedReplyFunction>[0]): string => {
       const first = request.messages.find((message) => message.role === 'user')?.content ?? '';

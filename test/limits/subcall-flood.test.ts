@@ -63,3 +63,28 @@ describe('bounded sub-call queues', () => {
     expect(feedback).toContain('200 50\n');
   });
 });
+
+describe('bounded prompt characters', () => {
+  it('refuses a batch that repeats one large string past the prompt-character cap before copying it out', async () => {
+    // The probe: a 20 MB string as 100 prompts of one batch was copied out of the sandbox 100
+    // times (2.5 GB of host RSS). 20 x 20 million characters passes the 256 Mi cap.
+    let feedback = '';
+    const { rlm, sim } = await scriptedEngine((request) => {
+      if (!isSessionTurn(request)) return 'ok';
+      if (turnIndex(request) === 0)
+        return repl(
+          `const big = 'x'.repeat(20_000_000);\n` +
+            `const answers = await llm_query_batched(Array.from({ length: 20 }, () => big));\n` +
+            `print(answers.length, answers.filter((a) => a.startsWith('Error: llm_query_batched: its prompts hold 400000000 characters')).length);`,
+        );
+      feedback = lastUserMessage(request);
+      return 'FINAL(done)';
+    });
+    const { value: result, growthMb } = await measureRssGrowth(() => rlm.completion('ctx', 'q'));
+    expect(result.stopReason).toBe('final');
+    expect(feedback).toContain('20 20\n');
+    expect(sim.stats().requestsByKind.subcall ?? 0).toBe(0);
+    // One 20 MB string lives in the sandbox; no copy of the batch reached this process.
+    expect(growthMb).toBeLessThan(400);
+  });
+});

@@ -28,6 +28,7 @@ export { stepStopId, stepStopIdOfCall } from './step-stop.ts';
 export {
   createRequestCapacity,
   DEFAULT_MAX_PENDING_SUBCALLS,
+  DEFAULT_MAX_PENDING_PROMPT_CHARS,
   DEFAULT_MAX_REQUEST_SANDBOX_MB,
   PendingSubcalls,
   SandboxMemoryBudget,

@@ -11,15 +11,42 @@
 
 /** Default cap on a request's pending sub-calls (a queued one holds about 1 KB of host heap; pnpm bench: queuedSubcallBytes). */
 export const DEFAULT_MAX_PENDING_SUBCALLS = 10_000;
+/**
+ * Default cap on the prompt characters a request's pending sub-calls hold in host memory together.
+ * The count cap alone does not bound it: one 20 MB string passed as 100 prompts of one batch is
+ * copied out of the sandbox 100 times (2.5 GB of host RSS, measured). 256 Mi characters still lets
+ * a step send a whole 256 MB context in slices at once. The REPLs also refuse a single call whose
+ * prompts pass it before copying them out (bootstrap-source.ts, rlm_runtime.py).
+ */
+export const DEFAULT_MAX_PENDING_PROMPT_CHARS = 256 * 1024 * 1024;
 /** Default total of the memory limits of one request's live REPL sandboxes, MB. */
 export const DEFAULT_MAX_REQUEST_SANDBOX_MB = 2_048;
 
 export class PendingSubcalls {
   readonly limit: number;
+  /** Prompt characters the pending calls may hold together. */
+  readonly charLimit: number;
   #pending = 0;
+  #chars = 0;
 
-  constructor(limit: number) {
+  constructor(limit: number, charLimit = DEFAULT_MAX_PENDING_PROMPT_CHARS) {
     this.limit = limit;
+    this.charLimit = charLimit;
+  }
+
+  get pendingChars(): number {
+    return this.#chars;
+  }
+
+  /** Admits a prompt of `chars` characters when it fits beside the pending ones (release it once). */
+  takeChars(chars: number): boolean {
+    if (this.#chars + chars > this.charLimit) return false;
+    this.#chars += chars;
+    return true;
+  }
+
+  releaseChars(chars: number): void {
+    this.#chars = Math.max(0, this.#chars - chars);
   }
 
   get pending(): number {

@@ -118,11 +118,20 @@ export class SubcallHost implements ReplHost {
     const refusal = granted < prompts.length ? refusedMessage(pending.limit) : '';
     const pool = this.pool;
     return Promise.all(
-      prompts.map((prompt, index) =>
-        index < granted
-          ? pool.run(() => this.run(kind, prompt, options)).finally(() => pending.release())
-          : Promise.resolve(refusal),
-      ),
+      prompts.map((prompt, index) => {
+        if (index >= granted) return Promise.resolve(refusal);
+        // Each pending prompt is a host copy: their characters are capped too (request-capacity.ts).
+        if (!pending.takeChars(prompt.length)) {
+          pending.release();
+          return Promise.resolve(refusedCharsMessage(pending));
+        }
+        return pool
+          .run(() => this.run(kind, prompt, options))
+          .finally(() => {
+            pending.releaseChars(prompt.length);
+            pending.release();
+          });
+      }),
     );
   }
 
@@ -293,6 +302,10 @@ const DEFAULT_POOL_SIZE = 32;
 
 function refusedMessage(limit: number): string {
   return `Error: sub-call refused: this request already has ${limit.toLocaleString('en-US')} sub-calls pending, its cap (maxPendingSubcalls); await results before starting more, e.g. in batches of a few hundred prompts`;
+}
+
+function refusedCharsMessage(pending: PendingSubcalls): string {
+  return `Error: sub-call refused: this request's pending sub-calls already hold ${pending.pendingChars.toLocaleString('en-US')} prompt characters of their cap of ${pending.charLimit.toLocaleString('en-US')} (each pending prompt is a copy in host memory); send slices of the context rather than copies of one large string, and await results before starting more`;
 }
 
 function describeFailure(error: unknown): string {

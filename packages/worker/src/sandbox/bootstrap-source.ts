@@ -12,6 +12,7 @@
  * Intrinsics are captured before any user code runs, so a step that patches `JSON` or `Object`
  * only breaks itself. The closure returns `{ runStep, listVariables, snapshotHelper }` to the host.
  */
+import { DEFAULT_MAX_PENDING_PROMPT_CHARS } from '@rlm/shared';
 import { ANSWERS_AND_VARIABLES_SOURCE } from './answers-and-variables-source.ts';
 import { FORMAT_VALUE_SOURCE } from './format-value-source.ts';
 import { OFF_HEAP_LOCKDOWN_SOURCE } from './off-heap-lockdown-source.ts';
@@ -24,6 +25,7 @@ const writeOutputRef = $1;
 const outputCap = $2;
 const answerCap = $3;
 const toolNames = $4;
+const promptCharsCap = ${DEFAULT_MAX_PENDING_PROMPT_CHARS};
 
 ${OFF_HEAP_LOCKDOWN_SOURCE}
 
@@ -127,6 +129,25 @@ function callHost(name, payload, options) {
   })();
   reflectApply(weakMapSet, callStates, [promise, state]);
   return promise;
+}
+
+// Prompts are counted before they are copied out: one large string passed as many prompts of a
+// batch would be copied once per prompt, and the host's own cap on pending prompt characters
+// only sees a batch after its copy.
+function guardedCall(name, payload, options, batched) {
+  const list = batched ? (isArray(payload) ? payload : []) : [payload];
+  let total = 0;
+  for (let i = 0; i < list.length; i++) {
+    const prompt = list[i];
+    if (typeof prompt === 'string') total += prompt.length;
+  }
+  if (total <= promptCharsCap) return callHost(name, payload, options);
+  const message = 'Error: ' + name + ': its prompts hold ' + total + ' characters, more than the ' + promptCharsCap +
+    ' the request may have pending at once (each is a copy in host memory); send smaller slices, fewer at once';
+  if (!batched) return Promise.resolve(message);
+  const answers = [];
+  for (let i = 0; i < list.length; i++) answers[i] = message;
+  return Promise.resolve(answers);
 }
 
 function errorMessage(error) {
@@ -252,10 +273,10 @@ const printToConsole = (...args) => { print(...args); };
 const api = {
   print,
   console: { log: printToConsole, info: printToConsole, warn: printToConsole, error: printToConsole, debug: printToConsole, trace: printToConsole, dir: printToConsole, table: printToConsole },
-  llm_query: function llm_query(prompt, options) { return callHost('llm_query', prompt, options); },
-  llm_query_batched: function llm_query_batched(prompts, options) { return callHost('llm_query_batched', prompts, options); },
-  rlm_query: function rlm_query(prompt, options) { return callHost('rlm_query', prompt, options); },
-  rlm_query_batched: function rlm_query_batched(prompts, options) { return callHost('rlm_query_batched', prompts, options); },
+  llm_query: function llm_query(prompt, options) { return guardedCall('llm_query', prompt, options, false); },
+  llm_query_batched: function llm_query_batched(prompts, options) { return guardedCall('llm_query_batched', prompts, options, true); },
+  rlm_query: function rlm_query(prompt, options) { return guardedCall('rlm_query', prompt, options, false); },
+  rlm_query_batched: function rlm_query_batched(prompts, options) { return guardedCall('rlm_query_batched', prompts, options, true); },
   FINAL,
   FINAL_VAR,
   SHOW_VARS,

@@ -34,6 +34,9 @@ _FLUSH_SECONDS = 0.25
 # it reports MemoryError without running, and the parent resets the REPL, as it does after any
 # MemoryError (the JavaScript sandbox's isolate dies at its limit too).
 _RESERVE_BYTES = 8 * 1024 * 1024
+# DEFAULT_MAX_PENDING_PROMPT_CHARS (request-capacity.ts; a test keeps the two equal): one call's
+# prompts are counted before the frame is built, since each is a copy in host memory.
+_PROMPT_CHARS_CAP = 256 * 1024 * 1024
 _reserve = None
 
 
@@ -190,14 +193,22 @@ def _check_prompts(name, prompts):
     for index, prompt in enumerate(items):
         if not isinstance(prompt, str):
             return None, "Error: " + name + " expects a list of prompt strs, but item " + str(index) + " is " + type(prompt).__name__
-    return items, None
+    problem = _oversized(name, sum(len(prompt) for prompt in items))
+    return (None, problem) if problem is not None else (items, None)
+
+
+def _oversized(name, total):
+    if total <= _PROMPT_CHARS_CAP:
+        return None
+    return ("Error: " + name + ": its prompts hold " + str(total) + " characters, more than the " + str(_PROMPT_CHARS_CAP)
+            + " the request may have pending at once (each is a copy in host memory); send smaller slices, fewer at once")
 
 
 def llm_query(prompt, model=None):
     """One sub-LLM call; returns a str (failures as a str starting with "Error:")."""
     if not isinstance(prompt, str):
         return "Error: llm_query expects the prompt as a str, got " + type(prompt).__name__
-    return _call("llm_query", prompt, model)
+    return _oversized("llm_query", len(prompt)) or _call("llm_query", prompt, model)
 
 
 def llm_query_batched(prompts, model=None):
@@ -215,7 +226,7 @@ def rlm_query(prompt, model=None):
     """A recursive child RLM whose context is the prompt; a plain call at the depth limit."""
     if not isinstance(prompt, str):
         return "Error: rlm_query expects the prompt as a str, got " + type(prompt).__name__
-    return _call("rlm_query", prompt, model)
+    return _oversized("rlm_query", len(prompt)) or _call("rlm_query", prompt, model)
 
 
 def rlm_query_batched(prompts, model=None):
