@@ -15,7 +15,7 @@ import { withStepSpan } from '../repl/step-span.ts';
 import { SubcallHost } from '../repl/subcall-host.ts';
 import type { SubcallScope } from '../repl/subcall-host.ts';
 import { PythonSandboxPool } from '../python/sandbox-pool.ts';
-import { createSnapshotRepl } from '../repl/step-repl.ts';
+import { createSnapshotRepl, settingsReplOptions } from '../repl/step-repl.ts';
 import type { SnapshotRepl } from '../repl/step-repl.ts';
 
 interface LiveSession {
@@ -105,16 +105,14 @@ export class SnapshotStepExecutor {
       task.conversation === undefined ? undefined : await Promise.all(task.conversation.contexts.map((ref) => this.loadContext(ref)));
     const snapshotText = await this.stateBefore(task);
     const host = new SubcallHost(scope);
-    const language = task.settings.repl ?? 'js';
+    const fromSettings = settingsReplOptions(task.settings);
     const repl = await createSnapshotRepl({
-      language,
-      ...(language === 'python' ? { pythonPool: this.pool() } : {}),
+      ...fromSettings,
+      ...(fromSettings.language === 'python' ? { pythonPool: this.pool() } : {}),
       context,
       ...(extraContexts === undefined ? {} : { extraContexts }),
       host,
       ...(snapshotText === undefined ? {} : { restore: snapshotText }),
-      ...(task.settings.maxAnswerChars === undefined ? {} : { maxAnswerChars: task.settings.maxAnswerChars }),
-      ...(task.settings.tools === undefined ? {} : { toolNames: task.settings.tools.map((tool) => tool.name) }),
     });
     const session = { repl, host, version: task.step - 1, history: 0 };
     this.live.set(task.sessionId, session);

@@ -17,7 +17,7 @@ import type { ContextRef, ContextValue, Dispatcher, RequestRuntime, StepPort, St
 import { PythonSandboxPool } from '../python/sandbox-pool.ts';
 import { defaultMemoryLimitMb } from '../sandbox/index.ts';
 import { replKeyOf, runStepWithHistory } from './conversation-repl.ts';
-import { createSnapshotRepl } from './step-repl.ts';
+import { createSnapshotRepl, settingsReplOptions } from './step-repl.ts';
 import type { SnapshotRepl } from './step-repl.ts';
 import { withStepSpan } from './step-span.ts';
 import { SubcallHost } from './subcall-host.ts';
@@ -112,16 +112,14 @@ export class LiveStepExecutor implements StepPort {
     }
     const host = new SubcallHost(scope);
     try {
-      const language = task.settings.repl ?? 'js';
+      const fromSettings = settingsReplOptions(task.settings);
       const repl = await createSnapshotRepl({
-        language,
+        ...fromSettings,
         context,
         ...(extraContexts === undefined ? {} : { extraContexts }),
         host,
-        ...(language === 'python' ? { pythonPool: this.#pool() } : {}),
+        ...(fromSettings.language === 'python' ? { pythonPool: this.#pool() } : {}),
         memoryLimitMb,
-        ...(task.settings.maxAnswerChars === undefined ? {} : { maxAnswerChars: task.settings.maxAnswerChars }),
-        ...(task.settings.tools === undefined ? {} : { toolNames: task.settings.tools.map((tool) => tool.name) }),
       });
       return { repl, host, release, contexts: extraContexts?.length ?? 0, history: 0 };
     } catch (error) {
@@ -139,17 +137,14 @@ export class LiveStepExecutor implements StepPort {
     const restore = await session.repl.snapshotText();
     session.repl.dispose();
     const extraContexts = (task.conversation?.contexts ?? []).map(inlineContext);
-    const language = task.settings.repl ?? 'js';
+    const fromSettings = settingsReplOptions(task.settings);
     const repl = await createSnapshotRepl({
-      language,
+      ...fromSettings,
       context: inlineContext(task.context),
       extraContexts,
       host: session.host,
       restore,
-      ...(language === 'python' ? { pythonPool: this.#pool() } : {}),
-      ...(task.settings.maxAnswerChars === undefined ? {} : { maxAnswerChars: task.settings.maxAnswerChars }),
-      // The reloaded REPL keeps the caller's tools.
-      ...(task.settings.tools === undefined ? {} : { toolNames: task.settings.tools.map((tool) => tool.name) }),
+      ...(fromSettings.language === 'python' ? { pythonPool: this.#pool() } : {}),
     });
     return { ...session, repl, contexts: extraContexts.length };
   }

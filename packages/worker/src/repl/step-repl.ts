@@ -1,4 +1,4 @@
-import type { ContextValue, ReplLanguage, StepResult } from '@rlm/shared';
+import type { ContextValue, ReplLanguage, SessionSettings, StepResult } from '@rlm/shared';
 import { PythonReplSession } from '../python/python-repl-session.ts';
 import type { PythonSandboxPool } from '../python/sandbox-pool.ts';
 import { parseSnapshot, ReplSession, serializeSnapshot } from '../sandbox/index.ts';
@@ -33,31 +33,37 @@ export interface StepReplOptions {
   readonly toolNames?: readonly string[];
 }
 
-/** The JavaScript sandbox's share of the options (and the added contexts, which both languages take). */
-function jsLimits(options: StepReplOptions): {
-  memoryLimitMb?: number;
-  maxAnswerChars?: number;
-  toolNames?: readonly string[];
-  extraContexts?: readonly ContextValue[];
-} {
+/** The options a session's settings decide, for every executor that opens a REPL for it. */
+export function settingsReplOptions(settings: SessionSettings): Pick<StepReplOptions, 'language' | 'maxAnswerChars' | 'toolNames'> {
+  return {
+    language: settings.repl ?? 'js',
+    ...(settings.maxAnswerChars === undefined ? {} : { maxAnswerChars: settings.maxAnswerChars }),
+    ...(settings.tools === undefined ? {} : { toolNames: settings.tools.map((tool) => tool.name) }),
+  };
+}
+
+/** What both languages take: the caller's tools and a conversation's added contexts. */
+function sharedOptions(options: StepReplOptions): { toolNames?: readonly string[]; extraContexts?: readonly ContextValue[] } {
   return {
     ...(options.toolNames === undefined ? {} : { toolNames: options.toolNames }),
     ...(options.extraContexts === undefined ? {} : { extraContexts: options.extraContexts }),
+  };
+}
+
+/** The JavaScript sandbox's share of the options. */
+function jsLimits(options: StepReplOptions): ReturnType<typeof sharedOptions> & { memoryLimitMb?: number; maxAnswerChars?: number } {
+  return {
+    ...sharedOptions(options),
     ...(options.memoryLimitMb === undefined ? {} : { memoryLimitMb: options.memoryLimitMb }),
     ...(options.maxAnswerChars === undefined ? {} : { maxAnswerChars: options.maxAnswerChars }),
   };
 }
 
 /** The Python sandbox's share of the options. */
-function pythonOptions(options: StepReplOptions): {
-  pool?: PythonSandboxPool;
-  toolNames?: readonly string[];
-  extraContexts?: readonly ContextValue[];
-} {
+function pythonOptions(options: StepReplOptions): ReturnType<typeof sharedOptions> & { pool?: PythonSandboxPool } {
   return {
+    ...sharedOptions(options),
     ...(options.pythonPool === undefined ? {} : { pool: options.pythonPool }),
-    ...(options.toolNames === undefined ? {} : { toolNames: options.toolNames }),
-    ...(options.extraContexts === undefined ? {} : { extraContexts: options.extraContexts }),
   };
 }
 
