@@ -213,6 +213,33 @@ describe('the installed rlm binary', () => {
     expect(output.stopReason).toBe('final');
     expect(gradeAnswer(task, output.answer)).toBe(1);
   }, 120_000);
+
+  it('answers with --repl python: the sandbox child and its Python runtime load from the installed package', async () => {
+    const result = await run(
+      'npx',
+      [
+        '--no-install',
+        'rlm',
+        'run',
+        '--repl',
+        'python',
+        '--context',
+        contextFile,
+        '--query',
+        task.query,
+        '--base-url',
+        sim.baseUrl,
+        '--model',
+        'sim-large',
+        '--json',
+      ],
+      project,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const output = JSON.parse(result.stdout) as { answer: string; stopReason: string };
+    expect(output.stopReason).toBe('final');
+    expect(gradeAnswer(task, output.answer)).toBe(1);
+  }, 120_000);
 });
 
 describe('@rlm/sdk from a plain ESM script', () => {
