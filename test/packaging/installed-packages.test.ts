@@ -274,6 +274,33 @@ console.log(JSON.stringify({ answer: result.answer, stopReason: result.stopReaso
   });
 });
 
+describe('@rlm/sdk from CommonJS', () => {
+  const script = `const { readFileSync } = require('node:fs');
+const { RLM } = require('@rlm/sdk');
+const [baseUrl, contextFile, query] = process.argv.slice(2);
+new RLM({ baseUrl, model: 'sim-large' })
+  .completion(readFileSync(contextFile, 'utf8'), query)
+  .then((result) => console.log(JSON.stringify({ answer: result.answer, stopReason: result.stopReason })));
+`;
+
+  beforeAll(async () => {
+    await writeFile(path.join(project, 'app.cjs'), script);
+  });
+
+  // The packages are ES modules only; Node's require() of ES modules (every
+  // supported version has it) lets CommonJS callers use them as they are.
+  it('require() loads the SDK and completes a request', async () => {
+    const result = await run('node', ['app.cjs', sim.baseUrl, contextFile, task.query], project, {
+      NODE_OPTIONS: '--no-node-snapshot',
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.stdout) as { answer: string; stopReason: string };
+    expect(output.stopReason).toBe('final');
+    expect(gradeAnswer(task, output.answer)).toBe(1);
+  }, 120_000);
+});
+
 describe('a strict TypeScript consumer (nodenext, skipLibCheck false)', () => {
   const tsconfig = {
     compilerOptions: {
