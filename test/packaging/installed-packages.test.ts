@@ -146,6 +146,32 @@ describe('./dev pack', () => {
     }
   });
 
+  it('ships source and declaration maps whose sources are the shipped TypeScript files', async () => {
+    const scope = path.join(project, 'node_modules/@rlm');
+    let maps = 0;
+    const unresolved: string[] = [];
+    for (const name of await readdir(scope)) {
+      const dist = path.join(scope, name, 'dist');
+      for (const file of await readdir(dist, { recursive: true })) {
+        if (!file.endsWith('.map')) continue;
+        maps += 1;
+        const map = JSON.parse(await readFile(path.join(dist, file), 'utf8')) as {
+          sources: string[];
+        };
+        for (const source of map.sources) {
+          const resolved = path.resolve(path.dirname(path.join(dist, file)), source);
+          if (
+            !resolved.startsWith(path.join(scope, name, 'src') + path.sep) ||
+            !existsSync(resolved)
+          )
+            unresolved.push(`@rlm/${name} dist/${file}: ${source}`);
+        }
+      }
+    }
+    expect(maps).toBeGreaterThan(100);
+    expect(unresolved).toEqual([]);
+  });
+
   it('imports only its declared dependencies and Node built-ins (strict installers such as pnpm need that)', async () => {
     const scope = path.join(project, 'node_modules/@rlm');
     let checked = 0;
