@@ -4,7 +4,9 @@
  * laid out as they are published:
  *
  *   <stage>/<dir>/src/**.ts       the sources (tests left out)
- *   <stage>/<dir>/dist/**.js      ESM, with .js.map, .d.ts and .d.ts.map
+ *   <stage>/<dir>/dist/**.js      ESM, with .js.map, .d.ts and .d.ts.map, and
+ *                                 the files tsc does not emit (the Python REPL's
+ *                                 rlm_runtime.py), which the code reads at run time
  *
  * One tsc program compiles every package at once (one type check instead of
  * nine), then each package's output moves next to its sources and the maps are
@@ -13,7 +15,17 @@
  * resolve through a link to the package's own node_modules.
  */
 import { execFile } from 'node:child_process';
-import { cp, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  cp,
+  mkdir,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -64,6 +76,7 @@ export async function buildPackages(
     const to = path.join(stage, dir, 'dist');
     await rename(from, to);
     await repointMaps(to, from);
+    await copyAssets(path.join(stage, dir, 'src'), to);
     await rm(path.join(stage, dir, 'node_modules'));
   }
   await rm(path.join(stage, OUT), { recursive: true, force: true });
@@ -88,6 +101,19 @@ function buildConfig(root: string, packages: readonly StagedPackage[]): object {
     },
     include: packages.map(({ dir }) => `${dir}/src/**/*.ts`),
   };
+}
+
+/**
+ * Every source file that is not TypeScript (data the code reads next to itself,
+ * such as child/rlm_runtime.py) goes to the same place under dist/.
+ */
+async function copyAssets(sources: string, dist: string): Promise<void> {
+  for (const entry of await readdir(sources, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || entry.name.endsWith('.ts')) continue;
+    const target = path.join(dist, path.relative(sources, entry.parentPath), entry.name);
+    await mkdir(path.dirname(target), { recursive: true });
+    await copyFile(path.join(entry.parentPath, entry.name), target);
+  }
 }
 
 /**

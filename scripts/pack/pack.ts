@@ -1,6 +1,7 @@
 /**
  * `./dev pack`: builds every package a user needs and writes installable
- * tarballs (`npm install ./dist/packages/*.tgz`). Development keeps running the
+ * tarballs (`npm install ./dist/packages/*.tgz`; earlier tarballs of these
+ * packages in that directory are removed first). Development keeps running the
  * TypeScript sources unbuilt; this is the only build, and it happens in a
  * temporary directory, so the repository is left as it was.
  *
@@ -17,6 +18,7 @@ import { SUPPORTED_NODE_RANGE } from '@rlm/shared';
 import { buildPackages } from './build-packages.ts';
 import type { StagedPackage } from './build-packages.ts';
 import { packedManifest } from './packed-manifest.ts';
+import { staleTarballs } from './stale-tarballs.ts';
 import type { WorkspaceManifest } from './packed-manifest.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -66,6 +68,11 @@ export async function pack(outDir: string): Promise<string[]> {
     }
     await buildPackages(ROOT, stage, packages);
     await mkdir(outDir, { recursive: true });
+    const stale = staleTarballs(
+      await readdir(outDir),
+      packages.map(({ name }) => name),
+    );
+    for (const file of stale) await rm(path.join(outDir, file));
     const tarballs: string[] = [];
     for (const { dir } of packages)
       tarballs.push(await packDirectory(path.join(stage, dir), outDir));

@@ -85,6 +85,19 @@ describe('image entrypoints', () => {
     expect(existsSync(path.join(ROOT, 'packages/cli/src', `${built?.[1]}.ts`))).toBe(true);
   });
 
+  it('run what users install: the tarballs of the pack script, npm-installed, and nothing else', () => {
+    const packed = /^RUN node scripts\/pack\/pack\.ts --out (\S+)$/m.exec(dockerfile);
+    expect(packed, 'a stage runs scripts/pack/pack.ts --out DIR').not.toBeNull();
+    const tarballs = `${packed?.[1]}/*.tgz`;
+    expect(dockerfile).toMatch(
+      new RegExp(`npm install [^\\n]*${tarballs.replace(/[.*]/g, '\\$&')}$`, 'm'),
+    );
+    // The runtime stage copies only the installed tree of the stage that ran npm install.
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    const copies = runtime.split('\n').filter((line) => line.startsWith('COPY '));
+    expect(copies).toEqual(['COPY --from=deps /app /app']);
+  });
+
   it('use only commands the CLI has', () => {
     const overlays = readdirSync(path.join(ROOT, 'infra/k8s/overlays'));
     const used = new Set([

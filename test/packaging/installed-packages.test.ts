@@ -146,6 +146,32 @@ describe('./dev pack', () => {
     }
   });
 
+  it('ships source and declaration maps whose sources are the shipped TypeScript files', async () => {
+    const scope = path.join(project, 'node_modules/@rlm');
+    let maps = 0;
+    const unresolved: string[] = [];
+    for (const name of await readdir(scope)) {
+      const dist = path.join(scope, name, 'dist');
+      for (const file of await readdir(dist, { recursive: true })) {
+        if (!file.endsWith('.map')) continue;
+        maps += 1;
+        const map = JSON.parse(await readFile(path.join(dist, file), 'utf8')) as {
+          sources: string[];
+        };
+        for (const source of map.sources) {
+          const resolved = path.resolve(path.dirname(path.join(dist, file)), source);
+          if (
+            !resolved.startsWith(path.join(scope, name, 'src') + path.sep) ||
+            !existsSync(resolved)
+          )
+            unresolved.push(`@rlm/${name} dist/${file}: ${source}`);
+        }
+      }
+    }
+    expect(maps).toBeGreaterThan(100);
+    expect(unresolved).toEqual([]);
+  });
+
   it('imports only its declared dependencies and Node built-ins (strict installers such as pnpm need that)', async () => {
     const scope = path.join(project, 'node_modules/@rlm');
     let checked = 0;
@@ -213,6 +239,33 @@ describe('the installed rlm binary', () => {
     expect(output.stopReason).toBe('final');
     expect(gradeAnswer(task, output.answer)).toBe(1);
   }, 120_000);
+
+  it('answers with --repl python: the sandbox child and its Python runtime load from the installed package', async () => {
+    const result = await run(
+      'npx',
+      [
+        '--no-install',
+        'rlm',
+        'run',
+        '--repl',
+        'python',
+        '--context',
+        contextFile,
+        '--query',
+        task.query,
+        '--base-url',
+        sim.baseUrl,
+        '--model',
+        'sim-large',
+        '--json',
+      ],
+      project,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const output = JSON.parse(result.stdout) as { answer: string; stopReason: string };
+    expect(output.stopReason).toBe('final');
+    expect(gradeAnswer(task, output.answer)).toBe(1);
+  }, 120_000);
 });
 
 describe('@rlm/sdk from a plain ESM script', () => {
@@ -245,6 +298,33 @@ console.log(JSON.stringify({ answer: result.answer, stopReason: result.stopReaso
     expect(result.stderr).toContain('NODE_OPTIONS=--no-node-snapshot');
     expect(result.stdout).toBe('');
   });
+});
+
+describe('@rlm/sdk from CommonJS', () => {
+  const script = `const { readFileSync } = require('node:fs');
+const { RLM } = require('@rlm/sdk');
+const [baseUrl, contextFile, query] = process.argv.slice(2);
+new RLM({ baseUrl, model: 'sim-large' })
+  .completion(readFileSync(contextFile, 'utf8'), query)
+  .then((result) => console.log(JSON.stringify({ answer: result.answer, stopReason: result.stopReason })));
+`;
+
+  beforeAll(async () => {
+    await writeFile(path.join(project, 'app.cjs'), script);
+  });
+
+  // The packages are ES modules only; Node's require() of ES modules (every
+  // supported version has it) lets CommonJS callers use them as they are.
+  it('require() loads the SDK and completes a request', async () => {
+    const result = await run('node', ['app.cjs', sim.baseUrl, contextFile, task.query], project, {
+      NODE_OPTIONS: '--no-node-snapshot',
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.stdout) as { answer: string; stopReason: string };
+    expect(output.stopReason).toBe('final');
+    expect(gradeAnswer(task, output.answer)).toBe(1);
+  }, 120_000);
 });
 
 describe('a strict TypeScript consumer (nodenext, skipLibCheck false)', () => {

@@ -18,6 +18,13 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ContextValue } from '@rlm/shared';
 
+/**
+ * The child's entry next to this module: the TypeScript source in the repository (run unbuilt), the
+ * built JavaScript in the published package (Node does not strip types under node_modules).
+ */
+const CHILD_SCRIPT = import.meta.url.endsWith('.ts')
+  ? './child/python-child.ts'
+  : './child/python-child.js';
 const WASM_PAGE_BYTES = 64 * 1024;
 const MiB = 1024 * 1024;
 /** The JavaScript heap holds the context while it is copied in (raw frame, string, parse). */
@@ -76,7 +83,7 @@ export interface SealOptions {
 }
 
 export function sealedCommand(options: SealOptions): { command: string; args: string[] } {
-  const script = realpathSync(fileURLToPath(new URL('./child/python-child.ts', import.meta.url)));
+  const script = realpathSync(fileURLToPath(new URL(CHILD_SCRIPT, import.meta.url)));
   const contextMb = options.contextBytes / MiB;
   const nodeArgs = [
     '--permission',
