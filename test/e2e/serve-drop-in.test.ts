@@ -161,6 +161,7 @@ describe('rlm serve as a proxy', () => {
 describe('rlm serve: callers may only tighten the operator limits', () => {
   const refused = async (
     rlm: Record<string, unknown>,
+    fields: Record<string, unknown> = {},
   ): Promise<{ status: number; param: string }> => {
     const response = await fetch(`${serve.url}/v1/chat/completions`, {
       method: 'POST',
@@ -169,6 +170,7 @@ describe('rlm serve: callers may only tighten the operator limits', () => {
         model: 'rlm:sim-large',
         messages: [{ role: 'user', content: 'q' }],
         rlm,
+        ...fields,
       }),
     });
     const body = (await response.json()) as { error: { param: string; message: string } };
@@ -181,8 +183,13 @@ describe('rlm serve: callers may only tighten the operator limits', () => {
     [{ max_depth: 3 }, 'rlm.max_depth'],
     [{ sub_model: 'gpt-4o' }, 'rlm.sub_model'],
     [{ max_iterations: 0 }, 'rlm.max_iterations'],
+    [{ repl: 'ruby' }, 'rlm.repl'],
   ])('refuses %j with a 400 naming %s', async (options, param) => {
     expect(await refused(options)).toEqual({ status: 400, param });
+  });
+
+  it('refuses a temperature out of range with a 400 naming the field', async () => {
+    expect(await refused({}, { temperature: 5 })).toEqual({ status: 400, param: 'temperature' });
   });
 
   it('accepts a tighter budget and honours it', async () => {
