@@ -193,4 +193,31 @@ describe('rlm batch exit codes', () => {
     expect(result.stderr).toMatch(/^batch: a \(.*\): failed: llm_http: LLM endpoint answered 401/m);
     expect(result.stderr).not.toContain(KEY);
   }, 60_000);
+
+  it('2: --max-cost with a model that has no price, in one line before any pair runs', async () => {
+    const input = path.join(dir, 'unpriced.jsonl');
+    const out = path.join(dir, 'out-unpriced.jsonl');
+    await writeFile(input, `${JSON.stringify({ id: 'a', text: 'doc a' })}\n${JSON.stringify({ id: 'b', text: 'doc b' })}\n`);
+    const before = sim.stats().totalRequests;
+    const result = await runCli([
+      'batch',
+      '--input',
+      input,
+      '--query',
+      'q',
+      '--out',
+      out,
+      '--base-url',
+      sim.baseUrl,
+      '--model',
+      'qwen3-8b',
+      '--max-cost',
+      '1',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^rlm: --max-cost: no price for model "qwen3-8b"/);
+    expect(sim.stats().totalRequests).toBe(before);
+    await expect(readFile(out, 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+  }, 60_000);
 });
