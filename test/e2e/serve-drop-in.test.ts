@@ -158,6 +158,42 @@ describe('rlm serve as a proxy', () => {
   });
 });
 
+describe('rlm serve --max-cost lists no rlm: name its cap refuses', () => {
+  let anyModel: SimServer;
+  let capped: ServeProcess;
+  beforeAll(async () => {
+    // Like `rlm sim` or a vLLM / Ollama server: it answers a model the price table does not know.
+    anyModel = await startSimServer({ policy: { type: 'solver' }, anyModel: true });
+    capped = await startServeProcess([
+      '--base-url',
+      anyModel.baseUrl,
+      '--models',
+      'sim-large,qwen3-8b',
+      '--max-cost',
+      '1',
+    ]);
+  });
+  afterAll(async () => {
+    await capped?.stop();
+    await anyModel?.close();
+  });
+
+  it('an unpriced model is listed only as a plain (proxied) name, and every listed id answers', async () => {
+    const cappedClient = new OpenAI({ baseURL: `${capped.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+    const ids = (await cappedClient.models.list()).data.map((model) => model.id).sort();
+    expect(ids).toEqual(['qwen3-8b', 'rlm:sim-large', 'sim-large']);
+    for (const id of ids) {
+      const completion = await cappedClient.chat.completions.create({
+        model: id,
+        messages: [{ role: 'user', content: 'Reply with one word.' }],
+        // @ts-expect-error -- the rlm extension field is ours
+        rlm: { max_iterations: 2 },
+      });
+      expect(completion.choices).toHaveLength(1);
+    }
+  }, 60_000);
+});
+
 describe('rlm serve: callers may only tighten the operator limits', () => {
   const refused = async (
     rlm: Record<string, unknown>,
