@@ -63,6 +63,10 @@ beforeAll(async () => {
     '1',
     '--max-depth',
     '2',
+    '--timeout',
+    '600',
+    '--max-tokens',
+    '5000000',
     '--max-body-bytes',
     String(8 * 1024 * 1024),
   ]);
@@ -119,6 +123,44 @@ describe('rlm serve: the shapes real clients send', () => {
     expect(seen.rootUserMessages.at(-1)).toMatch(
       new RegExp(`QUESTION:\\n${small.query.replace(/[?.]/g, '\\$&')}$`),
     );
+  }, 60_000);
+});
+
+describe('rlm serve: the other shapes of the decision record', () => {
+  const dropIn = `${small.context}\n\n${small.query}`;
+  it.each<[string, OpenAI.Chat.ChatCompletionMessageParam[]]>([
+    [
+      'multi-part content (document part, question part)',
+      [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: small.context },
+            { type: 'text', text: small.query },
+          ],
+        },
+      ],
+    ],
+    [
+      'developer + user',
+      [
+        { role: 'developer', content: 'Answer with the number only.' },
+        { role: 'user', content: dropIn },
+      ],
+    ],
+    [
+      'chat history (system, document, assistant, question)',
+      [
+        { role: 'system', content: 'You are a helpful assistant.' },
+        { role: 'user', content: small.context },
+        { role: 'assistant', content: 'I have read the document.' },
+        { role: 'user', content: small.query },
+      ],
+    ],
+  ])('%s: the right answer', async (_shape, messages) => {
+    const completion = await client.chat.completions.create({ model: 'rlm:sim-large', messages });
+    expect(completion.choices[0]?.finish_reason).toBe('stop');
+    expect(gradeAnswer(small, answerOf(completion))).toBe(1);
   }, 60_000);
 });
 
@@ -219,6 +261,8 @@ describe('rlm serve: callers may only tighten the operator limits', () => {
     [{ max_depth: 3 }, 'rlm.max_depth'],
     [{ sub_model: 'gpt-4o' }, 'rlm.sub_model'],
     [{ max_iterations: 0 }, 'rlm.max_iterations'],
+    [{ timeout_sec: 601 }, 'rlm.timeout_sec'],
+    [{ max_tokens: 5_000_001 }, 'rlm.max_tokens'],
     [{ repl: 'ruby' }, 'rlm.repl'],
   ])('refuses %j with a 400 naming %s', async (options, param) => {
     expect(await refused(options)).toEqual({ status: 400, param });
