@@ -171,6 +171,38 @@ describe('seeing what the model did', () => {
   }, 60_000);
 });
 
+describe('rlm demo exit codes', () => {
+  it('3: stopped by the turn limit, each partial answer marked', async () => {
+    const result = await runCli(['demo', '--chars', '10000', '--max-iterations', '1', '--quiet']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/^rlm: partial answer: stopped by the turn limit/m);
+  }, 60_000);
+
+  it('1: a 401 from the configured endpoint is named, the key nowhere', async () => {
+    const result = await runCli([
+      'demo',
+      '--chars',
+      '10000',
+      '--base-url',
+      echoing.baseUrl,
+      '--api-key',
+      KEY,
+      '--quiet',
+    ]);
+    expect(result.code).toBe(1);
+    const causes = result.stderr.split('\n').filter((line) => line.startsWith('rlm: failed:'));
+    expect(causes).toHaveLength(1); // the second question is not sent to a failing endpoint
+    expect(causes[0]).toMatch(/^rlm: failed: llm_http: LLM endpoint answered 401/);
+    expect(result.stdout + result.stderr).not.toContain(KEY);
+  }, 60_000);
+
+  it('2: bad input in one line', async () => {
+    const result = await runCli(['demo', '--chars', '5']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('rlm: --chars: expected an integer >= 10000, got "5"');
+  });
+});
+
 describe('rlm batch exit codes', () => {
   it('prints the cause of each failed pair in one line and exits 1', async () => {
     const input = path.join(dir, 'docs.jsonl');
