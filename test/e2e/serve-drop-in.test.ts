@@ -264,6 +264,8 @@ describe('rlm serve: callers may only tighten the operator limits', () => {
     [{ timeout_sec: 601 }, 'rlm.timeout_sec'],
     [{ max_tokens: 5_000_001 }, 'rlm.max_tokens'],
     [{ repl: 'ruby' }, 'rlm.repl'],
+    [{ toString: 1 }, 'rlm.toString'],
+    [{ constructor: 'x' }, 'rlm.constructor'],
   ])('refuses %j with a 400 naming %s', async (options, param) => {
     expect(await refused(options)).toEqual({ status: 400, param });
   });

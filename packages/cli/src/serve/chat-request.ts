@@ -132,7 +132,8 @@ function parseRlmOptions(value: unknown): RequestOverrides & { conversation?: st
       overrides['conversation'] = parseConversationId(option);
       continue;
     }
-    const known = RLM_OPTIONS[name];
+    // Own keys only: `toString` or `constructor` must be unknown options, not Object.prototype's members.
+    const known = Object.hasOwn(RLM_OPTIONS, name) ? RLM_OPTIONS[name] : undefined;
     if (known === undefined) {
       throw invalidRequest(
         `rlm.${name} is not an RLM option (known: ${[...Object.keys(RLM_OPTIONS), 'conversation'].join(', ')})`,
