@@ -129,6 +129,22 @@ describe('rlm run exit codes and causes', () => {
   }, 60_000);
 });
 
+describe('rlm chat with a cost cap over an unpriced model', () => {
+  it('2: one line before the prompt, not one refusal per question', async () => {
+    const before = sim.stats().totalRequests;
+    const result = await runCli(
+      ['chat', '--context', contextFile, '--base-url', sim.baseUrl, '--model', 'qwen3-8b', '--max-cost', '1'],
+      {},
+      `${task.query}\n${task.query}\n`,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^rlm: --max-cost: no price for model "qwen3-8b".*--price IN,OUT/),
+    ]);
+    expect(sim.stats().totalRequests).toBe(before);
+  }, 60_000);
+});
+
 describe('--help on every command', () => {
   for (const name of COMMAND_NAMES) {
     it(`rlm ${name} --help prints its usage and exits 0`, async () => {

@@ -175,6 +175,8 @@ export class RLM {
     assertKnownRequestOptions(options, CONVERSATION_KEYS, 'conversation option');
     const config = options.overrides === undefined ? this.config : withOverrides(this.config, options.overrides);
     validateContext(config, context);
+    // Every question would be refused on it: say so once, before the first.
+    assertPricedForBudget(config);
     return new Conversation(
       {
         ask: (scope, question, askOptions) => this.request(context, question, askOptions, scope),
