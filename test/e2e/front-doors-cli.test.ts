@@ -129,6 +129,22 @@ describe('rlm run exit codes and causes', () => {
   }, 60_000);
 });
 
+describe('rlm chat with a cost cap over an unpriced model', () => {
+  it('2: one line before the prompt, not one refusal per question', async () => {
+    const before = sim.stats().totalRequests;
+    const result = await runCli(
+      ['chat', '--context', contextFile, '--base-url', sim.baseUrl, '--model', 'qwen3-8b', '--max-cost', '1'],
+      {},
+      `${task.query}\n${task.query}\n`,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^rlm: --max-cost: no price for model "qwen3-8b".*--price IN,OUT/),
+    ]);
+    expect(sim.stats().totalRequests).toBe(before);
+  }, 60_000);
+});
+
 describe('--help on every command', () => {
   for (const name of COMMAND_NAMES) {
     it(`rlm ${name} --help prints its usage and exits 0`, async () => {
@@ -171,6 +187,38 @@ describe('seeing what the model did', () => {
   }, 60_000);
 });
 
+describe('rlm demo exit codes', () => {
+  it('3: stopped by the turn limit, each partial answer marked', async () => {
+    const result = await runCli(['demo', '--chars', '10000', '--max-iterations', '1', '--quiet']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/^rlm: partial answer: stopped by the turn limit/m);
+  }, 60_000);
+
+  it('1: a 401 from the configured endpoint is named, the key nowhere', async () => {
+    const result = await runCli([
+      'demo',
+      '--chars',
+      '10000',
+      '--base-url',
+      echoing.baseUrl,
+      '--api-key',
+      KEY,
+      '--quiet',
+    ]);
+    expect(result.code).toBe(1);
+    const causes = result.stderr.split('\n').filter((line) => line.startsWith('rlm: failed:'));
+    expect(causes).toHaveLength(1); // the second question is not sent to a failing endpoint
+    expect(causes[0]).toMatch(/^rlm: failed: llm_http: LLM endpoint answered 401/);
+    expect(result.stdout + result.stderr).not.toContain(KEY);
+  }, 60_000);
+
+  it('2: bad input in one line', async () => {
+    const result = await runCli(['demo', '--chars', '5']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('rlm: --chars: expected an integer >= 10000, got "5"');
+  });
+});
+
 describe('rlm batch exit codes', () => {
   it('prints the cause of each failed pair in one line and exits 1', async () => {
     const input = path.join(dir, 'docs.jsonl');
@@ -192,5 +240,32 @@ describe('rlm batch exit codes', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^batch: a \(.*\): failed: llm_http: LLM endpoint answered 401/m);
     expect(result.stderr).not.toContain(KEY);
+  }, 60_000);
+
+  it('2: --max-cost with a model that has no price, in one line before any pair runs', async () => {
+    const input = path.join(dir, 'unpriced.jsonl');
+    const out = path.join(dir, 'out-unpriced.jsonl');
+    await writeFile(input, `${JSON.stringify({ id: 'a', text: 'doc a' })}\n${JSON.stringify({ id: 'b', text: 'doc b' })}\n`);
+    const before = sim.stats().totalRequests;
+    const result = await runCli([
+      'batch',
+      '--input',
+      input,
+      '--query',
+      'q',
+      '--out',
+      out,
+      '--base-url',
+      sim.baseUrl,
+      '--model',
+      'qwen3-8b',
+      '--max-cost',
+      '1',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^rlm: --max-cost: no price for model "qwen3-8b"/);
+    expect(sim.stats().totalRequests).toBe(before);
+    await expect(readFile(out, 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
   }, 60_000);
 });

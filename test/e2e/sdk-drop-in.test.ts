@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RLM } from '@rlm/sdk';
-import type { RLMOptions } from '@rlm/sdk';
+import type { RequestOverrides, RLMOptions } from '@rlm/sdk';
 import { isRlmError } from '@rlm/shared';
 import { generateTask, gradeAnswer, startSimServer } from '@rlm/sim';
 import type { SimServer } from '@rlm/sim';
@@ -67,5 +67,68 @@ describe('new RLM(options)', () => {
     }
     expect(isRlmError(thrown) && thrown.code).toBe('config_invalid');
     expect(String((thrown as Error).message)).toMatch(message);
+  });
+});
+
+describe('per-request options', () => {
+  const refusal = async (call: () => Promise<unknown>): Promise<string> => {
+    const thrown: unknown = await call().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(isRlmError(thrown) && thrown.code).toBe('config_invalid');
+    return String((thrown as Error).message);
+  };
+
+  it('a typo in a budget override is an error, not an ignored cap', async () => {
+    const before = sim.stats().totalRequests;
+    expect(
+      await refusal(() =>
+        rlm.completion(task.context, task.query, {
+          overrides: { maxCost: 0.0001 } as unknown as RequestOverrides,
+        }),
+      ),
+    ).toMatch(/unknown request override "maxCost"/);
+    expect(
+      await refusal(() =>
+        rlm.completion(task.context, task.query, {
+          overrides: { max_depth: 2 } as unknown as RequestOverrides,
+        }),
+      ),
+    ).toMatch(/unknown request override "max_depth"/);
+    expect(sim.stats().totalRequests).toBe(before);
+  });
+
+  it('a setting one request may not change (the endpoint) is refused too', async () => {
+    expect(
+      await refusal(() =>
+        rlm.completion(task.context, task.query, {
+          overrides: { baseUrl: 'http://127.0.0.1:9/v1' } as unknown as RequestOverrides,
+        }),
+      ),
+    ).toMatch(/unknown request override "baseUrl"/);
+  });
+
+  it('a typo in completion or ask options is an error, with the near spelling', async () => {
+    const onevent = (): void => {};
+    expect(
+      await refusal(() =>
+        rlm.completion(task.context, task.query, { onevent } as unknown as { onEvent: () => void }),
+      ),
+    ).toMatch(/unknown completion option "onevent" \(did you mean "onEvent"\?\)/);
+    // completion(prompt, options) with the question put in the options by mistake
+    expect(
+      await refusal(() => rlm.completion(task.context, { query: task.query } as { signal?: AbortSignal })),
+    ).toMatch(/unknown completion option "query"/);
+    const conversation = rlm.conversation(task.context);
+    try {
+      expect(
+        await refusal(() =>
+          conversation.ask(task.query, { overrides: { maxcostusd: 1 } } as unknown as { signal?: AbortSignal }),
+        ),
+      ).toMatch(/unknown request override "maxcostusd" \(did you mean "maxCostUsd"\?\)/);
+    } finally {
+      await conversation.close();
+    }
   });
 });

@@ -63,6 +63,10 @@ beforeAll(async () => {
     '1',
     '--max-depth',
     '2',
+    '--timeout',
+    '600',
+    '--max-tokens',
+    '5000000',
     '--max-body-bytes',
     String(8 * 1024 * 1024),
   ]);
@@ -122,6 +126,44 @@ describe('rlm serve: the shapes real clients send', () => {
   }, 60_000);
 });
 
+describe('rlm serve: the other shapes of the decision record', () => {
+  const dropIn = `${small.context}\n\n${small.query}`;
+  it.each<[string, OpenAI.Chat.ChatCompletionMessageParam[]]>([
+    [
+      'multi-part content (document part, question part)',
+      [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: small.context },
+            { type: 'text', text: small.query },
+          ],
+        },
+      ],
+    ],
+    [
+      'developer + user',
+      [
+        { role: 'developer', content: 'Answer with the number only.' },
+        { role: 'user', content: dropIn },
+      ],
+    ],
+    [
+      'chat history (system, document, assistant, question)',
+      [
+        { role: 'system', content: 'You are a helpful assistant.' },
+        { role: 'user', content: small.context },
+        { role: 'assistant', content: 'I have read the document.' },
+        { role: 'user', content: small.query },
+      ],
+    ],
+  ])('%s: the right answer', async (_shape, messages) => {
+    const completion = await client.chat.completions.create({ model: 'rlm:sim-large', messages });
+    expect(completion.choices[0]?.finish_reason).toBe('stop');
+    expect(gradeAnswer(small, answerOf(completion))).toBe(1);
+  }, 60_000);
+});
+
 describe('rlm serve as a proxy', () => {
   it('passes a plain model name straight to the upstream (no REPL)', async () => {
     const before = sim.stats();
@@ -158,9 +200,46 @@ describe('rlm serve as a proxy', () => {
   });
 });
 
+describe('rlm serve --max-cost lists no rlm: name its cap refuses', () => {
+  let anyModel: SimServer;
+  let capped: ServeProcess;
+  beforeAll(async () => {
+    // Like `rlm sim` or a vLLM / Ollama server: it answers a model the price table does not know.
+    anyModel = await startSimServer({ policy: { type: 'solver' }, anyModel: true });
+    capped = await startServeProcess([
+      '--base-url',
+      anyModel.baseUrl,
+      '--models',
+      'sim-large,qwen3-8b',
+      '--max-cost',
+      '1',
+    ]);
+  });
+  afterAll(async () => {
+    await capped?.stop();
+    await anyModel?.close();
+  });
+
+  it('an unpriced model is listed only as a plain (proxied) name, and every listed id answers', async () => {
+    const cappedClient = new OpenAI({ baseURL: `${capped.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+    const ids = (await cappedClient.models.list()).data.map((model) => model.id).sort();
+    expect(ids).toEqual(['qwen3-8b', 'rlm:sim-large', 'sim-large']);
+    for (const id of ids) {
+      const completion = await cappedClient.chat.completions.create({
+        model: id,
+        messages: [{ role: 'user', content: 'Reply with one word.' }],
+        // @ts-expect-error -- the rlm extension field is ours
+        rlm: { max_iterations: 2 },
+      });
+      expect(completion.choices).toHaveLength(1);
+    }
+  }, 60_000);
+});
+
 describe('rlm serve: callers may only tighten the operator limits', () => {
   const refused = async (
     rlm: Record<string, unknown>,
+    fields: Record<string, unknown> = {},
   ): Promise<{ status: number; param: string }> => {
     const response = await fetch(`${serve.url}/v1/chat/completions`, {
       method: 'POST',
@@ -169,6 +248,7 @@ describe('rlm serve: callers may only tighten the operator limits', () => {
         model: 'rlm:sim-large',
         messages: [{ role: 'user', content: 'q' }],
         rlm,
+        ...fields,
       }),
     });
     const body = (await response.json()) as { error: { param: string; message: string } };
@@ -181,8 +261,17 @@ describe('rlm serve: callers may only tighten the operator limits', () => {
     [{ max_depth: 3 }, 'rlm.max_depth'],
     [{ sub_model: 'gpt-4o' }, 'rlm.sub_model'],
     [{ max_iterations: 0 }, 'rlm.max_iterations'],
+    [{ timeout_sec: 601 }, 'rlm.timeout_sec'],
+    [{ max_tokens: 5_000_001 }, 'rlm.max_tokens'],
+    [{ repl: 'ruby' }, 'rlm.repl'],
+    [{ toString: 1 }, 'rlm.toString'],
+    [{ constructor: 'x' }, 'rlm.constructor'],
   ])('refuses %j with a 400 naming %s', async (options, param) => {
     expect(await refused(options)).toEqual({ status: 400, param });
+  });
+
+  it('refuses a temperature out of range with a 400 naming the field', async () => {
+    expect(await refused({}, { temperature: 5 })).toEqual({ status: 400, param: 'temperature' });
   });
 
   it('accepts a tighter budget and honours it', async () => {

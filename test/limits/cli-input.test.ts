@@ -81,6 +81,8 @@ describe('strict CLI input: flags', () => {
     [['--timeout', ' 1 '], /--timeout: expected a plain decimal number .*got " 1 "/],
     [['--max-cost', '1e3'], /--max-cost: expected a plain decimal number .*got "1e3"/],
     [['--concurrency', ''], /--concurrency: expected a plain decimal number/],
+    [['--max-depth', '0'], /--max-depth: expected a whole number from 1 to 8, got 0$/m],
+    [['--max-cost', '0'], /--max-cost: expected a number above 0, got 0$/m],
     [['--max-iterations', '3', '--max-iterations', '300'], /--max-iterations is given more than once/],
     [['--query', 'again'], /--query is given more than once/],
   ])('refuses %j with exit 2', async (flags, message) => {

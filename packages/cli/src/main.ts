@@ -78,7 +78,8 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     io.stdout(USAGE);
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
+  // Own keys only: `rlm toString` is an unknown command, not Object.prototype.toString.
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) {
     io.stderr(`rlm: unknown command "${name}" (try: ${COMMAND_NAMES.join(', ')})`);
     return 2;

@@ -15,7 +15,9 @@ export function numberFlag(flag: string, raw: unknown, range: NumberRange): numb
   const kind = range.integer === true ? 'an integer' : 'a number';
   const valid = Number.isFinite(value) && (range.integer !== true || Number.isInteger(value));
   if (!valid || value < range.min || value > max) {
-    const bounds = range.max === undefined ? `>= ${range.min}` : `between ${range.min} and ${range.max}`;
+    // Number.MIN_VALUE is how callers say "positive": 5e-324 means nothing to a reader.
+    const low = range.min === Number.MIN_VALUE ? '> 0' : `>= ${range.min}`;
+    const bounds = range.max === undefined ? low : `between ${range.min} and ${range.max}`;
     throw usageError(`--${flag}: expected ${kind} ${bounds}, got "${String(raw)}"`);
   }
   return value;

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { describeContext, RlmError } from '@rlm/shared';
 import type { ContextValue, ConversationExchange, ConversationScope, RlmEventListener } from '@rlm/shared';
+import { ASK_KEYS, assertKnownRequestOptions } from './known-options.ts';
 import type { CompletionOptions, RequestOverrides } from './rlm.ts';
 import type { RlmResult } from './rlm-result.ts';
 
@@ -62,6 +63,11 @@ export class Conversation {
   ask(question: string, options: AskOptions = {}): Promise<RlmResult> {
     if (this.#closed) return Promise.reject(new RlmError('config_invalid', 'the conversation is closed'));
     if (question.trim().length === 0) return Promise.reject(new RlmError('config_invalid', 'the question is empty'));
+    try {
+      assertKnownRequestOptions(options, ASK_KEYS, 'ask option');
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     const result = this.#queue.then(() => this.#ask(question, options));
     this.#queue = result.catch(() => undefined);
     return result;

@@ -34,7 +34,8 @@ import { ClusterClient } from './cluster-client.ts';
 import { Conversation } from './conversation.ts';
 import type { ConversationOptions } from './conversation.ts';
 import { withinDeadline } from './deadline-backstop.ts';
-import { assertKnownOptions } from './known-options.ts';
+import { assertKnownOptions, assertKnownRequestOptions, COMPLETION_KEYS, CONVERSATION_KEYS } from './known-options.ts';
+import type { REQUEST_OVERRIDE_KEYS } from './known-options.ts';
 import { assertPricedForBudget } from './price-check.ts';
 import { withRequestSpan } from './request-span.ts';
 import { toRlmResult } from './rlm-result.ts';
@@ -71,12 +72,7 @@ export interface RLMOptions extends Omit<Partial<EngineConfig>, 'redisClusterNod
 }
 
 /** Settings one request may change (the HTTP server's per-request model and budgets); validated like the constructor's. */
-export type RequestOverrides = Partial<
-  Pick<
-    EngineConfig,
-    'model' | 'subModel' | 'maxDepth' | 'maxIterations' | 'maxTokens' | 'maxCostUsd' | 'timeoutSec' | 'temperature' | 'repl' | 'contextWindow'
-  >
->;
+export type RequestOverrides = Partial<Pick<EngineConfig, (typeof REQUEST_OVERRIDE_KEYS)[number]>>;
 
 export interface CompletionOptions {
   /** Aborting cancels the whole tree; the result has stopReason "cancelled". */
@@ -163,6 +159,7 @@ export class RLM {
   ): Promise<RlmResult> {
     const separate = typeof queryOrOptions === 'string' ? queryOrOptions : undefined;
     const options = typeof queryOrOptions === 'object' ? queryOrOptions : maybeOptions;
+    assertKnownRequestOptions(options, COMPLETION_KEYS, 'completion option');
     if (separate !== undefined && separate.trim().length === 0) throw new RlmError('config_invalid', 'the query is empty');
     if (separate === undefined && typeof context === 'string' && context.trim().length === 0) {
       throw new RlmError('config_invalid', 'the prompt is empty');
@@ -175,8 +172,11 @@ export class RLM {
    * variables live until `close()`. Each question is its own request with its own budgets.
    */
   conversation(context: ContextValue, options: ConversationOptions = {}): Conversation {
+    assertKnownRequestOptions(options, CONVERSATION_KEYS, 'conversation option');
     const config = options.overrides === undefined ? this.config : withOverrides(this.config, options.overrides);
     validateContext(config, context);
+    // Every question would be refused on it: say so once, before the first.
+    assertPricedForBudget(config);
     return new Conversation(
       {
         ask: (scope, question, askOptions) => this.request(context, question, askOptions, scope),

@@ -33,3 +33,22 @@ describe('Redis settings', () => {
     expect(loadConfig({})).toMatchObject({ redisConnectTimeoutSec: 10, redisKeyTtlSec: 86_400 });
   });
 });
+
+describe('numbers out of range', () => {
+  it.each([
+    [{ maxDepth: '0' }, '--max-depth: expected a whole number from 1 to 8, got 0'],
+    [{ maxDepth: '9' }, '--max-depth: expected a whole number from 1 to 8, got 9'],
+    [{ maxCostUsd: '0' }, '--max-cost: expected a number above 0, got 0'],
+    [{ concurrency: '2.5' }, '--concurrency: expected a whole number from 1 to 10000, got 2.5'],
+    [{ temperature: 5 }, 'temperature: expected a number from 0 to 2, got 5'],
+    [{ redisKeyTtlSec: '10' }, 'RLM_REDIS_KEY_TTL: expected a whole number of at least 60, got 10'],
+  ])('names the range, not the format: %j', (overrides, message) => {
+    expect(() => loadConfig({ overrides })).toThrow(message);
+  });
+
+  it('still names the format when the value is not a plain decimal', () => {
+    expect(() => loadConfig({ overrides: { maxDepth: '0x10' } })).toThrow(
+      '--max-depth: expected a plain decimal number (digits, optionally one decimal point), got "0x10"',
+    );
+  });
+});

@@ -17,14 +17,44 @@ const DECIMAL = /^\d+(\.\d+)?$/;
 function decimal<T extends z.ZodType>(schema: T) {
   return z.preprocess((value) => (typeof value === 'string' && DECIMAL.test(value) ? Number(value) : value), schema);
 }
-const plainNumber = () =>
-  z.number({
+/** The values a numeric setting takes, for its schema and its error message. */
+interface NumberRange {
+  readonly integer?: boolean;
+  /** Inclusive lower bound. */
+  readonly min?: number;
+  /** Exclusive lower bound (`positive` is above 0). */
+  readonly above?: number;
+  readonly max?: number;
+}
+
+function describeRange(range: NumberRange): string {
+  const kind = range.integer === true ? 'a whole number' : 'a number';
+  if (range.min !== undefined && range.max !== undefined) return `${kind} from ${range.min} to ${range.max}`;
+  if (range.above !== undefined) return `${kind} above ${range.above}${range.max === undefined ? '' : ` and at most ${range.max}`}`;
+  if (range.min !== undefined) return `${kind} of at least ${range.min}`;
+  return range.max === undefined ? kind : `${kind} of at most ${range.max}`;
+}
+
+/**
+ * A number in `range`. A value that is not a number is named as a format problem (flags and the
+ * environment take plain decimals only); one out of range is named with the range, so `--max-depth 0`
+ * does not read as a malformed number.
+ */
+const plainNumber = (range: NumberRange = {}) => {
+  let schema = z.number({
     error: (issue) =>
-      `expected a plain decimal number (digits, optionally one decimal point), got ${JSON.stringify(issue.input) ?? String(issue.input)}`,
+      issue.code === 'invalid_type' && issue.expected === 'number'
+        ? `expected a plain decimal number (digits, optionally one decimal point), got ${JSON.stringify(issue.input) ?? String(issue.input)}`
+        : `expected ${describeRange(range)}, got ${String(issue.input)}`,
   });
-const positiveInt = (max?: number) =>
-  decimal(max === undefined ? plainNumber().int().positive() : plainNumber().int().positive().max(max));
-const positiveNumber = decimal(plainNumber().positive());
+  if (range.integer === true) schema = schema.int();
+  if (range.min !== undefined) schema = schema.min(range.min);
+  if (range.above !== undefined) schema = schema.gt(range.above);
+  if (range.max !== undefined) schema = schema.max(range.max);
+  return decimal(schema);
+};
+const positiveInt = (max?: number) => plainNumber({ integer: true, min: 1, ...(max === undefined ? {} : { max }) });
+const positiveNumber = plainNumber({ above: 0 });
 
 export const EngineConfig = z.object({
   /** Root model. */
@@ -54,7 +84,7 @@ export const EngineConfig = z.object({
   /** Output-token cap of each LLM call; also what a call reserves against maxTokens. */
   maxOutputTokens: positiveInt().default(4_096),
   /** Sampling temperature of every call; the provider's default when unset. */
-  temperature: decimal(plainNumber().min(0).max(2)).optional(),
+  temperature: plainNumber({ min: 0, max: 2 }).optional(),
   /** False: the REPL-only ablation (no llm_query / rlm_query); the evaluation's rlm-no-subcalls method. */
   subcalls: z.boolean().default(true),
   /**
@@ -68,7 +98,7 @@ export const EngineConfig = z.object({
    * Python sandboxes kept loaded ahead of need (Pyodide takes 1-3 s to load), started with the engine
    * when `repl` is `python`, else with the first Python session; 0 loads each one on demand.
    */
-  pythonSpares: decimal(plainNumber().int().min(0).max(16)).default(1),
+  pythonSpares: plainNumber({ integer: true, min: 0, max: 16 }).default(1),
   /** Largest context accepted, in characters (about 4 bytes of V8 heap each at worst). */
   maxContextChars: positiveInt().default(1_000_000_000),
   /** Sub-calls one request may have waiting or running at once (each waits in about 1 KB of host heap); more are refused with an error string. */
@@ -78,7 +108,7 @@ export const EngineConfig = z.object({
   /** Total memory limit of one request's live REPL sandboxes (root + rlm_query children), MB. */
   maxSandboxMemoryMb: positiveInt().default(2_048),
   /** Retries of one LLM call on 408/409/429/5xx and network errors (the openai client's layer). */
-  maxRetries: decimal(plainNumber().int().min(0).max(20)).default(4),
+  maxRetries: plainNumber({ integer: true, min: 0, max: 20 }).default(4),
   /** Timeout of one HTTP request to the provider, seconds. */
   requestTimeoutSec: positiveNumber.default(600),
   /** USD per million tokens, merged over the defaults. */
@@ -134,7 +164,7 @@ export const EngineConfig = z.object({
    * Seconds request data (contexts, REPL snapshots, session checkpoints, step records, ledgers) stays in
    * Redis after it was last written: the longest request plus a grace.
    */
-  redisKeyTtlSec: decimal(plainNumber().int().min(60)).default(86_400),
+  redisKeyTtlSec: plainNumber({ integer: true, min: 60 }).default(86_400),
 });
 export type EngineConfig = z.infer<typeof EngineConfig>;
 export type EngineConfigInput = z.input<typeof EngineConfig>;

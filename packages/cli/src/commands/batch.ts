@@ -80,8 +80,8 @@ export async function batchCommand(argv: readonly string[], io: CommandIo): Prom
     env: io.env,
     ...(values.prefix === undefined ? {} : { redisPrefix: values.prefix }),
   });
-  if (maxCostTotalUsd !== undefined)
-    assertPricedForBudget({ ...rlm.config, maxCostUsd: rlm.config.maxCostUsd ?? maxCostTotalUsd });
+  // Once, before any pair runs: each pair would otherwise fail on it one by one (exit 1, N lines).
+  assertPricedForBudget({ ...rlm.config, maxCostUsd: rlm.config.maxCostUsd ?? maxCostTotalUsd });
   // One trace per pair, linked to the batch span (packages/sdk/src/batch/batch-trace.ts).
   const telemetry = startTelemetry({ serviceName: 'rlm-batch', env: io.env });
   const progress = createBatchProgress(io, values.quiet);

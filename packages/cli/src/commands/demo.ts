@@ -82,6 +82,8 @@ export async function demoCommand(argv: readonly string[], io: CommandIo): Promi
       io.stdout(describe(result, task.expectedAnswerText, score));
       const outcome = outcomeLine(result);
       if (outcome !== undefined) io.stderr(`rlm: ${outcome}`);
+      // A failure (a 401, an endpoint that is down) would only repeat itself on the second question.
+      if (exitCode === EXIT_CODES.failed) break;
     }
     if (sim !== undefined) {
       const stats = sim.stats();

@@ -6,6 +6,7 @@
  * do; unknown members of `rlm` are a 400 so typos do not pass silently.
  */
 import type { RequestOverrides } from '@rlm/sdk';
+import { ReplLanguage } from '@rlm/shared';
 import { invalidRequest } from './api-error.ts';
 import { parseConversationId } from './conversation-registry.ts';
 import type { ChatInputMessage } from './message-context.ts';
@@ -55,8 +56,8 @@ export function parseChatRequest(raw: Buffer): ChatRequest {
   const overrides: Record<string, unknown> = { ...rlmOptions };
   const temperature = record['temperature'];
   if (temperature !== undefined && temperature !== null) {
-    if (typeof temperature !== 'number')
-      throw invalidRequest('temperature must be a number', 'invalid_request', 'temperature');
+    if (typeof temperature !== 'number' || !(temperature >= 0 && temperature <= 2))
+      throw invalidRequest('temperature must be a number from 0 to 2', 'invalid_request', 'temperature');
     overrides['temperature'] = temperature;
   }
   return {
@@ -131,7 +132,8 @@ function parseRlmOptions(value: unknown): RequestOverrides & { conversation?: st
       overrides['conversation'] = parseConversationId(option);
       continue;
     }
-    const known = RLM_OPTIONS[name];
+    // Own keys only: `toString` or `constructor` must be unknown options, not Object.prototype's members.
+    const known = Object.hasOwn(RLM_OPTIONS, name) ? RLM_OPTIONS[name] : undefined;
     if (known === undefined) {
       throw invalidRequest(
         `rlm.${name} is not an RLM option (known: ${[...Object.keys(RLM_OPTIONS), 'conversation'].join(', ')})`,
@@ -142,6 +144,14 @@ function parseRlmOptions(value: unknown): RequestOverrides & { conversation?: st
     const [setting, kind] = known;
     if (typeof option !== kind)
       throw invalidRequest(`rlm.${name} must be a ${kind}`, 'invalid_request', `rlm.${name}`);
+    // Checked here, not by the engine's config, whose message would name the CLI flag.
+    if (name === 'repl' && !ReplLanguage.options.includes(option as ReplLanguage)) {
+      throw invalidRequest(
+        `rlm.repl must be one of ${ReplLanguage.options.map((language) => `"${language}"`).join(', ')}`,
+        'invalid_request',
+        'rlm.repl',
+      );
+    }
     overrides[setting] = option;
   }
   return overrides as RequestOverrides;

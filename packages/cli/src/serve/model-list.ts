@@ -5,7 +5,8 @@
  * lists or answers GET /models/<id> for (a stand-in such as `rlm sim` serves
  * more than it lists). Without a listing (no upstream, or one that has no
  * /models): the configured models as `rlm:<name>`, and as plain names when
- * there is an upstream to proxy to.
+ * there is an upstream to proxy to. An `rlm:` name the server's cost cap would
+ * refuse (a model without a price) is left out; its plain name still proxies.
  */
 import { MODEL_PREFIX } from './chat-request.ts';
 import { listUpstreamModels, upstreamHasModel } from './upstream-proxy.ts';
@@ -17,6 +18,8 @@ export interface ModelListSource {
   readonly allowedModels: readonly string[] | undefined;
   /** The server's own root and sub-model, listed when nothing better is known. */
   readonly configuredModels: readonly string[];
+  /** Whether `rlm:<model>` can run here (the server's cost cap needs a price for it); default: yes. */
+  readonly runsAsRlm?: (model: string) => boolean;
 }
 
 export async function servedModelIds(source: ModelListSource): Promise<string[]> {
@@ -35,8 +38,9 @@ export async function servedModelIds(source: ModelListSource): Promise<string[]>
     base = source.allowedModels.filter((_model, index) => known[index] === true);
   }
   const unique = [...new Set(base)];
+  const runsAsRlm = source.runsAsRlm ?? (() => true);
   return [
-    ...unique.map((model) => `${MODEL_PREFIX}${model}`),
+    ...unique.filter(runsAsRlm).map((model) => `${MODEL_PREFIX}${model}`),
     ...(source.upstream === undefined ? [] : unique),
   ];
 }

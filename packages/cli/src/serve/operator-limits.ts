@@ -66,12 +66,7 @@ export function assertWithinOperatorLimits(
     );
   }
   const maxCost = overrides.maxCostUsd ?? config.maxCostUsd;
-  // --price prices whatever models a request names.
-  if (maxCost === undefined || config.modelPrice !== undefined) return;
-  const models = [rootModel, subModel ?? config.subModel ?? rootModel];
-  const unpriced = [...new Set(models)].filter(
-    (model) => priceOf(config.prices, model) === undefined,
-  );
+  const unpriced = unpricedUnderCap(config, maxCost, rootModel, subModel);
   if (unpriced.length > 0) {
     throw invalidRequest(
       `a cost cap (rlm.max_cost_usd or the server's) needs a price for ${unpriced.map((model) => `"${model}"`).join(' and ')}, and this server has none: ask the operator to price it, or choose a priced model`,
@@ -79,4 +74,20 @@ export function assertWithinOperatorLimits(
       overrides.maxCostUsd === undefined ? 'model' : 'rlm.max_cost_usd',
     );
   }
+}
+
+/**
+ * The models of an `rlm:<rootModel>` request a cost cap cannot price (none without a cap, or with
+ * --price, which prices whatever models a request names). GET /v1/models leaves out the `rlm:` names
+ * the server's own cap refuses.
+ */
+export function unpricedUnderCap(
+  config: EngineConfig,
+  maxCostUsd: number | undefined,
+  rootModel: string,
+  subModel?: string,
+): string[] {
+  if (maxCostUsd === undefined || config.modelPrice !== undefined) return [];
+  const models = [rootModel, subModel ?? config.subModel ?? rootModel];
+  return [...new Set(models)].filter((model) => priceOf(config.prices, model) === undefined);
 }

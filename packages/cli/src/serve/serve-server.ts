@@ -22,6 +22,7 @@ import {
 } from './body-reader.ts';
 import type { BodyLimits } from './body-reader.ts';
 import { servedModelIds } from './model-list.ts';
+import { unpricedUnderCap } from './operator-limits.ts';
 import { RequestSlots } from './request-limits.ts';
 import type { Upstream } from './upstream-proxy.ts';
 
@@ -116,6 +117,7 @@ async function route(
       upstream: options.upstream,
       allowedModels: options.models,
       configuredModels: [config.model, ...(config.subModel === undefined ? [] : [config.subModel])],
+      runsAsRlm: (model) => unpricedUnderCap(config, config.maxCostUsd, model).length === 0,
     });
     sendJson(response, 200, {
       object: 'list',

@@ -30,3 +30,17 @@ describe('rlm --version', () => {
     }
   });
 });
+
+describe('rlm <command>', () => {
+  it.each([['toString'], ['constructor'], ['hasOwnProperty'], ['__proto__']])(
+    'rlm %s is an unknown command (exit 2), with or without --help',
+    async (name) => {
+      for (const argv of [[name], [name, '--help']]) {
+        const { io, stdout, stderr } = captureIo();
+        expect(await main(argv, io)).toBe(2);
+        expect(stdout).toEqual([]);
+        expect(stderr).toEqual([`rlm: unknown command "${name}" (try: run, chat, batch, demo, serve, sim, trace, eval, worker, orchestrator)`]);
+      }
+    },
+  );
+});
