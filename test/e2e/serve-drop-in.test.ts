@@ -7,6 +7,9 @@
  * answer; callers cannot loosen the operator's limits; --direct-below sends
  * short `rlm:` requests straight to the model.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -157,11 +160,15 @@ describe('rlm serve: the other shapes of the decision record', () => {
         { role: 'user', content: small.query },
       ],
     ],
-  ])('%s: the right answer', async (_shape, messages) => {
-    const completion = await client.chat.completions.create({ model: 'rlm:sim-large', messages });
-    expect(completion.choices[0]?.finish_reason).toBe('stop');
-    expect(gradeAnswer(small, answerOf(completion))).toBe(1);
-  }, 60_000);
+  ])(
+    '%s: the right answer',
+    async (_shape, messages) => {
+      const completion = await client.chat.completions.create({ model: 'rlm:sim-large', messages });
+      expect(completion.choices[0]?.finish_reason).toBe('stop');
+      expect(gradeAnswer(small, answerOf(completion))).toBe(1);
+    },
+    60_000,
+  );
 });
 
 describe('rlm serve as a proxy', () => {
@@ -221,7 +228,11 @@ describe('rlm serve --max-cost lists no rlm: name its cap refuses', () => {
   });
 
   it('an unpriced model is listed only as a plain (proxied) name, and every listed id answers', async () => {
-    const cappedClient = new OpenAI({ baseURL: `${capped.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+    const cappedClient = new OpenAI({
+      baseURL: `${capped.url}/v1`,
+      apiKey: 'unused',
+      maxRetries: 0,
+    });
     const ids = (await cappedClient.models.list()).data.map((model) => model.id).sort();
     expect(ids).toEqual(['qwen3-8b', 'rlm:sim-large', 'sim-large']);
     for (const id of ids) {
@@ -354,5 +365,47 @@ describe('rlm serve never relays the upstream key', () => {
       expect(text).not.toContain(KEY);
     }
     expect(keyed.stderr()).not.toContain(KEY);
+  });
+
+  it('in a proxied 200 stream whose error event echoes it, even split across two writes', async () => {
+    // An upstream that starts a stream, then reports an error with the key in it; the key's halves
+    // are written 50 ms apart so they reach serve as separate chunks.
+    const half = KEY.length / 2;
+    const upstream = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('data: {"choices":[{"delta":{"content":"Hi"}}]}\n\n');
+      response.write(`data: {"error":{"message":"key ${KEY.slice(0, half)}`);
+      void sleep(50).then(() => {
+        response.end(`${KEY.slice(half)} was revoked"}}\n\ndata: [DONE]\n\n`);
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const port = (upstream.address() as AddressInfo).port;
+    const streaming = await startServeProcess([
+      '--base-url',
+      `http://127.0.0.1:${port}/v1`,
+      '--api-key',
+      KEY,
+    ]);
+    try {
+      const response = await fetch(`${streaming.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'any-model',
+          stream: true,
+          messages: [{ role: 'user', content: 'hello' }],
+        }),
+      });
+      const text = await response.text();
+      expect(response.status).toBe(200);
+      expect(text).toContain('"content":"Hi"');
+      expect(text).toContain('was revoked');
+      expect(text).not.toContain(KEY);
+      expect(streaming.stderr()).not.toContain(KEY);
+    } finally {
+      await streaming.stop();
+      await new Promise((resolve) => upstream.close(resolve));
+    }
   });
 });

@@ -137,7 +137,7 @@ export type { LinkedRootOptions } from './telemetry/linked-root.ts';
 export { withJobSpan } from './telemetry/job-span.ts';
 export type { TracedJob } from './telemetry/job-span.ts';
 export { composeQuery, INSTRUCTIONS_HEADER, isEmbeddedQuery } from './request-query.ts';
-export { SCRUBBED, scrubSecrets } from './scrub-secrets.ts';
+export { SCRUBBED, scrubbableSecrets, scrubSecrets } from './scrub-secrets.ts';
 export {
   NO_SNAPSHOT_FLAG,
   nodeSnapshotDisabled,

@@ -6,12 +6,15 @@
 const MIN_SECRET_CHARS = 6;
 export const SCRUBBED = '[redacted]';
 
+/** The configured values worth looking for: very short ones would redact ordinary words; real keys are long. */
+export function scrubbableSecrets(secrets: readonly (string | undefined)[]): string[] {
+  return secrets.filter(
+    (secret): secret is string => secret !== undefined && secret.length >= MIN_SECRET_CHARS,
+  );
+}
+
 export function scrubSecrets(text: string, secrets: readonly (string | undefined)[]): string {
   let scrubbed = text;
-  for (const secret of secrets) {
-    // Very short values would redact ordinary words; real keys are long.
-    if (secret === undefined || secret.length < MIN_SECRET_CHARS) continue;
-    scrubbed = scrubbed.replaceAll(secret, SCRUBBED);
-  }
+  for (const secret of scrubbableSecrets(secrets)) scrubbed = scrubbed.replaceAll(secret, SCRUBBED);
   return scrubbed;
 }

@@ -3,13 +3,15 @@
  * short enough for --direct-below) go straight to the upstream endpoint, so one
  * endpoint serves both. The body is forwarded as the caller sent it (minus our
  * `rlm` member), with the operator's upstream key; the answer, streamed or not,
- * is relayed as it comes. Upstream error text is scrubbed of the key.
+ * is relayed as it comes. Whatever the upstream answers is scrubbed of the key
+ * (error bodies, and 200 bodies as they stream).
  */
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { scrubSecrets } from '@rlm/shared';
 import { ApiError } from './api-error.ts';
+import { secretScrubbingStream } from './secret-scrubbing-stream.ts';
 
 export interface Upstream {
   /** The OpenAI-compatible base URL, ending in /v1 (or the provider's equivalent). */
@@ -71,7 +73,12 @@ export async function proxyChatCompletion(
   }
   response.writeHead(answer.status, { 'content-type': contentType, 'x-rlm-route': 'proxy' });
   try {
-    await pipeline(Readable.fromWeb(answer.body), response, { signal });
+    await pipeline(
+      Readable.fromWeb(answer.body),
+      secretScrubbingStream([upstream.apiKey]),
+      response,
+      { signal },
+    );
   } catch (error) {
     // The caller went away mid-stream: nothing left to answer.
     if (!signal.aborted) throw error;
