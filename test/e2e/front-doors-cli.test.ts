@@ -220,7 +220,7 @@ describe('rlm demo exit codes', () => {
 });
 
 describe('rlm batch exit codes', () => {
-  it('prints the cause of each failed pair in one line and exits 1', async () => {
+  it('prints the cause of each failed pair in one line, counts it as failed only, and exits 1', async () => {
     const input = path.join(dir, 'docs.jsonl');
     await writeFile(input, `${JSON.stringify({ id: 'a', text: task.context })}\n`);
     const result = await runCli([
@@ -235,10 +235,11 @@ describe('rlm batch exit codes', () => {
       echoing.baseUrl,
       '--api-key',
       KEY,
-      '--quiet',
     ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^batch: a \(.*\): failed: llm_http: LLM endpoint answered 401/m);
+    // The summary counts a failed pair as failed, not as answered too.
+    expect(result.stderr).toMatch(/^batch: 0 answered, 0 already done, 1 failed, 0 left of 1;/m);
     expect(result.stderr).not.toContain(KEY);
   }, 60_000);
 

@@ -9,18 +9,19 @@ import type { CommandIo } from '../command-io.ts';
 export interface BatchTally {
   total: number;
   skipped: number;
-  answered: number;
+  /** Pairs this run finished, failed ones included. */
+  finished: number;
   failed: number;
   costUsd: number;
   readonly startedAt: number;
 }
 
 export function newTally(): BatchTally {
-  return { total: 0, skipped: 0, answered: 0, failed: 0, costUsd: 0, startedAt: performance.now() };
+  return { total: 0, skipped: 0, finished: 0, failed: 0, costUsd: 0, startedAt: performance.now() };
 }
 
 export function countRecord(tally: BatchTally, record: BatchRecord): void {
-  tally.answered += 1;
+  tally.finished += 1;
   tally.costUsd += record.costUsd;
   if (record.error !== null) tally.failed += 1;
 }
@@ -28,7 +29,7 @@ export function countRecord(tally: BatchTally, record: BatchRecord): void {
 /** Pairs per minute of this run (skipped pairs excluded). */
 export function ratePerMinute(tally: BatchTally): number {
   const minutes = (performance.now() - tally.startedAt) / 60_000;
-  return minutes > 0 ? tally.answered / minutes : 0;
+  return minutes > 0 ? tally.finished / minutes : 0;
 }
 
 export interface BatchProgress {
@@ -55,7 +56,7 @@ export function createBatchProgress(io: CommandIo, quiet: boolean): BatchProgres
 }
 
 function barLine(tally: BatchTally, columns: number): string {
-  const done = tally.skipped + tally.answered;
+  const done = tally.skipped + tally.finished;
   const share = tally.total === 0 ? 1 : done / tally.total;
   const stats = ` ${done}/${tally.total} ${ratePerMinute(tally).toFixed(1)}/min ETA ${eta(tally)} $${tally.costUsd.toFixed(4)} failed ${tally.failed}`;
   const width = Math.max(10, Math.min(40, columns - stats.length - 3));
@@ -64,14 +65,14 @@ function barLine(tally: BatchTally, columns: number): string {
 }
 
 function plainLine(tally: BatchTally, record: BatchRecord): string {
-  const done = tally.skipped + tally.answered;
+  const done = tally.skipped + tally.finished;
   const outcome = record.error === null ? record.stopReason : `failed (${record.error.code})`;
   return `batch: ${done}/${tally.total} ${record.id} ${outcome} ${(record.durationMs / 1000).toFixed(1)} s, $${tally.costUsd.toFixed(4)} so far, ${tally.failed} failed, ETA ${eta(tally)}`;
 }
 
 function eta(tally: BatchTally): string {
   const rate = ratePerMinute(tally);
-  const remaining = tally.total - tally.skipped - tally.answered;
+  const remaining = tally.total - tally.skipped - tally.finished;
   if (remaining <= 0) return '0s';
   if (rate === 0) return '?';
   const seconds = Math.round((remaining / rate) * 60);

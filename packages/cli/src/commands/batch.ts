@@ -135,7 +135,7 @@ export async function batchCommand(argv: readonly string[], io: CommandIo): Prom
   const interrupted = controller.signal.aborted;
   if (!values.quiet || interrupted) {
     io.stderr(
-      `batch: ${tally.answered} answered, ${tally.skipped} already done, ${tally.failed} failed, ${tally.total - tally.answered - tally.skipped} left of ${tally.total}; ` +
+      `batch: ${tally.finished - tally.failed} answered, ${tally.skipped} already done, ${tally.failed} failed, ${tally.total - tally.finished - tally.skipped} left of ${tally.total}; ` +
         `$${tally.costUsd.toFixed(4)}, ${ratePerMinute(tally).toFixed(1)} pairs/min${interrupted ? ' (interrupted: run the same command to resume)' : ''}`,
     );
   }
