@@ -133,7 +133,17 @@ describe('rlm chat with a cost cap over an unpriced model', () => {
   it('2: one line before the prompt, not one refusal per question', async () => {
     const before = sim.stats().totalRequests;
     const result = await runCli(
-      ['chat', '--context', contextFile, '--base-url', sim.baseUrl, '--model', 'qwen3-8b', '--max-cost', '1'],
+      [
+        'chat',
+        '--context',
+        contextFile,
+        '--base-url',
+        sim.baseUrl,
+        '--model',
+        'qwen3-8b',
+        '--max-cost',
+        '1',
+      ],
       {},
       `${task.query}\n${task.query}\n`,
     );
@@ -246,7 +256,10 @@ describe('rlm batch exit codes', () => {
   it('2: --max-cost with a model that has no price, in one line before any pair runs', async () => {
     const input = path.join(dir, 'unpriced.jsonl');
     const out = path.join(dir, 'out-unpriced.jsonl');
-    await writeFile(input, `${JSON.stringify({ id: 'a', text: 'doc a' })}\n${JSON.stringify({ id: 'b', text: 'doc b' })}\n`);
+    await writeFile(
+      input,
+      `${JSON.stringify({ id: 'a', text: 'doc a' })}\n${JSON.stringify({ id: 'b', text: 'doc b' })}\n`,
+    );
     const before = sim.stats().totalRequests;
     const result = await runCli([
       'batch',

@@ -121,7 +121,8 @@ export async function batchCommand(argv: readonly string[], io: CommandIo): Prom
       progress.update(record);
       // The cause of every failed or cut-short pair, one line each, whatever the progress display.
       const cause = pairCause(record);
-      if (cause !== undefined) io.stderr(`batch: ${record.id} (${record.query.slice(0, 40)}): ${cause}`);
+      if (cause !== undefined)
+        io.stderr(`batch: ${record.id} (${record.query.slice(0, 40)}): ${cause}`);
       if (record.error === null && exitCodeOf(record) === EXIT_CODES.partial) partial += 1;
     }
   } finally {
@@ -149,7 +150,8 @@ export async function batchCommand(argv: readonly string[], io: CommandIo): Prom
 
 /** Why a pair has no (complete) answer, in one line; undefined for an answered pair. */
 function pairCause(record: BatchRecord): string | undefined {
-  if (record.error !== null) return `failed: ${record.error.code}: ${record.error.message.replace(/\s*\n\s*/g, ' ')}`;
+  if (record.error !== null)
+    return `failed: ${record.error.code}: ${record.error.message.replace(/\s*\n\s*/g, ' ')}`;
   return outcomeLine({ stopReason: record.stopReason });
 }
 
