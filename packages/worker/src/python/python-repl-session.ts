@@ -56,6 +56,26 @@ export function defaultPythonMemoryMb(context: ContextValue, restore?: string): 
   return Math.min(MAX_MB, Math.ceil(BASE_MB + bytes / (1024 * 1024)));
 }
 
+/** What sizes a session's process. */
+type LimitOptions = Pick<PythonReplSessionOptions, 'context' | 'memoryLimitMb' | 'maxCapturedOutputChars' | 'pool'>;
+
+function sessionLimits(options: LimitOptions, restore?: string): PythonProcessLimits {
+  return {
+    memoryLimitMb: options.memoryLimitMb ?? defaultPythonMemoryMb(options.context, restore),
+    maxCapturedOutputChars: options.maxCapturedOutputChars ?? DEFAULT_MAX_CAPTURED_OUTPUT_CHARS,
+    contextBytes: contextBytes(options.context) + (restore?.length ?? 0),
+  };
+}
+
+/**
+ * The heap limit a new session with these options will run under: its own, or the larger one of
+ * a pooled process it takes. A request's sandbox memory budget reserves this (live-step-executor.ts).
+ */
+export function pythonSessionMemoryMb(options: LimitOptions): number {
+  const limits = sessionLimits(options);
+  return options.memoryLimitMb === undefined && options.pool !== undefined ? options.pool.memoryLimitMbFor(limits) : limits.memoryLimitMb;
+}
+
 type StepOutcome =
   | { readonly kind: 'completed'; readonly frame: Readonly<Record<string, unknown>> }
   | { readonly kind: 'ended'; readonly end: ProcessEnd }
@@ -90,11 +110,7 @@ export class PythonReplSession {
       context: options.context,
       extraContexts: options.extraContexts,
       host: options.host,
-      limits: {
-        memoryLimitMb: options.memoryLimitMb ?? defaultPythonMemoryMb(options.context, restore),
-        maxCapturedOutputChars: options.maxCapturedOutputChars ?? DEFAULT_MAX_CAPTURED_OUTPUT_CHARS,
-        contextBytes: contextBytes(options.context) + (restore?.length ?? 0),
-      },
+      limits: sessionLimits(options, restore),
       // An explicit limit is exact: a pooled process would grant more.
       pool: options.memoryLimitMb === undefined ? options.pool : undefined,
       toolNames: options.toolNames ?? [],
