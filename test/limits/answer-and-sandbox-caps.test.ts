@@ -58,6 +58,30 @@ describe('bounded answers', () => {
   });
 });
 
+describe('bounded answers in the Python sandbox', () => {
+  it('refuses an oversized FINAL and partial answer inside the sandbox: the host never receives them', async () => {
+    // The probe: a 90 MB Python FINAL took the host process to 685 MB, and a 90 MB answer["content"]
+    // sent with each of three sub-calls to 1 GB, before the session loop refused the answer.
+    let feedback = '';
+    const { rlm } = await scriptedEngine(
+      (request) => {
+        if (!isSessionTurn(request)) return 'ok';
+        if (turnIndex(request) === 0)
+          return repl(`answer["content"] = "y" * ${40 * MiB}\nfor i in range(4): llm_query(f"p{i}")\nFINAL("x" * ${60 * MiB})`);
+        feedback = lastUserMessage(request);
+        return 'FINAL(a short answer)';
+      },
+      { maxAnswerChars: MiB, repl: 'python', pythonSpares: 0 },
+    );
+    const { value: result, growthMb } = await measureRssGrowth(() => rlm.completion('ctx', 'q'));
+    expect(result).toMatchObject({ answer: 'a short answer', stopReason: 'final', iterations: 2 });
+    // Refused in the sandbox (its message has no thousands separators, the host's has).
+    expect(feedback).toContain(`AnswerTooLargeError: the final answer has ${60 * MiB} characters, more than the limit of ${MiB} (maxAnswerChars)`);
+    // Both strings live in the sandbox process; four partial answers and the FINAL would be 280 MB here.
+    expect(growthMb).toBeLessThan(100);
+  }, 120_000);
+});
+
 describe('one sandbox memory budget per request', () => {
   it('refuses child REPLs that would take the request past maxSandboxMemoryMb, with an error string', async () => {
     const children = 12;

@@ -8,7 +8,7 @@
  * Python's own heap is capped inside the process (a too-big allocation is a MemoryError the code
  * sees, with the state kept); the resident-set watchdog in python-process.ts catches the rest.
  */
-import { assertNever, RlmError } from '@rlm/shared';
+import { assertNever, DEFAULT_MAX_ANSWER_CHARS, RlmError } from '@rlm/shared';
 import type { ContextValue, ReplResetReason, StepResult } from '@rlm/shared';
 import type { ReplHost } from '../sandbox/repl-host.ts';
 import type { StepOptions } from '../sandbox/repl-session.ts';
@@ -39,6 +39,8 @@ export interface PythonReplSessionOptions {
   readonly pool?: PythonSandboxPool;
   /** Names of the caller's tools, each defined as a function in the REPL. */
   readonly toolNames?: readonly string[];
+  /** Default DEFAULT_MAX_ANSWER_CHARS: a longer final answer is refused inside the sandbox. */
+  readonly maxAnswerChars?: number;
 }
 
 const DEFAULT_MAX_CAPTURED_OUTPUT_CHARS = 1_000_000;
@@ -88,6 +90,7 @@ interface ProcessOptions {
   readonly limits: PythonProcessLimits;
   readonly pool: PythonSandboxPool | undefined;
   readonly toolNames: readonly string[];
+  readonly maxAnswerChars: number;
 }
 
 export class PythonReplSession {
@@ -114,6 +117,7 @@ export class PythonReplSession {
       // An explicit limit is exact: a pooled process would grant more.
       pool: options.memoryLimitMb === undefined ? options.pool : undefined,
       toolNames: options.toolNames ?? [],
+      maxAnswerChars: options.maxAnswerChars ?? DEFAULT_MAX_ANSWER_CHARS,
     });
     session.#process = await session.#start(restore);
     session.#unreported = session.#process.skipped;
@@ -122,11 +126,12 @@ export class PythonReplSession {
 
   /** A pooled process when one fits (a fresh one if it fails to take the context), else a new one. */
   async #start(restore?: string): Promise<PythonProcess> {
-    const { context, extraContexts, host, limits, pool, toolNames } = this.#options;
+    const { context, extraContexts, host, limits, pool, toolNames, maxAnswerChars } = this.#options;
     const start = {
       context,
       host,
       toolNames,
+      maxAnswerChars,
       ...(restore === undefined ? {} : { restore }),
       ...(extraContexts === undefined ? {} : { extraContexts }),
     };

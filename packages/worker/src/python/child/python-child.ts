@@ -243,6 +243,7 @@ async function start(): Promise<void> {
     init['flushChars'],
     pyodide.toPy(Array.isArray(session['toolNames']) ? session['toolNames'].map(String) : []),
     Array.isArray(extraContexts) ? pyodide.toPy(extraContexts) : undefined,
+    typeof session['answerCap'] === 'number' ? session['answerCap'] : undefined,
   );
   const restore = session['restore'];
   const skipped = typeof restore === 'string' ? String(runtime.get('_rlm_restore')(restore)) : '[]';

@@ -37,6 +37,9 @@ _RESERVE_BYTES = 8 * 1024 * 1024
 # DEFAULT_MAX_PENDING_PROMPT_CHARS (request-capacity.ts; a test keeps the two equal): one call's
 # prompts are counted before the frame is built, since each is a copy in host memory.
 _PROMPT_CHARS_CAP = 256 * 1024 * 1024
+# The session's maxAnswerChars (set by _rlm_setup): a longer final answer is refused here and a
+# longer partial answer is not sent, so neither is ever copied to the host (as in the JS sandbox).
+_answer_cap = 16 * 1024 * 1024
 _reserve = None
 
 
@@ -169,10 +172,20 @@ def _partial_answer():
     return partial, answer.get("ready") is True
 
 
+def _sendable_partial():
+    partial, _ = _partial_answer()
+    return partial if partial is not None and len(partial) <= _answer_cap else None
+
+
+def _answer_too_large(chars):
+    return ("the final answer has " + str(chars) + " characters, more than the limit of " + str(_answer_cap)
+            + " (maxAnswerChars), so it was not accepted; answer with what was asked for, summarised, not with the material itself")
+
+
 def _call(name, payload, model):
     if model is not None and not isinstance(model, str):
         return "Error: " + name + ": model must be a str, got " + type(model).__name__
-    partial, _ = _partial_answer()
+    partial = _sendable_partial()
     frame = {
         "type": "call",
         "name": name,
@@ -251,7 +264,7 @@ def _make_tool(tool_name):
             json.dumps(payload, ensure_ascii=False)
         except (TypeError, ValueError) as error:
             return "Error: " + tool_name + ": the arguments are not JSON (" + str(error) + ")"
-        partial, _ = _partial_answer()
+        partial = _sendable_partial()
         frame = {
             "type": "call",
             "name": "call_tool",
@@ -344,8 +357,10 @@ def _seal():
     sys.stderr = sys.stdout
 
 
-def _rlm_setup(context, output_cap, flush_chars, tool_names=(), extra_contexts=None):
-    global _output
+def _rlm_setup(context, output_cap, flush_chars, tool_names=(), extra_contexts=None, answer_cap=None):
+    global _output, _answer_cap
+    if answer_cap is not None:
+        _answer_cap = int(answer_cap)
     _output = _Output(int(output_cap), int(flush_chars))
     _seal()
     api = {
@@ -438,6 +453,12 @@ def _rlm_run_step(code, file_name):
         final = partial if partial is not None else ""
     if error is None and _step["final_error"] is not None:
         error = {"name": "FinalVarError", "message": _step["final_error"]}
+    # Checked here so that an oversized answer never leaves the sandbox; the session loop checks again.
+    if final is not None and len(final) > _answer_cap:
+        error = {"name": "AnswerTooLargeError", "message": _answer_too_large(len(final))}
+        final = None
+    if partial is not None and len(partial) > _answer_cap:
+        partial = None
     summary = {
         "type": "result",
         "output": _output.take(),
