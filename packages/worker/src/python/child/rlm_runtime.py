@@ -23,6 +23,7 @@ import builtins
 import json
 import os
 import pickle
+import signal
 import sys
 import time
 import types
@@ -55,26 +56,41 @@ class _Output:
         self.pending = []
         self.pending_chars = 0
         self.last_flush = time.monotonic()
+        # Set while the pending text is being changed: the flush signal's handler leaves it alone then.
+        self.busy = False
 
     def emit(self, text):
-        self.total += len(text)
-        room = self.cap - self.kept
-        if room <= 0:
-            return
-        piece = text if len(text) <= room else text[:room]
-        self.kept += len(piece)
-        self.pending.append(piece)
-        self.pending_chars += len(piece)
-        # Flushing as we go keeps what a step printed before the watchdog kills it.
-        if self.pending_chars >= self.flush_chars or time.monotonic() - self.last_flush > _FLUSH_SECONDS:
+        self.busy = True
+        try:
+            self.total += len(text)
+            room = self.cap - self.kept
+            if room <= 0:
+                return
+            piece = text if len(text) <= room else text[:room]
+            self.kept += len(piece)
+            self.pending.append(piece)
+            self.pending_chars += len(piece)
+            # Flushing as we go keeps what a step printed before the watchdog kills it.
+            if self.pending_chars >= self.flush_chars or time.monotonic() - self.last_flush > _FLUSH_SECONDS:
+                self.flush()
+        finally:
+            self.busy = False
+
+    def flush(self):
+        if self.pending:
             _send(b"O", {"type": "output", "text": self.take(), "total": self.total})
 
     def take(self):
-        text = "".join(self.pending)
-        self.pending = []
-        self.pending_chars = 0
-        self.last_flush = time.monotonic()
-        return text
+        busy = self.busy
+        self.busy = True
+        try:
+            text = "".join(self.pending)
+            self.pending = []
+            self.pending_chars = 0
+            self.last_flush = time.monotonic()
+            return text
+        finally:
+            self.busy = busy
 
 
 class _Writer:
@@ -118,6 +134,19 @@ class _NoInput:
 
 
 _output = _Output(1_000_000, 16384)
+
+
+def _flush_on_signal(signum, frame):
+    # Raised by python-child.ts every _FLUSH_SECONDS while Python runs, so that what a step
+    # printed just before a long computation (`print(...)` then a loop) reaches the parent before
+    # the watchdog kills the process: a print alone only flushes on a later print. A signal may
+    # arrive between any two bytecodes, also inside emit or take: then the text is left for them.
+    if not _output.busy:
+        _output.flush()
+
+
+signal.signal(signal.SIGUSR1, _flush_on_signal)
+
 # The user's globals are a real module registered as __main__, so that pickle finds user classes.
 _main = types.ModuleType("__main__")
 _user = _main.__dict__
