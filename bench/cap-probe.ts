@@ -1,6 +1,6 @@
 /**
  * One `capMemory` case (bench/resource-caps.ts) in a process of its own:
- *   node --no-node-snapshot bench/cap-probe.ts pendingCap|answerCap|sandboxBudget|contextCap
+ *   node --no-node-snapshot bench/cap-probe.ts pendingCap|promptCharsCap|answerCap|sandboxBudget|contextCap
  * Prints the case's figures with the process's resident memory before the case and at its peak
  * (the kernel's high-water mark, VmHWM), as one JSON line.
  */

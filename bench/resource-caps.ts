@@ -1,7 +1,7 @@
 /**
  * Issue 12's figures: what the host holds per queued sub-call, and the peak memory of a request
- * that runs into each of the caps (pending sub-calls, final-answer size, the request's sandbox
- * memory budget, the context size). Everything runs in this process with an in-process provider,
+ * that runs into each of the caps (pending sub-calls, prompt characters of pending sub-calls,
+ * final-answer size, the request's sandbox memory budget, the context size). Everything runs in this process with an in-process provider,
  * so the figures are the engine's own, not HTTP's.
  */
 import { execFile } from 'node:child_process';
@@ -9,7 +9,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { RLM } from '@rlm/sdk';
-import { CHILD_QUERY } from '@rlm/shared';
+import { CHILD_QUERY, DEFAULT_MAX_PENDING_PROMPT_CHARS } from '@rlm/shared';
 import type { CompletionRequest, CompletionResponse, LlmProvider } from '@rlm/shared';
 import { readContextSource } from '../packages/cli/src/context-source.ts';
 
@@ -95,6 +95,7 @@ export async function benchQueuedSubcallBytes(queuedSmall = 2_000, queuedLarge =
 /** The cases of `capMemory`, each run alone in a child process (cap-probe.ts) so its peak is its own. */
 export const CAP_CASES = {
   pendingCap: () => pendingCap(200_000),
+  promptCharsCap: () => promptCharsCap(20_000_000, 100),
   answerCap: () => answerCap(64 * MiB),
   sandboxBudget: () => sandboxBudget(24, 20),
   contextCap: () => contextCap(100_000_000),
@@ -131,6 +132,20 @@ async function pendingCap(prompts: number): Promise<object> {
   const rlm = new RLM({ provider, model: 'sim-large', env: {} });
   const result = await rlm.completion('ctx', 'q');
   return { prompts, cap: rlm.config.maxPendingSubcalls, refused, stopReason: result.stopReason };
+}
+
+/** One large string passed as many prompts of one batch (the probe that copied it out once per prompt). */
+async function promptCharsCap(promptChars: number, prompts: number): Promise<object> {
+  let refused = -1;
+  const provider = new ScriptProvider((turn, request) => {
+    if (turn === 0)
+      return repl(`const big = 'x'.repeat(${promptChars}).toUpperCase(); const r = await llm_query_batched(Array.from({ length: ${prompts} }, () => big)); print(r.filter((a) => a.includes('its prompts hold')).length)`);
+    refused = Number(/Output:\n(\d+)/.exec(request.messages.at(-1)?.content ?? '')?.[1] ?? -1);
+    return 'FINAL(done)';
+  });
+  const rlm = new RLM({ provider, model: 'sim-large', env: {} });
+  const result = await rlm.completion('ctx', 'q');
+  return { promptChars, prompts, capChars: DEFAULT_MAX_PENDING_PROMPT_CHARS, refused, stopReason: result.stopReason };
 }
 
 async function answerCap(answerChars: number): Promise<object> {

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CHILD_QUERY } from '@rlm/shared';
 import { closeScriptedEngines, scriptedEngine } from '../support/scripted-engine.ts';
 import { isSessionTurn, lastUserMessage, repl, turnIndex } from '../support/engine-requests.ts';
-import { measureRssGrowth } from '../support/rss-peak.ts';
+import { measureRssGrowth, measureTreeRssGrowth } from '../support/rss-peak.ts';
 
 afterEach(closeScriptedEngines);
 
@@ -58,6 +58,30 @@ describe('bounded answers', () => {
   });
 });
 
+describe('bounded answers in the Python sandbox', () => {
+  it('refuses an oversized FINAL and partial answer inside the sandbox: the host never receives them', async () => {
+    // The probe: a 90 MB Python FINAL took the host process to 685 MB, and a 90 MB answer["content"]
+    // sent with each of three sub-calls to 1 GB, before the session loop refused the answer.
+    let feedback = '';
+    const { rlm } = await scriptedEngine(
+      (request) => {
+        if (!isSessionTurn(request)) return 'ok';
+        if (turnIndex(request) === 0)
+          return repl(`answer["content"] = "y" * ${40 * MiB}\nfor i in range(4): llm_query(f"p{i}")\nFINAL("x" * ${60 * MiB})`);
+        feedback = lastUserMessage(request);
+        return 'FINAL(a short answer)';
+      },
+      { maxAnswerChars: MiB, repl: 'python', pythonSpares: 0 },
+    );
+    const { value: result, growthMb } = await measureRssGrowth(() => rlm.completion('ctx', 'q'));
+    expect(result).toMatchObject({ answer: 'a short answer', stopReason: 'final', iterations: 2 });
+    // Refused in the sandbox (its message has no thousands separators, the host's has).
+    expect(feedback).toContain(`AnswerTooLargeError: the final answer has ${60 * MiB} characters, more than the limit of ${MiB} (maxAnswerChars)`);
+    // Both strings live in the sandbox process; four partial answers and the FINAL would be 280 MB here.
+    expect(growthMb).toBeLessThan(100);
+  }, 120_000);
+});
+
 describe('one sandbox memory budget per request', () => {
   it('refuses child REPLs that would take the request past maxSandboxMemoryMb, with an error string', async () => {
     const children = 12;
@@ -94,4 +118,44 @@ describe('one sandbox memory budget per request', () => {
     // Twelve children holding 30 MB each would be 360 MB and more; the budget keeps it near 2-4 of them.
     expect(growthMb).toBeLessThan(300);
   });
+  it('reserves what a Python sandbox may hold (its heap limit), not the isolate limit of its context', async () => {
+    // The probe: Python child sessions reserved 129 MB each (the JavaScript isolate's limit for
+    // their context) while each may hold 513 MB of Python heap (640 MB from a pooled spare): a
+    // 600 MB budget let the root and three children of 300 MB run, 1.8 GB of sandbox processes.
+    const children = 4;
+    let feedback = '';
+    const { rlm } = await scriptedEngine(
+      (request) => {
+        if (!isSessionTurn(request)) return { content: 'held', delayMs: 4_000 };
+        if (request.messages.some((message) => message.content?.includes(CHILD_QUERY) === true)) {
+          if (turnIndex(request) === 0)
+            return repl(`held = bytearray(${200 * MiB})\nfor i in range(0, len(held), 4096): held[i] = 1\nllm_query('hold')`);
+          return 'FINAL(child done)';
+        }
+        if (turnIndex(request) === 0)
+          return repl(
+            `results = rlm_query_batched([f'child task {i}' for i in range(${children})])\n` +
+              `print(sum('sandbox memory budget' in r for r in results), sum(r == 'child done' for r in results))\n` +
+              `print(next(r for r in results if r.startswith('Error')))`,
+          );
+        feedback = lastUserMessage(request);
+        return 'FINAL(parent done)';
+      },
+      // Without spares each session starts its own sandbox with the default 513 MB heap limit: the
+      // root's and one child's fit in 1,400 MB; a second child must be refused.
+      { maxDepth: 2, repl: 'python', maxSandboxMemoryMb: 1_400, pythonSpares: 0 },
+    );
+    const { value: result, growthMb } = await measureTreeRssGrowth(() => rlm.completion('ctx', 'q'));
+    expect(result).toMatchObject({ answer: 'parent done', stopReason: 'final' });
+    const counts = /(\d+) (\d+)\n/.exec(feedback);
+    expect(counts).not.toBeNull();
+    const [refused, done] = [Number(counts?.[1]), Number(counts?.[2])];
+    expect(refused + done).toBe(children);
+    expect(done).toBeGreaterThanOrEqual(1);
+    expect(refused).toBeGreaterThanOrEqual(children - 2);
+    expect(feedback).toContain('and this one needs 513 MB');
+    // Root and one child (about 170 MB of Pyodide each, 200 MB held); four children would be 1.6 GB more.
+    expect(growthMb).toBeLessThan(1_000);
+  }, 180_000);
 });
+

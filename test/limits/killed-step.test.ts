@@ -84,6 +84,25 @@ describe('a killed step is over', () => {
     expect(feedback).toContain('TimeoutError');
   });
 
+  it('keeps what a Python step printed before a loop with no sub-call at all', async () => {
+    // The probe: Python flushed printed text only at a later print or sub-call, so a step that
+    // printed and then looped came back with "(nothing printed)".
+    let feedback = '';
+    const { rlm } = await scriptedEngine(
+      (request) => {
+        if (turnIndex(request) === 0) return repl(`print('step one')\nprint('step two')\nwhile True: pass`);
+        feedback = lastUserMessage(request);
+        return 'FINAL(ok)';
+      },
+      { stepTimeoutSec: 2, repl: 'python', pythonSpares: 0 },
+    );
+    const { value: result, growthMb } = await measureRssGrowth(() => rlm.completion('ctx', 'q'));
+    expect(result.stopReason).toBe('final');
+    expect(feedback).toContain('step one\nstep two\n');
+    expect(feedback).toContain('TimeoutError');
+    expect(growthMb).toBeLessThan(150);
+  }, 60_000);
+
   it('a cancelled request aborts the sub-calls of its running step', async () => {
     let received = 0;
     const controller = new AbortController();

@@ -60,6 +60,20 @@ describe('sandbox memory is one budget', () => {
     expect(Math.max(grow.growthMb, transfer.growthMb)).toBeLessThan(MAX_GROWTH_MB);
   });
 
+  it('has no Intl, whose objects hold ICU memory outside the limit; toLocaleString still works', async () => {
+    // 20,000 Intl.DateTimeFormat objects would hold some 500 MB of ICU memory (25 KB each, measured).
+    const { value: result, growthMb } = await probe(
+      `const kept = []; for (let i = 0; i < 20000; i++) kept.push(new Intl.DateTimeFormat('en'));`,
+    );
+    expect(result.error).toEqual({ name: 'ReferenceError', message: expect.stringContaining('Intl is not defined') });
+    expect(growthMb).toBeLessThan(MAX_GROWTH_MB);
+    const segments = await probe(`const s = 'a'.repeat(2e7).toUpperCase(); const kept = []; for (let i = 0; i < 20; i++) kept.push(new Intl.Segmenter().segment(s));`);
+    expect(segments.value.error?.message).toMatch(/Intl is not defined/);
+    expect(segments.growthMb).toBeLessThan(MAX_GROWTH_MB);
+    const local = await probe(`print((1234.5).toLocaleString('en-US'), 'a'.localeCompare('b'), new Date(0).toLocaleDateString('en-US', { timeZone: 'UTC' }))`);
+    expect(local.value.output).toBe('1,234.5 -1 1/1/1970\n');
+  });
+
   it('counts plain ArrayBuffers against the limit: the step is killed, the session goes on', async () => {
     const session = await ReplSession.create({ context: 'ctx', host, memoryLimitMb: 64 });
     sessions.push(session);

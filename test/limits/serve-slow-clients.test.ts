@@ -3,7 +3,8 @@
  * a byte every 5 s held every request slot for ~320 s; everyone else got 429). Bodies are read
  * before a slot is taken and within --body-timeout, so a fast caller is served while slow ones
  * trickle, and each slow one gets a 408 and a closed connection; past 64 bodies read at once a
- * client gets 503 at once. Limit asserted: the server process stays under 400 MB resident.
+ * client gets 503 at once; a client trickling its headers is closed at the 10 s headers deadline.
+ * Limit asserted: the server process stays under 400 MB resident.
  */
 import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
@@ -71,6 +72,26 @@ describe('rlm serve under slow clients', () => {
     expect(pid).toBeDefined();
     expect(residentMb(pid ?? 0)).toBeLessThan(400);
   });
+
+  it('closes a client trickling its headers at the 10 s headers deadline, not at the 30 s connection check', async () => {
+    const { hostname, port } = new URL(serve.url);
+    const started = performance.now();
+    const socket = connect(Number(port), hostname);
+    let received = '';
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('utf8');
+    });
+    socket.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: ${hostname}\r\n`);
+    // A header byte every second: the connection is never idle, only slow.
+    const trickle = setInterval(() => socket.write('X'), 1_000);
+    await new Promise((resolve) => socket.once('close', resolve));
+    clearInterval(trickle);
+    const seconds = (performance.now() - started) / 1000;
+    expect(received).toMatch(/^HTTP\/1\.1 408/);
+    expect(seconds).toBeGreaterThanOrEqual(9.5);
+    expect(seconds).toBeLessThan(13);
+    expect(residentMb(serve.child.pid ?? 0)).toBeLessThan(400);
+  }, 60_000);
 
   it('reads at most 64 bodies at once (4 per slot, at least 64): the 65th slow client gets 503 at once', async () => {
     const slow = Array.from({ length: 70 }, () => slowClient(serve.url));

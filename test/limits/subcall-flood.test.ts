@@ -42,6 +42,31 @@ describe('bounded sub-call queues', () => {
     expect(growthMb).toBeLessThan(250);
   });
 
+  it('refuses the same flood from the Python REPL (the host side is shared)', async () => {
+    let feedback = '';
+    const { rlm, sim } = await scriptedEngine(
+      (request) => {
+        if (!isSessionTurn(request)) return 'ok';
+        if (turnIndex(request) === 0)
+          return repl(
+            `answers = llm_query_batched([f'item {i}' for i in range(${PROMPTS})])\n` +
+              `refused = [a for a in answers if a.startswith('Error: sub-call refused')]\n` +
+              `print(len(refused), sum(a == 'ok' for a in answers))\nprint(refused[0])`,
+          );
+        feedback = lastUserMessage(request);
+        return 'FINAL(done)';
+      },
+      { maxPendingSubcalls: CAP, repl: 'python', pythonSpares: 0 },
+    );
+    const { value: result, growthMb } = await measureRssGrowth(() => rlm.completion('ctx', 'q'));
+    expect(result.stopReason).toBe('final');
+    expect(feedback).toContain(`${PROMPTS - CAP} ${CAP}\n`);
+    expect(feedback).toContain(`this request already has ${CAP} sub-calls pending, its cap (maxPendingSubcalls)`);
+    expect(sim.stats().totalRequests).toBe(CAP + 2);
+    // This process only: the prompts live in the sandbox process until they are sent.
+    expect(growthMb).toBeLessThan(250);
+  }, 120_000);
+
   it('refuses single llm_query calls past the cap too (Promise.all over a map), and admits again once they settle', async () => {
     let feedback = '';
     const { rlm } = await scriptedEngine(

@@ -25,6 +25,13 @@ export const DEFAULT_BODY_LIMITS: Omit<BodyLimits, 'maxBytes'> = {
   bodyTimeoutMs: 30_000,
 };
 
+/**
+ * How often node looks for connections past `headersTimeout` / `requestTimeout` (a server
+ * option, default 30 s): at the default a client trickling its headers was closed after ~30 s,
+ * not the 10 s of `headersTimeout` (measured).
+ */
+export const SERVER_OPTIONS = { connectionsCheckingInterval: 1_000 } as const;
+
 /** Node's own limits on a slow client, set once on the server. */
 export function applySlowClientTimeouts(server: Server, limits: BodyLimits): void {
   server.headersTimeout = limits.headersTimeoutMs;

@@ -19,6 +19,7 @@ import {
   DEFAULT_BODY_LIMITS,
   defaultMaxBodyReaders,
   readBodyWithin,
+  SERVER_OPTIONS,
 } from './body-reader.ts';
 import type { BodyLimits } from './body-reader.ts';
 import { servedModelIds } from './model-list.ts';
@@ -65,7 +66,7 @@ export async function startServeServer(options: ServeOptions): Promise<ServeServ
     headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_BODY_LIMITS.headersTimeoutMs,
   };
   const readers = new BodyReaders(options.maxBodyReaders ?? defaultMaxBodyReaders(options.maxRequests));
-  const server: Server = createServer((request, response) => {
+  const server: Server = createServer(SERVER_OPTIONS, (request, response) => {
     route(request, response, options, slots, { limits: bodyLimits, readers }).catch((error: unknown) => {
       const apiError = toApiError(error);
       if (apiError.status >= 500)

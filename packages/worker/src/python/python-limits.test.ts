@@ -12,7 +12,7 @@ const LIMIT_MB = 256;
 const OVERHEAD_MB = 384;
 const sessions: PythonReplSession[] = [];
 
-async function open(host = new FakeReplHost(), options: { maxCapturedOutputChars?: number } = {}) {
+async function open(host = new FakeReplHost(), options: { maxCapturedOutputChars?: number; maxAnswerChars?: number } = {}) {
   const session = await PythonReplSession.create({ context: 'ctx', host, memoryLimitMb: LIMIT_MB, ...options });
   sessions.push(session);
   return session;
@@ -88,10 +88,14 @@ describe('Python sandbox limits', () => {
     expect(result.outputTotalChars).toBe(200_000 * 11);
   });
 
-  it('returns a giant final answer whole', async () => {
-    const session = await open();
+  it('returns a final answer up to maxAnswerChars whole, and refuses a longer one inside the sandbox', async () => {
+    const session = await open(new FakeReplHost(), { maxAnswerChars: 20_000_000 });
     const result = await session.execute('big = "z" * 20_000_000\nFINAL_VAR("big")', { timeoutMs: 30_000 });
     expect(result.final?.value.length).toBe(20_000_000);
+    const over = await session.execute('answer["content"] = big + "z"\nanswer["ready"] = True', { timeoutMs: 30_000 });
+    expect(over.final).toBeUndefined();
+    expect(over.partialAnswer).toBeUndefined();
+    expect(over.error).toEqual({ name: 'AnswerTooLargeError', message: expect.stringContaining('the final answer has 20000001 characters, more than the limit of 20000000 (maxAnswerChars)') });
   });
 
   it('sends llm_query_batched to the host as one call that runs in parallel', async () => {

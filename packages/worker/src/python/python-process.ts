@@ -39,6 +39,8 @@ export interface PythonSessionStart {
   readonly restore?: string;
   /** Names of the caller's tools, each defined as a function in the REPL. */
   readonly toolNames?: readonly string[];
+  /** Largest final answer the sandbox hands out (longer ones are refused inside it). */
+  readonly maxAnswerChars?: number;
 }
 
 /** Why the process ended, when it ended on its own or by our hand. */
@@ -147,6 +149,7 @@ export class PythonProcess {
         ...(typeof context === 'string' ? { contextText: context } : { context }),
         ...(start.restore === undefined ? {} : { restore: start.restore }),
         toolNames: start.toolNames ?? [],
+        ...(start.maxAnswerChars === undefined ? {} : { answerCap: start.maxAnswerChars }),
         ...(start.extraContexts === undefined ? {} : { extraContexts: start.extraContexts }),
       }),
     );

@@ -8,7 +8,7 @@
  * Python's own heap is capped inside the process (a too-big allocation is a MemoryError the code
  * sees, with the state kept); the resident-set watchdog in python-process.ts catches the rest.
  */
-import { assertNever, RlmError } from '@rlm/shared';
+import { assertNever, DEFAULT_MAX_ANSWER_CHARS, RlmError } from '@rlm/shared';
 import type { ContextValue, ReplResetReason, StepResult } from '@rlm/shared';
 import type { ReplHost } from '../sandbox/repl-host.ts';
 import type { StepOptions } from '../sandbox/repl-session.ts';
@@ -39,6 +39,8 @@ export interface PythonReplSessionOptions {
   readonly pool?: PythonSandboxPool;
   /** Names of the caller's tools, each defined as a function in the REPL. */
   readonly toolNames?: readonly string[];
+  /** Default DEFAULT_MAX_ANSWER_CHARS: a longer final answer is refused inside the sandbox. */
+  readonly maxAnswerChars?: number;
 }
 
 const DEFAULT_MAX_CAPTURED_OUTPUT_CHARS = 1_000_000;
@@ -56,6 +58,26 @@ export function defaultPythonMemoryMb(context: ContextValue, restore?: string): 
   return Math.min(MAX_MB, Math.ceil(BASE_MB + bytes / (1024 * 1024)));
 }
 
+/** What sizes a session's process. */
+type LimitOptions = Pick<PythonReplSessionOptions, 'context' | 'memoryLimitMb' | 'maxCapturedOutputChars' | 'pool'>;
+
+function sessionLimits(options: LimitOptions, restore?: string): PythonProcessLimits {
+  return {
+    memoryLimitMb: options.memoryLimitMb ?? defaultPythonMemoryMb(options.context, restore),
+    maxCapturedOutputChars: options.maxCapturedOutputChars ?? DEFAULT_MAX_CAPTURED_OUTPUT_CHARS,
+    contextBytes: contextBytes(options.context) + (restore?.length ?? 0),
+  };
+}
+
+/**
+ * The heap limit a new session with these options will run under: its own, or the larger one of
+ * a pooled process it takes. A request's sandbox memory budget reserves this (live-step-executor.ts).
+ */
+export function pythonSessionMemoryMb(options: LimitOptions): number {
+  const limits = sessionLimits(options);
+  return options.memoryLimitMb === undefined && options.pool !== undefined ? options.pool.memoryLimitMbFor(limits) : limits.memoryLimitMb;
+}
+
 type StepOutcome =
   | { readonly kind: 'completed'; readonly frame: Readonly<Record<string, unknown>> }
   | { readonly kind: 'ended'; readonly end: ProcessEnd }
@@ -68,6 +90,7 @@ interface ProcessOptions {
   readonly limits: PythonProcessLimits;
   readonly pool: PythonSandboxPool | undefined;
   readonly toolNames: readonly string[];
+  readonly maxAnswerChars: number;
 }
 
 export class PythonReplSession {
@@ -90,14 +113,11 @@ export class PythonReplSession {
       context: options.context,
       extraContexts: options.extraContexts,
       host: options.host,
-      limits: {
-        memoryLimitMb: options.memoryLimitMb ?? defaultPythonMemoryMb(options.context, restore),
-        maxCapturedOutputChars: options.maxCapturedOutputChars ?? DEFAULT_MAX_CAPTURED_OUTPUT_CHARS,
-        contextBytes: contextBytes(options.context) + (restore?.length ?? 0),
-      },
+      limits: sessionLimits(options, restore),
       // An explicit limit is exact: a pooled process would grant more.
       pool: options.memoryLimitMb === undefined ? options.pool : undefined,
       toolNames: options.toolNames ?? [],
+      maxAnswerChars: options.maxAnswerChars ?? DEFAULT_MAX_ANSWER_CHARS,
     });
     session.#process = await session.#start(restore);
     session.#unreported = session.#process.skipped;
@@ -106,11 +126,12 @@ export class PythonReplSession {
 
   /** A pooled process when one fits (a fresh one if it fails to take the context), else a new one. */
   async #start(restore?: string): Promise<PythonProcess> {
-    const { context, extraContexts, host, limits, pool, toolNames } = this.#options;
+    const { context, extraContexts, host, limits, pool, toolNames, maxAnswerChars } = this.#options;
     const start = {
       context,
       host,
       toolNames,
+      maxAnswerChars,
       ...(restore === undefined ? {} : { restore }),
       ...(extraContexts === undefined ? {} : { extraContexts }),
     };

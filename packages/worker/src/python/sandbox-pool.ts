@@ -71,6 +71,11 @@ export class PythonSandboxPool {
     await Promise.all(this.#idle.map((process) => process.loaded.catch(() => undefined)));
   }
 
+  /** The memory limit a session wanting `limits` runs under: the pool's when a spare would serve it, else its own. */
+  memoryLimitMbFor(limits: PythonProcessLimits): number {
+    return !this.#closed && this.#spares > 0 && fits(limits, this.#limits) ? this.#limits.memoryLimitMb : limits.memoryLimitMb;
+  }
+
   /** Spares waiting to be taken (loading or loaded). */
   get waiting(): number {
     return this.#idle.filter((process) => process.isAlive).length;

@@ -8,12 +8,13 @@
  * A context added to the conversation reloads the REPL from its own snapshot with the new
  * `context_<n>` (what a snapshot cannot carry is named in the next step's output, as in cluster mode).
  *
- * Each live session reserves its isolate's memory limit from the request's sandbox memory
- * budget (`RequestRuntime.capacity`): a request whose REPLs (root and rlm_query children) would
+ * Each live session reserves its sandbox's memory limit (the isolate's, or the Python heap's)
+ * from the request's sandbox memory budget (`RequestRuntime.capacity`): a request whose REPLs (root and rlm_query children) would
  * together exceed it gets an error for the session that does not fit, not a host out of memory.
  */
 import { RlmError } from '@rlm/shared';
 import type { ContextRef, ContextValue, Dispatcher, RequestRuntime, StepPort, StepResult, StepTask } from '@rlm/shared';
+import { pythonSessionMemoryMb } from '../python/python-repl-session.ts';
 import { PythonSandboxPool } from '../python/sandbox-pool.ts';
 import { defaultMemoryLimitMb } from '../sandbox/index.ts';
 import { replKeyOf, runStepWithHistory } from './conversation-repl.ts';
@@ -101,7 +102,13 @@ export class LiveStepExecutor implements StepPort {
     const { task, runtime } = scope;
     const context = inlineContext(task.context);
     const extraContexts = task.conversation?.contexts.map(inlineContext);
-    const memoryLimitMb = defaultMemoryLimitMb(extraContexts === undefined ? context : [context, ...extraContexts]);
+    const fromSettings = settingsReplOptions(task.settings);
+    // What the sandbox may really hold: a Python session's heap limit (its own, or a pooled
+    // process's), not the isolate limit the JavaScript REPL would get for this context.
+    const memoryLimitMb =
+      fromSettings.language === 'python'
+        ? pythonSessionMemoryMb({ context, pool: this.#pool() })
+        : defaultMemoryLimitMb(extraContexts === undefined ? context : [context, ...extraContexts]);
     const budget = runtime.capacity?.sandboxMemory;
     const release = budget === undefined ? () => {} : budget.reserve(memoryLimitMb);
     if (release === undefined) {
@@ -112,7 +119,6 @@ export class LiveStepExecutor implements StepPort {
     }
     const host = new SubcallHost(scope);
     try {
-      const fromSettings = settingsReplOptions(task.settings);
       const repl = await createSnapshotRepl({
         ...fromSettings,
         context,

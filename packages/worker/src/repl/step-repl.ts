@@ -27,7 +27,7 @@ export interface StepReplOptions {
   readonly pythonPool?: PythonSandboxPool;
   /** The isolate's memory limit, MB (JavaScript only; the Python sandbox has its own cap). */
   readonly memoryLimitMb?: number;
-  /** Largest final answer the sandbox accepts (JavaScript only; the session loop checks every language). */
+  /** Largest final answer the sandbox hands out (both languages refuse a longer one inside; the session loop checks again). */
   readonly maxAnswerChars?: number;
   /** Names of the caller's tools (functions in either language's REPL). */
   readonly toolNames?: readonly string[];
@@ -60,9 +60,10 @@ function jsLimits(options: StepReplOptions): ReturnType<typeof sharedOptions> & 
 }
 
 /** The Python sandbox's share of the options. */
-function pythonOptions(options: StepReplOptions): ReturnType<typeof sharedOptions> & { pool?: PythonSandboxPool } {
+function pythonOptions(options: StepReplOptions): ReturnType<typeof sharedOptions> & { pool?: PythonSandboxPool; maxAnswerChars?: number } {
   return {
     ...sharedOptions(options),
+    ...(options.maxAnswerChars === undefined ? {} : { maxAnswerChars: options.maxAnswerChars }),
     ...(options.pythonPool === undefined ? {} : { pool: options.pythonPool }),
   };
 }

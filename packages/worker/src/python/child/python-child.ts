@@ -21,6 +21,7 @@ interface Frame {
 /** The subset of Pyodide's API this file uses. */
 interface Pyodide {
   readonly FS: EmscriptenFs;
+  setInterruptBuffer(buffer: unknown): void;
   runPython(code: string, options?: { globals?: unknown }): unknown;
   toPy(value: unknown): unknown;
   globals: { get(name: string): unknown; set(name: string, value: unknown): void };
@@ -162,6 +163,31 @@ function parseDeviceFrame(bytes: Uint8Array): Frame | undefined {
   return undefined;
 }
 
+// ---- output flushing --------------------------------------------------------------------------
+
+/** SIGUSR1 (Linux numbering, which Emscripten's CPython uses); rlm_runtime.py flushes its output on it. */
+const FLUSH_SIGNAL = 10;
+const FLUSH_INTERVAL_MS = 250;
+
+/**
+ * Pyodide's interrupt buffer, read by the interpreter every few dozen bytecode ticks (its
+ * `_Py_CheckEmscriptenSignals_Helper` reads element 0 and writes 0 back): a getter that raises
+ * FLUSH_SIGNAL once per interval gives Python a periodic flush even in a loop that prints nothing
+ * more. Nothing else can run while Python computes: this process is single-threaded.
+ */
+function flushClock(): object {
+  let last = performance.now();
+  return Object.defineProperty({}, '0', {
+    get(): number {
+      const now = performance.now();
+      if (now - last < FLUSH_INTERVAL_MS) return 0;
+      last = now;
+      return FLUSH_SIGNAL;
+    },
+    set(): void {},
+  });
+}
+
 // ---- start ------------------------------------------------------------------------------------
 
 /** Pyodide's Node file-system layer reads open(2) flags through process.binding, which the permission model refuses. */
@@ -230,6 +256,7 @@ async function start(): Promise<void> {
   const namespace = pyodide.toPy({});
   pyodide.runPython(String(init['runtimeSource']), { globals: namespace });
   const runtime = namespace as { get(name: string): PythonCallable };
+  pyodide.setInterruptBuffer(flushClock());
   runtime.get('_rlm_warm_up')();
   // Loaded: a pooled sandbox waits here until a session hands it a context.
   sendFrame({ type: 'loaded', loadMs: Math.round(performance.now() - started) });
@@ -243,6 +270,7 @@ async function start(): Promise<void> {
     init['flushChars'],
     pyodide.toPy(Array.isArray(session['toolNames']) ? session['toolNames'].map(String) : []),
     Array.isArray(extraContexts) ? pyodide.toPy(extraContexts) : undefined,
+    typeof session['answerCap'] === 'number' ? session['answerCap'] : undefined,
   );
   const restore = session['restore'];
   const skipped = typeof restore === 'string' ? String(runtime.get('_rlm_restore')(restore)) : '[]';

@@ -23,6 +23,7 @@ import builtins
 import json
 import os
 import pickle
+import signal
 import sys
 import time
 import types
@@ -37,6 +38,9 @@ _RESERVE_BYTES = 8 * 1024 * 1024
 # DEFAULT_MAX_PENDING_PROMPT_CHARS (request-capacity.ts; a test keeps the two equal): one call's
 # prompts are counted before the frame is built, since each is a copy in host memory.
 _PROMPT_CHARS_CAP = 256 * 1024 * 1024
+# The session's maxAnswerChars (set by _rlm_setup): a longer final answer is refused here and a
+# longer partial answer is not sent, so neither is ever copied to the host (as in the JS sandbox).
+_answer_cap = 16 * 1024 * 1024
 _reserve = None
 
 
@@ -52,26 +56,41 @@ class _Output:
         self.pending = []
         self.pending_chars = 0
         self.last_flush = time.monotonic()
+        # Set while the pending text is being changed: the flush signal's handler leaves it alone then.
+        self.busy = False
 
     def emit(self, text):
-        self.total += len(text)
-        room = self.cap - self.kept
-        if room <= 0:
-            return
-        piece = text if len(text) <= room else text[:room]
-        self.kept += len(piece)
-        self.pending.append(piece)
-        self.pending_chars += len(piece)
-        # Flushing as we go keeps what a step printed before the watchdog kills it.
-        if self.pending_chars >= self.flush_chars or time.monotonic() - self.last_flush > _FLUSH_SECONDS:
+        self.busy = True
+        try:
+            self.total += len(text)
+            room = self.cap - self.kept
+            if room <= 0:
+                return
+            piece = text if len(text) <= room else text[:room]
+            self.kept += len(piece)
+            self.pending.append(piece)
+            self.pending_chars += len(piece)
+            # Flushing as we go keeps what a step printed before the watchdog kills it.
+            if self.pending_chars >= self.flush_chars or time.monotonic() - self.last_flush > _FLUSH_SECONDS:
+                self.flush()
+        finally:
+            self.busy = False
+
+    def flush(self):
+        if self.pending:
             _send(b"O", {"type": "output", "text": self.take(), "total": self.total})
 
     def take(self):
-        text = "".join(self.pending)
-        self.pending = []
-        self.pending_chars = 0
-        self.last_flush = time.monotonic()
-        return text
+        busy = self.busy
+        self.busy = True
+        try:
+            text = "".join(self.pending)
+            self.pending = []
+            self.pending_chars = 0
+            self.last_flush = time.monotonic()
+            return text
+        finally:
+            self.busy = busy
 
 
 class _Writer:
@@ -115,6 +134,19 @@ class _NoInput:
 
 
 _output = _Output(1_000_000, 16384)
+
+
+def _flush_on_signal(signum, frame):
+    # Raised by python-child.ts every _FLUSH_SECONDS while Python runs, so that what a step
+    # printed just before a long computation (`print(...)` then a loop) reaches the parent before
+    # the watchdog kills the process: a print alone only flushes on a later print. A signal may
+    # arrive between any two bytecodes, also inside emit or take: then the text is left for them.
+    if not _output.busy:
+        _output.flush()
+
+
+signal.signal(signal.SIGUSR1, _flush_on_signal)
+
 # The user's globals are a real module registered as __main__, so that pickle finds user classes.
 _main = types.ModuleType("__main__")
 _user = _main.__dict__
@@ -169,10 +201,20 @@ def _partial_answer():
     return partial, answer.get("ready") is True
 
 
+def _sendable_partial():
+    partial, _ = _partial_answer()
+    return partial if partial is not None and len(partial) <= _answer_cap else None
+
+
+def _answer_too_large(chars):
+    return ("the final answer has " + str(chars) + " characters, more than the limit of " + str(_answer_cap)
+            + " (maxAnswerChars), so it was not accepted; answer with what was asked for, summarised, not with the material itself")
+
+
 def _call(name, payload, model):
     if model is not None and not isinstance(model, str):
         return "Error: " + name + ": model must be a str, got " + type(model).__name__
-    partial, _ = _partial_answer()
+    partial = _sendable_partial()
     frame = {
         "type": "call",
         "name": name,
@@ -251,7 +293,7 @@ def _make_tool(tool_name):
             json.dumps(payload, ensure_ascii=False)
         except (TypeError, ValueError) as error:
             return "Error: " + tool_name + ": the arguments are not JSON (" + str(error) + ")"
-        partial, _ = _partial_answer()
+        partial = _sendable_partial()
         frame = {
             "type": "call",
             "name": "call_tool",
@@ -344,8 +386,10 @@ def _seal():
     sys.stderr = sys.stdout
 
 
-def _rlm_setup(context, output_cap, flush_chars, tool_names=(), extra_contexts=None):
-    global _output
+def _rlm_setup(context, output_cap, flush_chars, tool_names=(), extra_contexts=None, answer_cap=None):
+    global _output, _answer_cap
+    if answer_cap is not None:
+        _answer_cap = int(answer_cap)
     _output = _Output(int(output_cap), int(flush_chars))
     _seal()
     api = {
@@ -438,6 +482,12 @@ def _rlm_run_step(code, file_name):
         final = partial if partial is not None else ""
     if error is None and _step["final_error"] is not None:
         error = {"name": "FinalVarError", "message": _step["final_error"]}
+    # Checked here so that an oversized answer never leaves the sandbox; the session loop checks again.
+    if final is not None and len(final) > _answer_cap:
+        error = {"name": "AnswerTooLargeError", "message": _answer_too_large(len(final))}
+        final = None
+    if partial is not None and len(partial) > _answer_cap:
+        partial = None
     summary = {
         "type": "result",
         "output": _output.take(),
