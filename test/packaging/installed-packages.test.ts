@@ -268,6 +268,57 @@ describe('the installed rlm binary', () => {
   }, 120_000);
 });
 
+/**
+ * A Node older than the packages support: the machine's own when it has one (a fresh CI machine
+ * has Node 20), else Node 20 fetched from the npm registry as ./dev fetches Node 24.
+ */
+async function olderNode(): Promise<string> {
+  const candidates = ['/usr/bin/node', '/usr/local/bin/node', '/bin/node'];
+  for (const candidate of candidates) {
+    if (!existsSync(candidate)) continue;
+    const version = await run(candidate, ['-p', 'process.versions.node'], dir);
+    if (version.code === 0 && Number(version.stdout.split('.')[0]) < 22) return candidate;
+  }
+  const prefix = path.join(dir, 'node20');
+  const fetched = await run(
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      '--prefix',
+      prefix,
+      `node-${process.platform}-${process.arch}@20`,
+    ],
+    dir,
+  );
+  expect(fetched.code, fetched.stderr).toBe(0);
+  return path.join(
+    prefix,
+    'node_modules',
+    `node-${process.platform}-${process.arch}`,
+    'bin',
+    'node',
+  );
+}
+
+describe('the installed rlm binary on an unsupported Node', () => {
+  it('prints one line naming the Node versions it needs and exits 1, with no stack trace', async () => {
+    const node = await olderNode();
+    const result = await run(
+      node,
+      [path.join(project, 'node_modules/.bin/rlm'), '--version'],
+      project,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(
+      /^rlm needs Node\.js 22 \(22\.18 or later\) or 24\+; this is Node\.js 20\.\d+\.\d+\n$/,
+    );
+  }, 180_000);
+});
+
 describe('@rlm/sdk from a plain ESM script', () => {
   const script = `import { readFileSync } from 'node:fs';
 import { RLM } from '@rlm/sdk';
