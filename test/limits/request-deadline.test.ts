@@ -41,11 +41,12 @@ const cases: Record<string, ScriptedReplyFunction> = {
 
 describe('--timeout ends the request within one second of the deadline', () => {
   it.each(Object.entries(cases))('%s', async (_name, replies) => {
-    sim = await startSimServer({ policy: { type: 'scripted', replies } });
+    const server = await startSimServer({ policy: { type: 'scripted', replies } });
+    sim = server;
     const started = performance.now();
     const { value: result, growthMb } = await measureTreeRssGrowth(() =>
       runCli(
-        ['run', '--context', context, '--query', 'q', '--base-url', sim.baseUrl, '--model', 'sim-large',
+        ['run', '--context', context, '--query', 'q', '--base-url', server.baseUrl, '--model', 'sim-large',
           '--max-depth', '2', '--step-timeout', '300', '--timeout', String(TIMEOUT_SEC), '--json', '--quiet'],
         { RLM_MAX_ITERATIONS: '1000' },
       ),
