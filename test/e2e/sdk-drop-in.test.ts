@@ -58,6 +58,8 @@ describe('new RLM(options)', () => {
       /unknown RLM option "baseURL" \(did you mean "baseUrl"\?\)/,
     ],
     [{ baseUrl: 'http://127.0.0.1:9/v1', max_depth: 2 }, /unknown RLM option "max_depth"/],
+    // A bad value is named by the option key the code wrote, not by a CLI flag.
+    [{ baseUrl: 'http://127.0.0.1:9/v1', maxDepth: 0 }, /^maxDepth \/ RLM_MAX_DEPTH: expected a whole number from 1 to 8, got 0$/],
   ])('refuses %j', (options, message) => {
     let thrown: unknown;
     try {

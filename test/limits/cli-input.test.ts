@@ -108,6 +108,14 @@ describe('strict CLI input: flags', () => {
     expect(result.stderr.trim()).toMatch(message);
   });
 
+  it.each([['batch'], ['serve']])('rlm %s names a bad engine setting by its flag', async (command) => {
+    const input = file('items-depth.jsonl', '{"id": "a", "text": "some text"}\n');
+    const args = command === 'batch' ? ['batch', '--input', input, '--query', 'q', '--out', path.join(dir, 'out-depth.jsonl')] : ['serve', '--port', '0'];
+    const result = await runCli([...args, ...endpoint, '--max-depth', '0']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toMatch(/^rlm: --max-depth: expected a whole number from 1 to 8, got 0$/);
+  });
+
   it('refuses a repeated flag in the other commands too', async () => {
     const result = await runCli(['serve', '--port', '0', '--port', '1']);
     expect(result.code).toBe(2);

@@ -28,13 +28,24 @@ import type {
   SessionSettings,
   TrajectoryMetadata,
 } from '@rlm/shared';
-import { LiveStepExecutor, LlmGateway, LocalCallCoalescer, MemoryResultCache, OpenAIProvider } from '@rlm/worker';
+import {
+  LiveStepExecutor,
+  LlmGateway,
+  LocalCallCoalescer,
+  MemoryResultCache,
+  OpenAIProvider,
+} from '@rlm/worker';
 import type { LlmProvider } from '@rlm/shared';
 import { ClusterClient } from './cluster-client.ts';
 import { Conversation } from './conversation.ts';
 import type { ConversationOptions } from './conversation.ts';
 import { withinDeadline } from './deadline-backstop.ts';
-import { assertKnownOptions, assertKnownRequestOptions, COMPLETION_KEYS, CONVERSATION_KEYS } from './known-options.ts';
+import {
+  assertKnownOptions,
+  assertKnownRequestOptions,
+  COMPLETION_KEYS,
+  CONVERSATION_KEYS,
+} from './known-options.ts';
 import type { REQUEST_OVERRIDE_KEYS } from './known-options.ts';
 import { assertPricedForBudget } from './price-check.ts';
 import { withRequestSpan } from './request-span.ts';
@@ -96,7 +107,7 @@ export class RLM {
   constructor(options: RLMOptions = {}) {
     assertKnownOptions(options);
     const { env, provider, cache, onEvent, redisPrefix, tools, ...overrides } = options;
-    this.config = loadConfig({ env: env ?? process.env, overrides });
+    this.config = loadConfig({ env: env ?? process.env, overrides, naming: 'options' });
     this.onEvent = onEvent;
     this.tools = tools === undefined ? new Map() : prepareTools(tools);
     const redis = redisTargetOf(this.config);
@@ -151,7 +162,11 @@ export class RLM {
    * `completion(context, query)`: the material and a separate question.
    */
   completion(prompt: ContextValue, options?: CompletionOptions): Promise<RlmResult>;
-  completion(context: ContextValue, query: string | undefined, options?: CompletionOptions): Promise<RlmResult>;
+  completion(
+    context: ContextValue,
+    query: string | undefined,
+    options?: CompletionOptions,
+  ): Promise<RlmResult>;
   async completion(
     context: ContextValue,
     queryOrOptions?: string | CompletionOptions,
@@ -160,7 +175,8 @@ export class RLM {
     const separate = typeof queryOrOptions === 'string' ? queryOrOptions : undefined;
     const options = typeof queryOrOptions === 'object' ? queryOrOptions : maybeOptions;
     assertKnownRequestOptions(options, COMPLETION_KEYS, 'completion option');
-    if (separate !== undefined && separate.trim().length === 0) throw new RlmError('config_invalid', 'the query is empty');
+    if (separate !== undefined && separate.trim().length === 0)
+      throw new RlmError('config_invalid', 'the query is empty');
     if (separate === undefined && typeof context === 'string' && context.trim().length === 0) {
       throw new RlmError('config_invalid', 'the prompt is empty');
     }
@@ -173,7 +189,8 @@ export class RLM {
    */
   conversation(context: ContextValue, options: ConversationOptions = {}): Conversation {
     assertKnownRequestOptions(options, CONVERSATION_KEYS, 'conversation option');
-    const config = options.overrides === undefined ? this.config : withOverrides(this.config, options.overrides);
+    const config =
+      options.overrides === undefined ? this.config : withOverrides(this.config, options.overrides);
     validateContext(config, context);
     // Every question would be refused on it: say so once, before the first.
     assertPricedForBudget(config);
@@ -195,7 +212,8 @@ export class RLM {
     conversation: ConversationScope | undefined,
   ): Promise<RlmResult> {
     const query = composeQuery(separate, options.instructions);
-    const config = options.overrides === undefined ? this.config : withOverrides(this.config, options.overrides);
+    const config =
+      options.overrides === undefined ? this.config : withOverrides(this.config, options.overrides);
     validateRequest(config, context, query);
     assertPricedForBudget(config);
     const rootId = randomUUID();
@@ -210,7 +228,15 @@ export class RLM {
     return withRequestSpan(rootId, cluster === undefined ? 'embedded' : 'cluster', async () => {
       const started = performance.now();
       if (cluster === undefined)
-        return this.embeddedCompletion(rootId, config, context, query, options, onEvent, conversation);
+        return this.embeddedCompletion(
+          rootId,
+          config,
+          context,
+          query,
+          options,
+          onEvent,
+          conversation,
+        );
       const result = await cluster.completion(
         rootId,
         config,
@@ -236,7 +262,8 @@ export class RLM {
     conversation: ConversationScope | undefined,
   ): Promise<RlmResult> {
     const started = performance.now();
-    const deadlineAt = config.timeoutSec === undefined ? undefined : Date.now() + config.timeoutSec * 1000;
+    const deadlineAt =
+      config.timeoutSec === undefined ? undefined : Date.now() + config.timeoutSec * 1000;
     const runtime = new LocalRequestRuntime({
       rootId,
       ledger: new LocalLedger({
@@ -271,14 +298,21 @@ export class RLM {
       const totals = await runtime.ledger.totals();
       // W3C trace id format; the request span replaces it with the real one when tracing is on.
       const traceId = randomBytes(16).toString('hex');
-      return toRlmResult(outcome, totals, { traceId, durationMs: Math.round(performance.now() - started) });
+      return toRlmResult(outcome, totals, {
+        traceId,
+        durationMs: Math.round(performance.now() - started),
+      });
     } finally {
       runtime.close();
     }
   }
 
   /** The metadata line of a trajectory of `completion(context, query)` under this instance's settings. */
-  trajectoryMetadata(context: ContextValue, query: string, startedAt = new Date()): TrajectoryMetadata {
+  trajectoryMetadata(
+    context: ContextValue,
+    query: string,
+    startedAt = new Date(),
+  ): TrajectoryMetadata {
     return buildTrajectoryMetadata(this.config, this.settings(), context, query, startedAt);
   }
 
@@ -317,7 +351,9 @@ export class RLM {
       maxAnswerChars: config.maxAnswerChars,
       maxSandboxMemoryMb: config.maxSandboxMemoryMb,
       ...(config.repl === 'python' ? { repl: 'python' } : {}),
-      ...(this.tools.size === 0 ? {} : { tools: [...this.tools.values()].map((tool) => tool.spec) }),
+      ...(this.tools.size === 0
+        ? {}
+        : { tools: [...this.tools.values()].map((tool) => tool.spec) }),
       contextWindow: contextWindowOf(config.model, config.contextWindow),
     };
   }
@@ -325,8 +361,10 @@ export class RLM {
 
 /** The instance's configuration with one request's overrides, validated again (a bad value is `config_invalid`). */
 function withOverrides(config: EngineConfig, overrides: RequestOverrides): EngineConfig {
-  const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
-  return loadConfig({ overrides: { ...config, ...defined } });
+  const defined = Object.fromEntries(
+    Object.entries(overrides).filter(([, value]) => value !== undefined),
+  );
+  return loadConfig({ overrides: { ...config, ...defined }, naming: 'options' });
 }
 
 function assertEndpointConfigured(config: EngineConfig): void {
@@ -344,7 +382,8 @@ function validateRequest(config: EngineConfig, context: ContextValue, query: str
 }
 
 function validateContext(config: EngineConfig, context: ContextValue): void {
-  const size = typeof context === 'string' ? context.length : (JSON.stringify(context)?.length ?? 0);
+  const size =
+    typeof context === 'string' ? context.length : (JSON.stringify(context)?.length ?? 0);
   if (size > config.maxContextChars) {
     throw new RlmError(
       'config_invalid',

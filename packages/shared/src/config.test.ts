@@ -8,7 +8,9 @@ describe('Redis settings', () => {
   });
 
   it('accepts seed URLs that carry TLS and credentials', () => {
-    const config = loadConfig({ env: { REDIS_CLUSTER_NODES: 'rediss://default:secret@node-1.cache.example:6379,node-2:6379' } });
+    const config = loadConfig({
+      env: { REDIS_CLUSTER_NODES: 'rediss://default:secret@node-1.cache.example:6379,node-2:6379' },
+    });
     expect(config.redisClusterNodes).toHaveLength(2);
   });
 
@@ -19,8 +21,13 @@ describe('Redis settings', () => {
   });
 
   it('refuses both kinds from one source, and lets a flag of one kind win over the environment of the other', () => {
-    expect(() => loadConfig({ env: { REDIS_URL: 'redis://a:6379', REDIS_CLUSTER_NODES: 'b:7000' } })).toThrow('give one, not both');
-    const config = loadConfig({ env: { REDIS_URL: 'redis://a:6379' }, overrides: { redisClusterNodes: 'b:7000' } });
+    expect(() =>
+      loadConfig({ env: { REDIS_URL: 'redis://a:6379', REDIS_CLUSTER_NODES: 'b:7000' } }),
+    ).toThrow('give one, not both');
+    const config = loadConfig({
+      env: { REDIS_URL: 'redis://a:6379' },
+      overrides: { redisClusterNodes: 'b:7000' },
+    });
     expect(redisTargetOf(config)).toEqual({ clusterNodes: ['b:7000'] });
   });
 
@@ -44,6 +51,17 @@ describe('numbers out of range', () => {
     [{ redisKeyTtlSec: '10' }, 'RLM_REDIS_KEY_TTL: expected a whole number of at least 60, got 10'],
   ])('names the range, not the format: %j', (overrides, message) => {
     expect(() => loadConfig({ overrides })).toThrow(message);
+  });
+
+  it.each([
+    [{ maxDepth: 0 }, 'maxDepth / RLM_MAX_DEPTH: expected a whole number from 1 to 8, got 0'],
+    [{ maxCostUsd: 0 }, 'maxCostUsd: expected a number above 0, got 0'],
+    [
+      { redisUrl: 'redis://a:1', redisClusterNodes: ['b:2'] },
+      'redisUrl / REDIS_URL and redisClusterNodes / REDIS_CLUSTER_NODES: give one, not both',
+    ],
+  ])('names SDK options by their key under naming "options": %j', (overrides, message) => {
+    expect(() => loadConfig({ overrides, naming: 'options' })).toThrow(message);
   });
 
   it('still names the format when the value is not a plain decimal', () => {

@@ -15,7 +15,10 @@ import { ReplLanguage } from './protocol.ts';
  */
 const DECIMAL = /^\d+(\.\d+)?$/;
 function decimal<T extends z.ZodType>(schema: T) {
-  return z.preprocess((value) => (typeof value === 'string' && DECIMAL.test(value) ? Number(value) : value), schema);
+  return z.preprocess(
+    (value) => (typeof value === 'string' && DECIMAL.test(value) ? Number(value) : value),
+    schema,
+  );
 }
 /** The values a numeric setting takes, for its schema and its error message. */
 interface NumberRange {
@@ -29,8 +32,10 @@ interface NumberRange {
 
 function describeRange(range: NumberRange): string {
   const kind = range.integer === true ? 'a whole number' : 'a number';
-  if (range.min !== undefined && range.max !== undefined) return `${kind} from ${range.min} to ${range.max}`;
-  if (range.above !== undefined) return `${kind} above ${range.above}${range.max === undefined ? '' : ` and at most ${range.max}`}`;
+  if (range.min !== undefined && range.max !== undefined)
+    return `${kind} from ${range.min} to ${range.max}`;
+  if (range.above !== undefined)
+    return `${kind} above ${range.above}${range.max === undefined ? '' : ` and at most ${range.max}`}`;
   if (range.min !== undefined) return `${kind} of at least ${range.min}`;
   return range.max === undefined ? kind : `${kind} of at most ${range.max}`;
 }
@@ -53,7 +58,8 @@ const plainNumber = (range: NumberRange = {}) => {
   if (range.max !== undefined) schema = schema.max(range.max);
   return decimal(schema);
 };
-const positiveInt = (max?: number) => plainNumber({ integer: true, min: 1, ...(max === undefined ? {} : { max }) });
+const positiveInt = (max?: number) =>
+  plainNumber({ integer: true, min: 1, ...(max === undefined ? {} : { max }) });
 const positiveNumber = plainNumber({ above: 0 });
 
 export const EngineConfig = z.object({
@@ -119,7 +125,10 @@ export const EngineConfig = z.object({
       ModelPrice,
       z
         .string()
-        .regex(/^\s*\d+(\.\d+)?\s*,\s*\d+(\.\d+)?\s*$/, 'expected IN,OUT (USD per million input and output tokens, e.g. 0.5,1.5)')
+        .regex(
+          /^\s*\d+(\.\d+)?\s*,\s*\d+(\.\d+)?\s*$/,
+          'expected IN,OUT (USD per million input and output tokens, e.g. 0.5,1.5)',
+        )
         .transform((text) => {
           const [input = 0, output = 0] = text.split(',').map(Number);
           return { inputPerMillion: input, outputPerMillion: output };
@@ -130,7 +139,12 @@ export const EngineConfig = z.object({
   rateLimits: z
     .record(
       z.string(),
-      z.object({ requestsPerMinute: positiveInt().optional(), tokensPerMinute: positiveInt().optional() }).strict(),
+      z
+        .object({
+          requestsPerMinute: positiveInt().optional(),
+          tokensPerMinute: positiveInt().optional(),
+        })
+        .strict(),
     )
     .default({}),
   /**
@@ -144,7 +158,10 @@ export const EngineConfig = z.object({
   /** Level of the process logs (pino); info by default: startup, shutdown, warnings and failures. */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Redis for cluster mode; unset runs embedded. */
-  redisUrl: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
   /**
    * Redis Cluster seed nodes for cluster mode (`host:port,host:port`; `rediss://user:password@host:port`
    * for TLS and credentials), instead of --redis: every key of a request and every queue is
@@ -154,7 +171,14 @@ export const EngineConfig = z.object({
     .union([z.string().transform((value) => value.split(',')), z.array(z.string())])
     .pipe(
       z
-        .array(z.string().regex(/^(rediss?:\/\/([^\s@/]*@)?)?[^\s,/@]+:\d{1,5}$/, 'must be host:port[,host:port...]'))
+        .array(
+          z
+            .string()
+            .regex(
+              /^(rediss?:\/\/([^\s@/]*@)?)?[^\s,/@]+:\d{1,5}$/,
+              'must be host:port[,host:port...]',
+            ),
+        )
         .min(1),
     )
     .optional(),
@@ -242,10 +266,21 @@ export function settingLabel(key: string): string {
   return SETTING_LABELS[key as keyof EngineConfig] ?? key;
 }
 
+/** Names a setting as SDK code writes it: the option key, and the environment variable that also feeds it. */
+function optionLabel(key: string): string {
+  const variable = ENV_SETTINGS.find(([, setting]) => setting === key)?.[0];
+  return variable === undefined ? key : `${key} / ${variable}`;
+}
+
 export interface ConfigSources {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Values from flags or code; `undefined` members mean "not given". */
   readonly overrides?: Readonly<Record<string, unknown>>;
+  /**
+   * How problems name a setting: by its CLI flag (the default: the CLI parses flags into
+   * `overrides`), or by its SDK option key (`new RLM({ maxDepth: 0 })` says `maxDepth`).
+   */
+  readonly naming?: 'flags' | 'options';
 }
 
 /** Parses and validates; throws one `config_invalid` RlmError whose message lists every problem. */
@@ -275,11 +310,18 @@ export function loadConfig(sources: ConfigSources = {}): EngineConfig {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const key = String(issue.path[0] ?? 'config');
-      problems.push(`${settingLabel(key)}: ${issue.message}`);
+      problems.push(
+        `${sources.naming === 'options' ? optionLabel(key) : settingLabel(key)}: ${issue.message}`,
+      );
     }
   }
-  if (parsed.success && parsed.data.redisUrl !== undefined && parsed.data.redisClusterNodes !== undefined) {
-    problems.push('--redis / REDIS_URL and --redis-cluster / REDIS_CLUSTER_NODES: give one, not both');
+  if (
+    parsed.success &&
+    parsed.data.redisUrl !== undefined &&
+    parsed.data.redisClusterNodes !== undefined
+  ) {
+    const label = sources.naming === 'options' ? optionLabel : settingLabel;
+    problems.push(`${label('redisUrl')} and ${label('redisClusterNodes')}: give one, not both`);
   }
   if (problems.length > 0 || !parsed.success) {
     throw new RlmError('config_invalid', problems.join('\n'));
@@ -292,5 +334,8 @@ function withModelPrice(config: EngineConfig): EngineConfig {
   const price = config.modelPrice;
   if (price === undefined) return config;
   const models = [config.model, config.subModel ?? config.model];
-  return { ...config, prices: { ...config.prices, ...Object.fromEntries(models.map((model) => [model, price])) } };
+  return {
+    ...config,
+    prices: { ...config.prices, ...Object.fromEntries(models.map((model) => [model, price])) },
+  };
 }

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { parseFlags } from '../strict-flags.ts';
 import { assertPricedForBudget, readBatchItems, RLM, runBatch } from '@rlm/sdk';
 import type { BatchRecord, OutputSync } from '@rlm/sdk';
+import { loadConfig } from '@rlm/shared';
 import { startTelemetry } from '@rlm/telemetry';
 import { createBatchProgress, countRecord, ratePerMinute } from '../batch/batch-progress.ts';
 import { writeCsv } from '../batch/csv-output.ts';
@@ -75,6 +76,8 @@ export async function batchCommand(argv: readonly string[], io: CommandIo): Prom
   const items = await readBatchItems(values.input);
 
   const overrides = engineOverrides({ ...values, concurrency: values['request-concurrency'] });
+  // Checked here first so that a bad value is named by its flag (the SDK names its option key).
+  loadConfig({ env: io.env, overrides });
   const rlm = new RLM({
     ...overrides,
     env: io.env,

@@ -6,7 +6,7 @@
  */
 import { parseFlags } from '../strict-flags.ts';
 import { RLM } from '@rlm/sdk';
-import { redisTargetOf } from '@rlm/shared';
+import { loadConfig, redisTargetOf } from '@rlm/shared';
 import { startTelemetry } from '@rlm/telemetry';
 import type { CommandIo } from '../command-io.ts';
 import { ENGINE_FLAG_OPTIONS, engineOverrides } from '../engine-flags.ts';
@@ -75,25 +75,37 @@ export async function serveCommand(argv: readonly string[], io: CommandIo): Prom
     max: 3600,
     integer: true,
   });
-  const bodyTimeoutSec = numberFlag('body-timeout', values['body-timeout'], { min: 0.1, max: 3600 });
+  const bodyTimeoutSec = numberFlag('body-timeout', values['body-timeout'], {
+    min: 0.1,
+    max: 3600,
+  });
   const directBelowTokens =
     values['direct-below'] === undefined
       ? undefined
       : numberFlag('direct-below', values['direct-below'], { min: 1, integer: true });
-  const conversationIdleSec = numberFlag('conversation-idle', values['conversation-idle'], { min: 1, max: 7 * 24 * 3600 });
+  const conversationIdleSec = numberFlag('conversation-idle', values['conversation-idle'], {
+    min: 1,
+    max: 7 * 24 * 3600,
+  });
   const maxConversations = numberFlag('max-conversations', values['max-conversations'], {
     min: 1,
     max: 100_000,
     integer: true,
   });
-  const maxConversationChars = numberFlag('max-conversation-chars', values['max-conversation-chars'], {
-    min: 1,
-    integer: true,
-  });
+  const maxConversationChars = numberFlag(
+    'max-conversation-chars',
+    values['max-conversation-chars'],
+    {
+      min: 1,
+      integer: true,
+    },
+  );
   const models = values.models
     ?.split(',')
     .map((model) => model.trim())
     .filter((model) => model !== '');
+  // Checked here first so that a bad value is named by its flag (the SDK names its option key).
+  loadConfig({ env: io.env, overrides: engineOverrides(values) });
   const rlm = new RLM({
     ...engineOverrides(values),
     env: io.env,
@@ -143,7 +155,9 @@ function proxyOptions(
   const upstream = upstreamOf(rlm.config);
   if (upstream === undefined) {
     if (directBelowTokens !== undefined)
-      throw usageError('--direct-below needs a model endpoint to send requests to (--base-url or --api-key)');
+      throw usageError(
+        '--direct-below needs a model endpoint to send requests to (--base-url or --api-key)',
+      );
     return {};
   }
   return { upstream, ...(directBelowTokens === undefined ? {} : { directBelowTokens }) };
