@@ -189,8 +189,7 @@ export class RLM {
    */
   conversation(context: ContextValue, options: ConversationOptions = {}): Conversation {
     assertKnownRequestOptions(options, CONVERSATION_KEYS, 'conversation option');
-    const config =
-      options.overrides === undefined ? this.config : withOverrides(this.config, options.overrides);
+    const config = withOverrides(this.config, options.overrides);
     validateContext(config, context);
     // Every question would be refused on it: say so once, before the first.
     assertPricedForBudget(config);
@@ -212,8 +211,7 @@ export class RLM {
     conversation: ConversationScope | undefined,
   ): Promise<RlmResult> {
     const query = composeQuery(separate, options.instructions);
-    const config =
-      options.overrides === undefined ? this.config : withOverrides(this.config, options.overrides);
+    const config = withOverrides(this.config, options.overrides);
     validateRequest(config, context, query);
     assertPricedForBudget(config);
     const rootId = randomUUID();
@@ -360,7 +358,11 @@ export class RLM {
 }
 
 /** The instance's configuration with one request's overrides, validated again (a bad value is `config_invalid`). */
-function withOverrides(config: EngineConfig, overrides: RequestOverrides): EngineConfig {
+function withOverrides(
+  config: EngineConfig,
+  overrides: RequestOverrides | undefined,
+): EngineConfig {
+  if (overrides === undefined) return config;
   const defined = Object.fromEntries(
     Object.entries(overrides).filter(([, value]) => value !== undefined),
   );

@@ -138,6 +138,7 @@ export { withJobSpan } from './telemetry/job-span.ts';
 export type { TracedJob } from './telemetry/job-span.ts';
 export { composeQuery, INSTRUCTIONS_HEADER, isEmbeddedQuery } from './request-query.ts';
 export { SCRUBBED, scrubbableSecrets, scrubSecrets } from './scrub-secrets.ts';
+export { untilAborted } from './until-aborted.ts';
 export {
   NO_SNAPSHOT_FLAG,
   nodeSnapshotDisabled,

@@ -5,9 +5,19 @@
  * (context metadata and question) and the last `KEEP_TAIL_MESSAGES` messages; a note saying what
  * happened goes in between. The REPL is never touched, so variables survive every compaction.
  */
-import { countTokens, hashValue } from '@rlm/shared';
-import type { ChatMessage, Dispatcher, LlmCallOutcome, RequestRuntime, SessionTask } from '@rlm/shared';
-import { COMPACTION_INSTRUCTION, renderCompactionNote, renderCompactionTranscript } from '../prompts/compaction-prompts.ts';
+import { countMessageTokens, countTokens, hashValue } from '@rlm/shared';
+import type {
+  ChatMessage,
+  Dispatcher,
+  LlmCallOutcome,
+  RequestRuntime,
+  SessionTask,
+} from '@rlm/shared';
+import {
+  COMPACTION_INSTRUCTION,
+  renderCompactionNote,
+  renderCompactionTranscript,
+} from '../prompts/compaction-prompts.ts';
 
 /** Compact once the conversation would use this share of the window. */
 export const COMPACT_AT = 0.8;
@@ -15,8 +25,6 @@ export const COMPACT_AT = 0.8;
 export const KEEP_TAIL_MESSAGES = 4;
 /** Messages never compacted: the system prompt and the first user message. */
 const KEEP_HEAD_MESSAGES = 2;
-/** Per-message framing tokens, as the tokenizer module counts them. */
-const MESSAGE_OVERHEAD_TOKENS = 4;
 /** Rough characters per token, to size the transcript handed to the summary call. */
 const CHARS_PER_TOKEN = 3;
 
@@ -44,7 +52,7 @@ export class Compactor {
     for (const message of messages) {
       let tokens = this.#tokens.get(message);
       if (tokens === undefined) {
-        tokens = countTokens(message.content) + MESSAGE_OVERHEAD_TOKENS;
+        tokens = countMessageTokens([message]);
         this.#tokens.set(message, tokens);
       }
       total += tokens;
@@ -72,10 +80,16 @@ export class Compactor {
     const middle = messages.slice(KEEP_HEAD_MESSAGES, messages.length - KEEP_TAIL_MESSAGES);
     if (middle.length < 2) return undefined;
     // The summary call must fit the window itself: instruction + transcript + its answer.
-    const transcriptTokens = Math.max(1_000, limit - settings.maxOutputTokens - countTokens(COMPACTION_INSTRUCTION));
+    const transcriptTokens = Math.max(
+      1_000,
+      limit - settings.maxOutputTokens - countTokens(COMPACTION_INSTRUCTION),
+    );
     const request: ChatMessage[] = [
       { role: 'system', content: COMPACTION_INSTRUCTION },
-      { role: 'user', content: renderCompactionTranscript(middle, transcriptTokens * CHARS_PER_TOKEN) },
+      {
+        role: 'user',
+        content: renderCompactionTranscript(middle, transcriptTokens * CHARS_PER_TOKEN),
+      },
     ];
     this.#compactions += 1;
     const outcome = await dispatcher.complete(

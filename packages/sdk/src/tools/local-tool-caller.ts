@@ -3,6 +3,7 @@
  * the handler runs, the handler gets a signal that fires on the request's stop or the tool's
  * timeout, and its result is made JSON (what the REPL receives in both modes). Never throws.
  */
+import { untilAborted } from '@rlm/shared';
 import type { ToolCallOutcome, ToolCallRequest, ToolCaller } from '@rlm/shared';
 import type { PreparedTool } from './caller-tools.ts';
 
@@ -18,21 +19,30 @@ export class LocalToolCaller implements ToolCaller {
 
   async call(request: ToolCallRequest, signal: AbortSignal): Promise<ToolCallOutcome> {
     const tool = this.#tools.get(request.name);
-    if (tool === undefined) return { ok: false, error: `unknown tool (available: ${[...this.#tools.keys()].join(', ')})` };
+    if (tool === undefined)
+      return {
+        ok: false,
+        error: `unknown tool (available: ${[...this.#tools.keys()].join(', ')})`,
+      };
     if (!tool.validate(request.args)) {
-      const problems = (tool.validate.errors ?? []).map((error) => `${error.instancePath || '(argument)'} ${error.message ?? 'is invalid'}`);
+      const problems = (tool.validate.errors ?? []).map(
+        (error) => `${error.instancePath || '(argument)'} ${error.message ?? 'is invalid'}`,
+      );
       return { ok: false, error: `invalid argument: ${problems.join('; ')}` };
     }
     const timeout = AbortSignal.timeout(tool.timeoutMs);
     const callSignal = AbortSignal.any([signal, timeout]);
     try {
       const value = await untilAborted(
-        Promise.resolve().then(() => tool.handler(request.args, { signal: callSignal, callId: request.callId })),
+        Promise.resolve().then(() =>
+          tool.handler(request.args, { signal: callSignal, callId: request.callId }),
+        ),
         callSignal,
       );
       return jsonResult(value);
     } catch (error) {
-      if (timeout.aborted && !signal.aborted) return { ok: false, error: `timed out after ${tool.timeoutMs} ms` };
+      if (timeout.aborted && !signal.aborted)
+        return { ok: false, error: `timed out after ${tool.timeoutMs} ms` };
       if (signal.aborted) return { ok: false, error: `stopped (${String(signal.reason)})` };
       return { ok: false, error: error instanceof Error ? error.message : String(error) };
     }
@@ -45,20 +55,16 @@ function jsonResult(value: unknown): ToolCallOutcome {
   try {
     text = JSON.stringify(value);
   } catch (error) {
-    return { ok: false, error: `the tool returned a value that is not JSON (${error instanceof Error ? error.message : String(error)})` };
+    return {
+      ok: false,
+      error: `the tool returned a value that is not JSON (${error instanceof Error ? error.message : String(error)})`,
+    };
   }
   if (text === undefined) return { ok: true, value: null };
   if (text.length > MAX_TOOL_RESULT_CHARS)
-    return { ok: false, error: `the tool returned ${text.length.toLocaleString('en-US')} characters of JSON, more than the limit of ${MAX_TOOL_RESULT_CHARS.toLocaleString('en-US')}` };
+    return {
+      ok: false,
+      error: `the tool returned ${text.length.toLocaleString('en-US')} characters of JSON, more than the limit of ${MAX_TOOL_RESULT_CHARS.toLocaleString('en-US')}`,
+    };
   return { ok: true, value: JSON.parse(text) as unknown };
-}
-
-/** Settles with `work`, or rejects when `signal` fires (a handler that ignores its signal cannot hold the step). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new Error('aborted'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }

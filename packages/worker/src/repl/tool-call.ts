@@ -5,8 +5,8 @@
  * failures have, because REPL code must never see a host exception.
  */
 import type { Context } from '@opentelemetry/api';
-import { ATTR, SPAN_NAMES, withSpan } from '@rlm/shared';
-import type { RequestRuntime, StepTask } from '@rlm/shared';
+import { ATTR, SPAN_NAMES, untilAborted, withSpan } from '@rlm/shared';
+import type { RequestRuntime, StepTask, ToolCallOutcome } from '@rlm/shared';
 
 export interface ToolCallScope {
   readonly task: StepTask;
@@ -15,13 +15,19 @@ export interface ToolCallScope {
   readonly trace?: Context;
 }
 
-export async function runToolCall(scope: ToolCallScope, callId: string, name: string, args: unknown): Promise<unknown> {
+export async function runToolCall(
+  scope: ToolCallScope,
+  callId: string,
+  name: string,
+  args: unknown,
+): Promise<unknown> {
   const { task, runtime } = scope;
   const started = performance.now();
   let result: { value: unknown } | { error: string };
   const known = task.settings.tools?.some((tool) => tool.name === name) === true;
   if (!known) result = { error: `unknown tool (available: ${toolList(task)})` };
-  else if (runtime.tools === undefined) result = { error: 'this request cannot reach its tools (no tool caller)' };
+  else if (runtime.tools === undefined)
+    result = { error: 'this request cannot reach its tools (no tool caller)' };
   else if (runtime.signal.aborted) result = { error: 'the request or step was stopped' };
   else {
     const tools = runtime.tools;
@@ -37,7 +43,18 @@ export async function runToolCall(scope: ToolCallScope, callId: string, name: st
         },
       },
       async (span) => {
-        const outcome = await untilAborted(tools.call({ callId, name, args }, runtime.signal), runtime.signal);
+        // A handler that ignores its signal cannot hold the step: the stop answers first.
+        const outcome = await untilAborted(
+          tools.call({ callId, name, args }, runtime.signal),
+          runtime.signal,
+        ).catch((error: unknown): ToolCallOutcome => ({
+          ok: false,
+          error: runtime.signal.aborted
+            ? `stopped before the tool answered (${String(runtime.signal.reason)})`
+            : error instanceof Error
+              ? error.message
+              : String(error),
+        }));
         if (!outcome.ok) span.setAttribute(ATTR.rlmToolError, true);
         return outcome.ok ? { value: outcome.value } : { error: outcome.error };
       },
@@ -59,20 +76,4 @@ export async function runToolCall(scope: ToolCallScope, callId: string, name: st
 function toolList(task: StepTask): string {
   const names = (task.settings.tools ?? []).map((tool) => tool.name);
   return names.length === 0 ? 'none' : names.join(', ');
-}
-
-/** The call's outcome, or a stop outcome as soon as the signal fires (a handler that ignores its signal cannot hold the step). */
-function untilAborted(
-  call: Promise<{ ok: true; value: unknown } | { ok: false; error: string }>,
-  signal: AbortSignal,
-): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> {
-  return new Promise((resolve) => {
-    const onAbort = (): void => resolve({ ok: false, error: `stopped before the tool answered (${String(signal.reason)})` });
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    call.then(
-      (outcome) => resolve(outcome),
-      (error: unknown) => resolve({ ok: false, error: error instanceof Error ? error.message : String(error) }),
-    ).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
