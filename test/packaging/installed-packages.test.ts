@@ -214,58 +214,42 @@ describe('the installed rlm binary', () => {
     expect(version).toMatchObject({ code: 0, stdout: `${expected}\n` });
   });
 
-  it('answers a query with npx rlm run against the simulator, started without any Node flag', async () => {
-    const result = await run(
-      'npx',
-      [
-        '--no-install',
-        'rlm',
-        'run',
-        '--context',
-        contextFile,
-        '--query',
-        task.query,
-        '--base-url',
-        sim.baseUrl,
-        '--model',
-        'sim-large',
-        '--json',
-      ],
-      project,
-    );
-    // stderr carries the progress lines; stdout only the JSON result.
-    expect(result.code, result.stderr).toBe(0);
-    const output = JSON.parse(result.stdout) as { answer: string; stopReason: string };
-    expect(output.stopReason).toBe('final');
-    expect(gradeAnswer(task, output.answer)).toBe(1);
-  }, 120_000);
-
-  it('answers with --repl python: the sandbox child and its Python runtime load from the installed package', async () => {
-    const result = await run(
-      'npx',
-      [
-        '--no-install',
-        'rlm',
-        'run',
-        '--repl',
-        'python',
-        '--context',
-        contextFile,
-        '--query',
-        task.query,
-        '--base-url',
-        sim.baseUrl,
-        '--model',
-        'sim-large',
-        '--json',
-      ],
-      project,
-    );
-    expect(result.code, result.stderr).toBe(0);
-    const output = JSON.parse(result.stdout) as { answer: string; stopReason: string };
-    expect(output.stopReason).toBe('final');
-    expect(gradeAnswer(task, output.answer)).toBe(1);
-  }, 120_000);
+  it.each([
+    ['answers a query with npx rlm run against the simulator, started without any Node flag', []],
+    [
+      'answers with --repl python: the sandbox child and its Python runtime load from the installed package',
+      ['--repl', 'python'],
+    ],
+  ])(
+    '%s',
+    async (_name, replFlags: string[]) => {
+      const result = await run(
+        'npx',
+        [
+          '--no-install',
+          'rlm',
+          'run',
+          ...replFlags,
+          '--context',
+          contextFile,
+          '--query',
+          task.query,
+          '--base-url',
+          sim.baseUrl,
+          '--model',
+          'sim-large',
+          '--json',
+        ],
+        project,
+      );
+      // stderr carries the progress lines; stdout only the JSON result.
+      expect(result.code, result.stderr).toBe(0);
+      const output = JSON.parse(result.stdout) as { answer: string; stopReason: string };
+      expect(output.stopReason).toBe('final');
+      expect(gradeAnswer(task, output.answer)).toBe(1);
+    },
+    120_000,
+  );
 });
 
 /**
