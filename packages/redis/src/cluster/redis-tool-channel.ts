@@ -16,6 +16,7 @@
  * MAX_WAITING_CALLS at once per job); that connection set-up is part of the latency a tool call
  * adds (ARCHITECTURE.md, "Caller tools").
  */
+import { LocalLimiter } from '@rlm/shared';
 import type { ToolCallOutcome, ToolCallRequest, ToolCaller } from '@rlm/shared';
 import type { RedisClient } from '../redis-client.ts';
 import type { RedisKeys } from '../redis-keys.ts';
@@ -33,8 +34,8 @@ export class RedisToolCaller implements ToolCaller {
   readonly #redis: RedisClient;
   readonly #keys: RedisKeys;
   readonly #rootId: string;
-  #active = 0;
-  readonly #queued: Array<() => void> = [];
+  /** The MAX_WAITING_CALLS places; a stopped waiter leaves the queue. */
+  readonly #waiting = new LocalLimiter(MAX_WAITING_CALLS);
 
   constructor(redis: RedisClient, keys: RedisKeys, rootId: string) {
     this.#redis = redis;
@@ -43,36 +44,18 @@ export class RedisToolCaller implements ToolCaller {
   }
 
   async call(request: ToolCallRequest, signal: AbortSignal): Promise<ToolCallOutcome> {
-    if (!(await this.#place(signal))) return stopped(signal);
+    let release: () => void;
+    try {
+      release = await this.#waiting.acquire(signal);
+    } catch {
+      // Only a stop rejects a wait for a place.
+      return stopped(signal);
+    }
     try {
       return await this.#send(request, signal);
     } finally {
-      this.#active -= 1;
-      this.#queued.shift()?.();
+      release();
     }
-  }
-
-  /** Waits for one of the MAX_WAITING_CALLS places; false when the signal fires first. */
-  #place(signal: AbortSignal): Promise<boolean> {
-    if (signal.aborted) return Promise.resolve(false);
-    if (this.#active < MAX_WAITING_CALLS) {
-      this.#active += 1;
-      return Promise.resolve(true);
-    }
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        signal.removeEventListener('abort', onAbort);
-        this.#active += 1;
-        resolve(true);
-      };
-      const onAbort = (): void => {
-        const index = this.#queued.indexOf(wake);
-        if (index >= 0) this.#queued.splice(index, 1);
-        resolve(false);
-      };
-      this.#queued.push(wake);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
   }
 
   async #send(request: ToolCallRequest, signal: AbortSignal): Promise<ToolCallOutcome> {
